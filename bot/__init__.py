@@ -1,0 +1,1 @@
+"""Create Saleshandy tasks from Slack."""

@@ -1,0 +1,87 @@
+"""Every setting, read once from the environment (and `.env`), validated, passed down from there."""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+REAL_SALESHANDY_API_URL = "https://open-api.saleshandy.com/v1"
+REAL_SLACK_API_URL = "https://slack.com/api/"
+
+WHERE_TO_GET: dict[str, str] = {
+    "SALESHANDY_API_KEY": "Saleshandy → Settings → API → create an API key",
+    "SLACK_BOT_TOKEN": "api.slack.com/apps → your app → OAuth & Permissions → Bot User OAuth Token (xoxb-…)",
+    "SLACK_SIGNING_SECRET": "api.slack.com/apps → your app → Basic Information → Signing Secret",
+    "SLACK_APP_TOKEN": "api.slack.com/apps → your app → Basic Information → App-Level Tokens "
+    "(scope connections:write, xapp-…)",
+}
+
+
+class ConfigError(Exception):
+    """Settings that are missing or wrong; the message names each variable and where to get it."""
+
+
+class Settings(BaseSettings):
+    """The app's configuration. Tests build their own, pointing the URLs at loopback fakes."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    saleshandy_api_key: SecretStr | None = None
+    saleshandy_api_url: str = REAL_SALESHANDY_API_URL
+    saleshandy_chunk_size: int = Field(default=100, ge=1, le=1000)
+    saleshandy_timeout_seconds: float = Field(default=20.0, gt=0)
+    saleshandy_max_rate_limit_wait_seconds: float = Field(default=60.0, ge=0)
+
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str = REAL_SLACK_API_URL
+
+    database_url: str = "sqlite:///saleshandy-tasks.sqlite3"
+    default_timezone: str = "UTC"
+    date_order: Literal["month_first", "day_first"] = "month_first"
+    prospect_link_patterns: Annotated[tuple[str, ...], NoDecode] = ()
+    port: int = Field(default=3000, ge=1, le=65535)
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _known_zone(cls, zone: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"unknown time zone {zone!r}; use an IANA name like Europe/Berlin") from error
+        return zone
+
+    @field_validator("prospect_link_patterns", mode="before")
+    @classmethod
+    def _one_pattern_per_line(cls, raw: object) -> object:
+        if isinstance(raw, str):
+            return tuple(line.strip() for line in raw.splitlines() if line.strip())
+        return raw
+
+    @field_validator("prospect_link_patterns")
+    @classmethod
+    def _patterns_compile_with_id_group(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
+        for pattern in patterns:
+            try:
+                compiled = re.compile(pattern)
+            except re.error as error:
+                raise ValueError(f"prospect link pattern {pattern!r} is not a regex: {error}") from error
+            if "id" not in compiled.groupindex:
+                raise ValueError(f"prospect link pattern {pattern!r} needs a named group (?P<id>…)")
+        return patterns
+
+    @property
+    def day_first(self) -> bool:
+        return self.date_order == "day_first"
+
+    def require(self, *variables: str) -> None:
+        """Raise one ConfigError naming every variable in `variables` that is not set."""
+        missing = [name for name in variables if getattr(self, name.lower()) is None]
+        if missing:
+            lines = [f"  {name}: {WHERE_TO_GET.get(name, 'see README')}" for name in missing]
+            raise ConfigError("Missing settings (environment or .env):\n" + "\n".join(lines))
