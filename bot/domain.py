@@ -231,6 +231,13 @@ class DraftField(Enum):
     NOTE = "note"
 
 
+MISSING_FIELD_HINTS: dict[DraftField, str] = {
+    DraftField.TASK_TYPE: "No task type given. Say what to do, e.g. call, demo, follow-up, li msg, "
+    "connect, inmail, wa call.",
+    DraftField.PROSPECTS: "No prospect given. Add a prospect's Saleshandy link or ID (like 8PvBmrB7P7).",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
     """Something in the rep's text we could not use, said so the rep can fix it."""
@@ -265,6 +272,10 @@ class TaskDraft:
         if not self.prospects:
             absent.append(DraftField.PROSPECTS)
         return tuple(absent)
+
+    def missing_messages(self) -> tuple[str, ...]:
+        """What to say about each missing field, with words that would fill it."""
+        return tuple(MISSING_FIELD_HINTS[f] for f in self.missing)
 
     @property
     def is_ready(self) -> bool:

@@ -1,9 +1,220 @@
-"""The whole text of a /task command. (Being written.)"""
+"""The whole text of a `/task` command, words in any order, into a `TaskDraft`."""
+
+from __future__ import annotations
 
 import datetime
+import re
+from dataclasses import dataclass, field
 
-from bot.domain import TaskDraft
+from bot.domain import (
+    NOTE_MAX_CHARS,
+    DraftField,
+    Priority,
+    Problem,
+    ProblemKind,
+    ProspectRef,
+    TaskDraft,
+    TaskType,
+)
+from bot.parsing.dates import match_due_date
+from bot.parsing.errors import ParseError
+from bot.parsing.prospects import (
+    DEFAULT_LINK_PATTERNS,
+    ProspectLinkPatterns,
+    SlackLink,
+    dedupe_prospects,
+    prospect_from_word,
+    split_references,
+)
+from bot.parsing.slack_text import slack_to_plain_text
+from bot.parsing.vocabulary import match_priority, match_task_type, refine_task_type
+
+FILLER_WORDS = frozenset(
+    "for with on by due to at and & &amp; - — the a an please pls create add new task tasks "
+    "prospect prospects".split()
+)
+PRIORITY_MARKERS = frozenset({"priority", "priority:", "prio", "prio:"})
+
+_NOTE_MARKER = re.compile(r"(?:^|\s)(?:note:|--(?=\s|$))", re.IGNORECASE)
+_QUOTED = re.compile(r"\"([^\"]*)\"|“([^”]*)”")
 
 
-def parse_command(text: str, *, today: datetime.date, day_first: bool = False) -> TaskDraft:
-    return TaskDraft(due_date=today)
+def parse_command(
+    text: str,
+    *,
+    today: datetime.date,
+    day_first: bool = False,
+    links: ProspectLinkPatterns = DEFAULT_LINK_PATTERNS,
+) -> TaskDraft:
+    """Everything a `/task` text says: type, prospects, due date, priority, note, and its problems.
+
+    `today` is the rep's today in the rep's zone; with no date in the text the task is due then.
+    """
+    words_text, note = _split_off_note(text)
+    reader = _CommandReader(split_references(words_text), today=today, day_first=day_first, links=links)
+    reader.read()
+    return reader.draft(note)
+
+
+def _split_off_note(text: str) -> tuple[str, str | None]:
+    """The command's words, and its note: after `note:` or ` -- `, and any "quoted" text."""
+    marker = _NOTE_MARKER.search(text)
+    notes: list[str] = []
+    if marker is not None:
+        notes_tail = text[marker.end() :]
+        text = text[: marker.start()]
+    else:
+        notes_tail = ""
+    for quoted in _QUOTED.finditer(text):
+        notes.append(quoted.group(1) if quoted.group(1) is not None else quoted.group(2))
+    text = _QUOTED.sub(" ", text)
+    notes.append(notes_tail)
+    note = " ".join(slack_to_plain_text(n).strip() for n in notes if n.strip())
+    return text, note or None
+
+
+@dataclass
+class _CommandReader:
+    """Walks the words once; at each position the longest reading wins, in a fixed order of kinds."""
+
+    words: list[str]
+    today: datetime.date
+    day_first: bool
+    links: ProspectLinkPatterns
+    task_type: TaskType | None = None
+    type_words: str = ""
+    due_date: datetime.date | None = None
+    priority: Priority | None = None
+    prospects: list[ProspectRef] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    def read(self) -> None:
+        position = 0
+        while position < len(self.words):
+            position = self._read_at(position)
+
+    def _read_at(self, start: int) -> int:
+        word = self.words[start]
+        lowered = word.lower()
+        if lowered in PRIORITY_MARKERS and start + 1 < len(self.words):
+            found_priority = match_priority(self.words, start + 1, allow_digits=True)
+            if found_priority is not None:
+                self._take_priority(found_priority[0], start)
+                return found_priority[1]
+        found_type = match_task_type(self.words, start)
+        if found_type is not None:
+            self._take_type(found_type[0], " ".join(self.words[start : found_type[1]]))
+            return found_type[1]
+        found_priority = match_priority(self.words, start)
+        if found_priority is not None:
+            self._take_priority(found_priority[0], start)
+            return found_priority[1]
+        date_end = self._read_date(start)
+        if date_end is not None:
+            return date_end
+        prospect = prospect_from_word(word, self.links)
+        if prospect is not None:
+            self.prospects.append(prospect)
+        elif lowered not in FILLER_WORDS and lowered not in PRIORITY_MARKERS:
+            self.problems.append(_unrecognised(word))
+        return start + 1
+
+    def _read_date(self, start: int) -> int | None:
+        try:
+            found = match_due_date(self.words, start, today=self.today, day_first=self.day_first)
+        except ParseError as error:
+            self._problem(ProblemKind.INVALID_DATE, DraftField.DUE_DATE, str(error), self.words[start])
+            return start + 1
+        if found is None:
+            return None
+        due, end = found
+        said = " ".join(self.words[start:end])
+        if self.due_date is not None and due != self.due_date:
+            self._problem(
+                ProblemKind.CONFLICTING_DATE,
+                DraftField.DUE_DATE,
+                f"Two due dates given ({describe_date(self.due_date)} and {describe_date(due)}); "
+                "keep one.",
+                said,
+            )
+        elif due < self.today:
+            self._problem(
+                ProblemKind.PAST_DATE,
+                DraftField.DUE_DATE,
+                f"“{said}” is {describe_date(due)}, which is in the past; pick today or a later day.",
+                said,
+            )
+        self.due_date = self.due_date or due
+        return end
+
+    def _take_type(self, task_type: TaskType, said: str) -> None:
+        if self.task_type is None:
+            self.task_type, self.type_words = task_type, said
+            return
+        combined = refine_task_type(self.task_type, task_type)
+        if combined is None:
+            self._problem(
+                ProblemKind.CONFLICTING_TYPE,
+                DraftField.TASK_TYPE,
+                f"Two task types given (“{self.type_words}” is {self.task_type.full_label}, "
+                f"“{said}” is {task_type.full_label}); keep one.",
+                said,
+            )
+        else:
+            self.task_type, self.type_words = combined, f"{self.type_words} {said}"
+
+    def _take_priority(self, priority: Priority, start: int) -> None:
+        if self.priority is not None and priority is not self.priority:
+            self._problem(
+                ProblemKind.CONFLICTING_PRIORITY,
+                DraftField.PRIORITY,
+                f"Two priorities given ({self.priority.label} and {priority.label}); keep one.",
+                self.words[start],
+            )
+        self.priority = self.priority or priority
+
+    def _problem(self, kind: ProblemKind, where: DraftField, message: str, said: str) -> None:
+        self.problems.append(Problem(kind, where, message, said))
+
+    def draft(self, note: str | None) -> TaskDraft:
+        if note is not None and len(note) > NOTE_MAX_CHARS:
+            self._problem(
+                ProblemKind.NOTE_TOO_LONG,
+                DraftField.NOTE,
+                f"The note is {len(note)} characters long; keep it to {NOTE_MAX_CHARS}.",
+                "",
+            )
+        return TaskDraft(
+            due_date=self.due_date or self.today,
+            due_date_given=self.due_date is not None,
+            task_type=self.task_type,
+            prospects=dedupe_prospects(self.prospects),
+            priority=self.priority,
+            note=note,
+            problems=tuple(self.problems),
+        )
+
+
+def _unrecognised(word: str) -> Problem:
+    slack_link = SlackLink.parse(word)
+    if slack_link is not None and slack_link.is_url:
+        message = (
+            f"The link {slack_link.target} does not point at a Saleshandy prospect. "
+            "Paste the prospect's Saleshandy link or its ID."
+        )
+    elif slack_link is not None:
+        message = (
+            f"“{slack_link.label or slack_link.target}” is a Slack mention, not a prospect. "
+            "Name prospects by their Saleshandy link or ID."
+        )
+    else:
+        message = (
+            f"Didn't understand “{word}”: it is not a task type, due date, priority or prospect "
+            "ID/link. To add it as a note, write note: before it."
+        )
+    return Problem(ProblemKind.UNKNOWN_WORD, DraftField.PROSPECTS, message, word)
+
+
+def describe_date(day: datetime.date) -> str:
+    """A date as a rep reads it at a glance: "Fri 4 Dec 2026"."""
+    return f"{day:%a} {day.day} {day:%b %Y}"

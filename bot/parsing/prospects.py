@@ -1,14 +1,166 @@
-"""Prospect references (IDs, links) from text. (Being written.)"""
+"""Prospect references from text: API IDs, Saleshandy links, configured CRM links, Slack-formatted links."""
 
-from dataclasses import dataclass
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from bot.domain import ProspectRef
+
+_SLACK_TOKEN = re.compile(r"<[^<>\s][^<>]*>")
+_SPLIT = re.compile(r"[\s,;]+")
+_ID_CHARS = re.compile(r"[A-Za-z0-9]+")
+_URL = re.compile(r"https?://\S+", re.IGNORECASE)
+
+
+def unescape_slack(text: str) -> str:
+    """Undo Slack's three escapes (`&amp;`, `&lt;`, `&gt;`); `&amp;` last so nothing is undone twice."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+@dataclass(frozen=True)
+class SlackLink:
+    """A `<target|label>` span as Slack sends it: a URL, a mention (`@U…`, `#C…`, `!here`)…"""
+
+    target: str
+    label: str | None
+
+    @classmethod
+    def parse(cls, token: str) -> SlackLink | None:
+        if not (token.startswith("<") and token.endswith(">") and len(token) > 2):
+            return None
+        target, _, label = token[1:-1].partition("|")
+        return cls(unescape_slack(target), unescape_slack(label) if label else None)
+
+    @property
+    def is_url(self) -> bool:
+        return self.target.lower().startswith(("http://", "https://"))
+
+
+def looks_like_prospect_id(word: str, *, min_length: int = 6, max_length: int = 16) -> bool:
+    """Shaped like the API's IDs (`8PvBmrB7P7`): letters and digits, with a digit or an inner capital.
+
+    Ordinary words never have either, so "follow", "Tomorrow" or "ACME" are not mistaken for IDs; a
+    string of digits alone is not an ID either (it is more likely a phone number or a typo).
+    """
+    if not (min_length <= len(word) <= max_length and _ID_CHARS.fullmatch(word)):
+        return False
+    if word.isdigit():
+        return False
+    has_digit = any(ch.isdigit() for ch in word)
+    has_inner_capital = any(ch.isupper() for ch in word[1:]) and any(ch.islower() for ch in word)
+    return has_digit or has_inner_capital
+
+
+def _link_id_shape(candidate: str) -> bool:
+    return looks_like_prospect_id(candidate, min_length=4, max_length=64)
 
 
 @dataclass(frozen=True)
 class ProspectLinkPatterns:
+    """Which links name a prospect: any saleshandy.com link by default, plus configured regexes.
+
+    Each configured pattern is searched in the whole URL and must have a named group `id`.
+    """
+
     patterns: tuple[str, ...] = ()
+    _compiled: tuple[re.Pattern[str], ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_compiled", tuple(re.compile(p) for p in self.patterns))
+
+    def prospect_id_in(self, url: str) -> str | None:
+        """The prospect ID a link points at, or None when it is not a prospect link."""
+        for pattern in self._compiled:
+            found = pattern.search(url)
+            if found and found.group("id"):
+                return found.group("id")
+        return _saleshandy_prospect_id(url)
 
 
-def parse_prospect_refs(text: str, *, links: ProspectLinkPatterns | None = None) -> list[ProspectRef]:
-    return []
+DEFAULT_LINK_PATTERNS = ProspectLinkPatterns()
+
+
+def _saleshandy_prospect_id(url: str) -> str | None:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    host = (parts.hostname or "").lower()
+    if host != "saleshandy.com" and not host.endswith(".saleshandy.com"):
+        return None
+    from_query = parse_qs(parts.query).get("prospectId", [])
+    if from_query and _link_id_shape(from_query[0]):
+        return from_query[0]
+    segments = [unquote(s) for s in parts.path.split("/") if s]
+    if segments and _link_id_shape(segments[-1]):
+        return segments[-1]
+    return None
+
+
+def split_references(text: str) -> list[str]:
+    """Words of `text`, split on spaces, commas, semicolons and new lines; a Slack `<…>` span stays whole
+    (its label may hold spaces)."""
+    words: list[str] = []
+    position = 0
+    for span in _SLACK_TOKEN.finditer(text):
+        words.extend(w for w in _SPLIT.split(text[position : span.start()]) if w)
+        words.append(span.group())
+        position = span.end()
+    words.extend(w for w in _SPLIT.split(text[position:]) if w)
+    return words
+
+
+def prospect_from_word(word: str, links: ProspectLinkPatterns = DEFAULT_LINK_PATTERNS) -> ProspectRef | None:
+    """The prospect one word names (an ID, a prospect link, a Slack-formatted link), or None."""
+    slack_link = SlackLink.parse(word)
+    if slack_link is not None:
+        if not slack_link.is_url:
+            return None
+        return _prospect_from_url(slack_link.target, slack_link.label, links)
+    if _URL.fullmatch(word):
+        return _prospect_from_url(unescape_slack(word), None, links)
+    bare = word.strip(".()[]\"'")
+    return ProspectRef(id=bare) if looks_like_prospect_id(bare) else None
+
+
+def _prospect_from_url(url: str, label: str | None, links: ProspectLinkPatterns) -> ProspectRef | None:
+    url = url.rstrip(".,;)")
+    prospect_id = links.prospect_id_in(url)
+    if prospect_id is None:
+        return None
+    name = label if label and label.strip() and label.strip() != url else None
+    return ProspectRef(id=prospect_id, display_name=name.strip() if name else None, link=url)
+
+
+@dataclass(frozen=True)
+class ProspectScan:
+    """The prospects found in a text, deduplicated in order, and the words that named none."""
+
+    prospects: tuple[ProspectRef, ...]
+    unrecognised: tuple[str, ...]
+
+
+def dedupe_prospects(prospects: Iterable[ProspectRef]) -> tuple[ProspectRef, ...]:
+    """One entry per ID, first mention kept (with its name), order kept."""
+    kept: dict[str, ProspectRef] = {}
+    for prospect in prospects:
+        kept.setdefault(prospect.id, prospect)
+    return tuple(kept.values())
+
+
+def parse_prospect_refs(
+    text: str, *, links: ProspectLinkPatterns = DEFAULT_LINK_PATTERNS
+) -> ProspectScan:
+    """Every prospect named in `text` (the modal's prospects field, a message), and what named none."""
+    found: list[ProspectRef] = []
+    unrecognised: list[str] = []
+    for word in split_references(text):
+        prospect = prospect_from_word(word, links)
+        if prospect is None:
+            unrecognised.append(word)
+        else:
+            found.append(prospect)
+    return ProspectScan(dedupe_prospects(found), tuple(unrecognised))

@@ -1,0 +1,90 @@
+"""`python -m bot …`: parse a /task text, send it, and (later) run the app."""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import sys
+from collections.abc import Sequence
+
+from bot.clock import today_in
+from bot.config import ConfigError, Settings
+from bot.domain import OutcomeStatus, TaskDraft
+from bot.parsing import ProspectLinkPatterns, parse_command
+from bot.saleshandy import SaleshandyClient
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def main(argv: Sequence[str]) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings()
+    except ValueError as error:
+        print(f"Settings are not valid:\n{error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.command == "parse":
+        return _parse(args, settings)
+    if args.command == "create":
+        return _create(args, settings)
+    _parser().print_help()
+    return EXIT_OK
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    commands = parser.add_subparsers(dest="command")
+    for name, summary in (
+        ("parse", "print the exact create-task JSON body a /task text becomes (nothing is sent)"),
+        ("create", "send it to Saleshandy (SALESHANDY_API_KEY) and print one line per prospect"),
+    ):
+        command = commands.add_parser(name, help=summary, description=summary)
+        command.add_argument("text", help='the /task text, e.g. "call follow-up tomorrow high 8PvBmrB7P7"')
+        command.add_argument("--today", type=datetime.date.fromisoformat, help="YYYY-MM-DD")
+        command.add_argument("--tz", help="IANA time zone for today (default DEFAULT_TIMEZONE)")
+        command.add_argument("--day-first", action="store_true", help="read 4/5 as 4 May")
+    return parser
+
+
+def _draft(args: argparse.Namespace, settings: Settings) -> TaskDraft | None:
+    """The draft, or None after printing every problem to stderr."""
+    today = args.today or today_in(args.tz or settings.default_timezone)
+    draft = parse_command(
+        args.text,
+        today=today,
+        day_first=args.day_first or settings.day_first,
+        links=ProspectLinkPatterns(settings.prospect_link_patterns),
+    )
+    if draft.is_ready:
+        return draft
+    for message in (*draft.missing_messages(), *(p.message for p in draft.problems)):
+        print(f"- {message}", file=sys.stderr)
+    return None
+
+
+def _parse(args: argparse.Namespace, settings: Settings) -> int:
+    draft = _draft(args, settings)
+    if draft is None:
+        return EXIT_BAD_INPUT
+    print(json.dumps(draft.to_request().to_api_body(), indent=2, ensure_ascii=False))
+    return EXIT_OK
+
+
+def _create(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        settings.require("SALESHANDY_API_KEY")
+    except ConfigError as error:
+        print(error, file=sys.stderr)
+        return EXIT_BAD_INPUT
+    draft = _draft(args, settings)
+    if draft is None:
+        return EXIT_BAD_INPUT
+    with SaleshandyClient.from_settings(settings) as client:
+        result = client.create_tasks(draft.to_request())
+    names = {p.id: p.shown_as for p in draft.prospects}
+    for outcome in result.outcomes:
+        shown = names.get(outcome.prospect_id, outcome.prospect_id)
+        detail = outcome.task_id if outcome.status is OutcomeStatus.CREATED else outcome.reason
+        print(f"{outcome.status.value:8} {shown}: {detail}")
+    return EXIT_OK if all(not o.needs_retry for o in result.outcomes) else EXIT_FAILED
