@@ -291,3 +291,32 @@ class TaskDraft:
             priority=self.priority,
             task_note=self.note,
         )
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One rep's request to create a task for some prospects, and what became of each of them.
+
+    `outcomes` is empty until the API was called; then it holds one outcome per prospect, in order.
+    """
+
+    id: str
+    request: CreateTaskRequest
+    prospects: tuple[ProspectRef, ...]
+    requested_by: str
+    outcomes: tuple[ProspectOutcome, ...] = ()
+    retry_of: str | None = None
+
+    def prospect(self, prospect_id: str) -> ProspectRef:
+        for prospect in self.prospects:
+            if prospect.id == prospect_id:
+                return prospect
+        return ProspectRef(id=prospect_id)
+
+    def count(self, status: OutcomeStatus) -> int:
+        return sum(1 for outcome in self.outcomes if outcome.status is status)
+
+    @property
+    def to_retry(self) -> tuple[ProspectRef, ...]:
+        """The prospects whose task was not (or not surely) created."""
+        return tuple(self.prospect(o.prospect_id) for o in self.outcomes if o.needs_retry)

@@ -1,0 +1,19 @@
+"""Every command, callback, block and action id, in one place so listeners and builders agree."""
+
+TASK_COMMAND = "/task"
+
+TASK_MODAL_CALLBACK_ID = "saleshandy_task_modal"
+MESSAGE_SHORTCUT_CALLBACK_ID = "create_saleshandy_task"
+
+TASK_TYPE_BLOCK_ID = "task_type"
+TASK_TYPE_ACTION_ID = "task_type_select"
+PROSPECTS_BLOCK_ID = "prospects"
+PROSPECTS_ACTION_ID = "prospects_input"
+DUE_DATE_BLOCK_ID = "due_date"
+DUE_DATE_ACTION_ID = "due_date_picker"
+PRIORITY_BLOCK_ID = "priority"
+PRIORITY_ACTION_ID = "priority_select"
+NOTE_BLOCK_ID = "note"
+NOTE_ACTION_ID = "note_input"
+
+RETRY_FAILED_ACTION_ID = "retry_failed"

@@ -1,0 +1,202 @@
+import datetime
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.domain import DraftField, Priority, ProblemKind, ProspectRef, TaskDraft, TaskType
+from bot.parsing import ProspectLinkPatterns, parse_command
+
+WED = datetime.date(2026, 11, 25)  # a Wednesday
+THU, FRI, MON_NEXT = WED.replace(day=26), WED.replace(day=27), datetime.date(2026, 11, 30)
+
+
+def parse(text: str, today: datetime.date = WED, **kwargs: object) -> TaskDraft:
+    return parse_command(text, today=today, **kwargs)  # type: ignore[arg-type]
+
+
+def test_the_example_from_the_readme() -> None:
+    draft = parse("call follow-up tomorrow high 8PvBmrB7P7")
+    assert draft.is_ready
+    assert draft.to_request().to_api_body() == {
+        "prospectIds": ["8PvBmrB7P7"],
+        "taskType": "13",
+        "priority": "2",
+        "dueDate": "2026-11-26",
+    }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "8PvBmrB7P7 high tomorrow follow-up call",
+        "high: follow up with 8PvBmrB7P7 by tomorrow",
+        "follow up call for 8PvBmrB7P7 due tomorrow, priority high",
+        "Follow-Up 8PvBmrB7P7 tmrw !!",
+        "followup tomorrow at 3pm 8PvBmrB7P7 p2",
+    ],
+)
+def test_words_in_any_order_with_filler(text: str) -> None:
+    draft = parse(text)
+    assert draft.problems == ()
+    assert (draft.task_type, draft.priority, draft.due_date) == (
+        TaskType.CALL_FOLLOW_UP, Priority.HIGH, THU,
+    )
+    assert [p.id for p in draft.prospects] == ["8PvBmrB7P7"]
+
+
+def test_many_prospects_separated_by_spaces_commas_and_new_lines_deduplicated_in_order() -> None:
+    text = "demo 8PvBmrB7P7, Pr9xQ2Lm\nMw5Mjoo1wb,8PvBmrB7P7 https://my.saleshandy.com/prospects/Zx81Kq2w"
+    draft = parse(text)
+    assert [p.id for p in draft.prospects] == ["8PvBmrB7P7", "Pr9xQ2Lm", "Mw5Mjoo1wb", "Zx81Kq2w"]
+    assert draft.problems == ()
+
+
+def test_slack_formatted_links_keep_their_label_as_the_name() -> None:
+    draft = parse("li msg <https://my.saleshandy.com/prospects/8PvBmrB7P7|Jane Doe> next fri")
+    assert draft.prospects == (
+        ProspectRef(
+            id="8PvBmrB7P7", display_name="Jane Doe",
+            link="https://my.saleshandy.com/prospects/8PvBmrB7P7",
+        ),
+    )
+    assert draft.task_type is TaskType.LINKEDIN_MESSAGE
+    assert draft.due_date == datetime.date(2026, 12, 4)
+
+
+def test_configured_link_patterns_are_used() -> None:
+    links = ProspectLinkPatterns((r"crm\.example\.com/p/(?P<id>\w+)",))
+    draft = parse("demo https://crm.example.com/p/abcDEF12", links=links)
+    assert [p.id for p in draft.prospects] == ["abcDEF12"]
+
+
+@pytest.mark.parametrize(
+    ("text", "note"),
+    [
+        ("call 8PvBmrB7P7 note: ask about the Q3 budget, & pricing", "ask about the Q3 budget, & pricing"),
+        ("call 8PvBmrB7P7 NOTE: tomorrow is fine", "tomorrow is fine"),
+        ('call "bring the deck" 8PvBmrB7P7', "bring the deck"),
+        ("call “bring the deck” 8PvBmrB7P7", "bring the deck"),
+        ("call 8PvBmrB7P7 -- urgent: see thread", "urgent: see thread"),
+        ("call 8PvBmrB7P7 note: see <https://acme.com/d|deck> Q&amp;A", "see deck (https://acme.com/d) Q&A"),
+    ],
+)
+def test_note_after_marker_in_quotes_or_after_double_dash(text: str, note: str) -> None:
+    draft = parse(text)
+    assert draft.note == note
+    assert draft.problems == ()
+    assert draft.priority is None and draft.due_date == WED
+
+
+def test_no_date_means_today_sent_explicitly() -> None:
+    draft = parse("demo 8PvBmrB7P7")
+    assert not draft.due_date_given
+    assert draft.to_request().to_api_body()["dueDate"] == "2026-11-25"
+
+
+def test_missing_type_and_prospects_are_named() -> None:
+    draft = parse("tomorrow high")
+    assert draft.missing == (DraftField.TASK_TYPE, DraftField.PROSPECTS)
+    assert not draft.is_ready
+    assert draft.due_date == THU and draft.priority is Priority.HIGH
+
+
+def test_unknown_words_are_problems_never_dropped_or_guessed_into_ids() -> None:
+    draft = parse("call 8PvBmrB7P7 bob tomorrow blursday")
+    unknown = [p.text for p in draft.problems if p.kind is ProblemKind.UNKNOWN_WORD]
+    assert unknown == ["bob", "blursday"]
+    assert [p.id for p in draft.prospects] == ["8PvBmrB7P7"]
+    assert all(p.field is DraftField.PROSPECTS for p in draft.problems)
+    assert "“bob”" in draft.problems[0].message and "note:" in draft.problems[0].message
+
+
+def test_mentions_and_foreign_links_are_explained() -> None:
+    draft = parse("call 8PvBmrB7P7 <@U0123ABCD|ann> <https://example.com|site>")
+    messages = [p.message for p in draft.problems]
+    assert len(messages) == 2
+    assert "Slack mention" in messages[0]
+    assert "does not point at a Saleshandy prospect" in messages[1]
+
+
+def test_two_types_two_dates_two_priorities_are_conflicts() -> None:
+    draft = parse("demo li msg 8PvBmrB7P7 tomorrow fri high low")
+    kinds = [p.kind for p in draft.problems]
+    assert kinds == [
+        ProblemKind.CONFLICTING_TYPE, ProblemKind.CONFLICTING_DATE, ProblemKind.CONFLICTING_PRIORITY,
+    ]
+    assert draft.task_type is TaskType.CALL_DEMO
+
+
+def test_the_same_thing_twice_is_no_conflict() -> None:
+    draft = parse("demo demo 8PvBmrB7P7 fri friday high !!")
+    assert draft.problems == ()
+
+
+def test_a_generic_channel_word_is_refined_not_a_conflict() -> None:
+    assert parse("call 8PvBmrB7P7 demo").task_type is TaskType.CALL_DEMO
+    assert parse("whatsapp voice note 8PvBmrB7P7").task_type is TaskType.WHATSAPP_VOICE_MESSAGE
+    assert parse("call on whatsapp 8PvBmrB7P7").task_type is TaskType.WHATSAPP_VOICE_CALL
+
+
+def test_a_past_date_is_a_problem_on_the_due_date() -> None:
+    draft = parse("demo 8PvBmrB7P7 yesterday")
+    assert [(p.kind, p.field) for p in draft.problems] == [(ProblemKind.PAST_DATE, DraftField.DUE_DATE)]
+    assert "Tue 24 Nov 2026" in draft.problems[0].message
+
+
+def test_an_impossible_date_is_a_problem_saying_so() -> None:
+    draft = parse("demo 8PvBmrB7P7 31/02")
+    assert [p.kind for p in draft.problems] == [ProblemKind.INVALID_DATE]
+
+
+def test_priority_digits_only_count_after_the_word_priority() -> None:
+    assert parse("demo 8PvBmrB7P7 priority 1").priority is Priority.URGENT
+    bare = parse("demo 8PvBmrB7P7 2")
+    assert bare.priority is None and [p.text for p in bare.problems] == ["2"]
+
+
+def test_asap_is_urgent_not_a_date() -> None:
+    draft = parse("call 8PvBmrB7P7 asap")
+    assert draft.priority is Priority.URGENT and draft.problems == ()
+
+
+def test_day_first_is_passed_to_dates() -> None:
+    assert parse("demo 8PvBmrB7P7 4/12").due_date == datetime.date(2027, 4, 12)
+    assert parse("demo 8PvBmrB7P7 4/12", day_first=True).due_date == datetime.date(2026, 12, 4)
+
+
+def test_escaped_and_raw_command_text_parse_the_same() -> None:
+    escaped = parse("call 8PvBmrB7P7 note: R&amp;D &lt;3")
+    raw = parse("call 8PvBmrB7P7 note: R&D <3")
+    assert escaped == raw
+    assert raw.note == "R&D <3"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=400))
+def test_any_text_gives_a_draft_and_never_raises(text: str) -> None:
+    draft = parse(text)
+    assert isinstance(draft, TaskDraft)
+    for problem in draft.problems:
+        assert problem.message
+
+
+slack_bits = st.sampled_from(
+    [
+        "<https://my.saleshandy.com/prospects/8PvBmrB7P7|Jane>", "<@U123>", "<!channel>", "<#C1|x>",
+        "note:", "--", '"', "“", "tomorrow", "31/02", "demo", "!!", ",", "\n", "\x00", "🎉", "&amp;",
+        "<", ">", "|", "priority", "in 3 days", "next", "8PvBmrB7P7",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(slack_bits, st.text(max_size=8)), max_size=40))
+def test_slack_shaped_noise_gives_a_draft_and_never_raises(parts: list[str]) -> None:
+    assert isinstance(parse(" ".join(parts)), TaskDraft)
+
+
+def test_a_very_long_command_is_handled() -> None:
+    text = "demo " + " ".join(f"P{n:07d}x" for n in range(2000)) + " tomorrow"
+    draft = parse(text)
+    assert len(draft.prospects) == 2000 and draft.due_date == THU
