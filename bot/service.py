@@ -1,0 +1,88 @@
+"""The use case: a submission becomes create-task calls, and each prospect an outcome that is remembered."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from bot.domain import CreateTaskRequest, ProspectRef, Submission
+from bot.saleshandy import SaleshandyClient
+from bot.store import StoredSubmission, SubmissionStore
+
+
+@dataclass(frozen=True)
+class SubmissionResult:
+    """A submission with its outcomes, and a plain-words headline when the API failed as a whole."""
+
+    submission: Submission
+    headline: str | None
+
+
+class TaskService:
+    def __init__(
+        self,
+        client: SaleshandyClient,
+        store: SubmissionStore,
+        *,
+        new_id: Callable[[], str] = lambda: uuid.uuid4().hex,
+    ) -> None:
+        self._client = client
+        self._store = store
+        self._new_id = new_id
+
+    def open(
+        self,
+        *,
+        key: str,
+        request: CreateTaskRequest,
+        prospects: tuple[ProspectRef, ...],
+        requested_by: str,
+        reply_to: dict[str, Any],
+        retry_of: str | None = None,
+    ) -> Submission | None:
+        """Record a submission under the idempotency `key`; None when that key was seen before."""
+        submission = Submission(
+            id=self._new_id(),
+            request=request,
+            prospects=prospects,
+            requested_by=requested_by,
+            retry_of=retry_of,
+        )
+        return submission if self._store.claim(key, submission, reply_to=reply_to) else None
+
+    def run(self, submission: Submission) -> SubmissionResult:
+        """Call Saleshandy for every prospect of the submission and remember what became of each."""
+        result = self._client.create_tasks(submission.request)
+        self._store.record_outcomes(submission.id, result.outcomes)
+        headline = " ".join(dict.fromkeys(str(error) for error in result.errors)) or None
+        return SubmissionResult(replace(submission, outcomes=result.outcomes), headline)
+
+    def open_retry(
+        self, submission_id: str, *, requested_by: str
+    ) -> tuple[Submission, dict[str, Any]] | None:
+        """A new submission for exactly the prospects that failed, once per submission.
+
+        None when there is nothing (left) to retry: unknown id, all created, or already retried.
+        """
+        stored = self._store.get(submission_id)
+        if stored is None or not stored.submission.to_retry:
+            return None
+        original = stored.submission
+        prospects = original.to_retry
+        retry = self.open(
+            key=f"retry-of:{submission_id}",
+            request=original.request.for_prospects(tuple(p.id for p in prospects)),
+            prospects=prospects,
+            requested_by=requested_by,
+            reply_to=stored.reply_to,
+            retry_of=submission_id,
+        )
+        return None if retry is None else (retry, stored.reply_to)
+
+    def find(self, submission_id: str) -> StoredSubmission | None:
+        return self._store.get(submission_id)
+
+    def update_reply_to(self, submission_id: str, reply_to: dict[str, Any]) -> None:
+        self._store.update_reply_to(submission_id, reply_to)
