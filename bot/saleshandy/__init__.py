@@ -1,1 +1,46 @@
 """The one HTTP client for the Saleshandy API."""
+
+from bot.saleshandy.client import (
+    DEFAULT_TIMEOUT,
+    CreateTasksResult,
+    SaleshandyClient,
+    build_timeout,
+)
+from bot.saleshandy.errors import (
+    ApiTimeoutError,
+    AuthenticationError,
+    ConnectionFailedError,
+    ConnectionLostError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    SaleshandyError,
+    ServerError,
+    UnexpectedStatusError,
+    UnreadableResponseError,
+    ValidationError,
+)
+from bot.saleshandy.ratelimit import RetryPolicy, seconds_until_reset
+from bot.saleshandy.responses import TASK_ID_NOT_REPORTED
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "TASK_ID_NOT_REPORTED",
+    "ApiTimeoutError",
+    "AuthenticationError",
+    "ConnectionFailedError",
+    "ConnectionLostError",
+    "CreateTasksResult",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RetryPolicy",
+    "SaleshandyClient",
+    "SaleshandyError",
+    "ServerError",
+    "UnexpectedStatusError",
+    "UnreadableResponseError",
+    "ValidationError",
+    "build_timeout",
+    "seconds_until_reset",
+]

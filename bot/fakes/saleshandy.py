@@ -1,0 +1,283 @@
+"""A fake Saleshandy Open API over real HTTP on loopback: for tests, for a developer, for the demo.
+
+    python -m bot.fakes.saleshandy --port 8055 --key test-key
+
+Serves `POST /v1/tasks/create` as the contract says (../shared/saleshandy-create-task.md): the
+`x-api-key` check (401), body validation (400 with a list of messages), one result per prospect
+with a random 10-character task id, rate limits per key with `x-ratelimit-*` headers (429 past the
+limit), 406 for a GET carrying Content-Type, 404 elsewhere. Successes answer 201, as the API's
+framework does for a POST. A body sent without a JSON Content-Type is read as empty (so it fails
+validation), as that framework does.
+
+Known prospects: every ID except those starting with "INVALID" or "missing" (any case), unless a
+set of known IDs is given. Everything received and every task created is recorded for tests to
+assert on; faults can be scripted for the next requests (statuses, unreadable or odd answers,
+dropped connections, answers slower than the client waits).
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import logging
+import secrets
+import string
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from types import TracebackType
+from typing import Any, Self
+
+from bot.fakes.saleshandy_http import FakeHandler, FakeServer
+from bot.fakes.saleshandy_rules import (
+    CREATE_PATH,
+    CreatedTask,
+    Fault,
+    ReceivedRequest,
+    ResetFormat,
+    Shape,
+    is_known,
+    reset_header,
+)
+
+__all__ = ["CreatedTask", "FakeSaleshandy", "Fault", "ReceivedRequest", "main"]
+
+logger = logging.getLogger(__name__)
+
+_ALPHABET = string.ascii_letters + string.digits
+_DEFAULT_MESSAGES = {
+    400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
+    422: "Unprocessable Entity", 429: "ThrottlerException: Too Many Requests",
+    500: "Internal server error", 502: "Bad Gateway", 503: "Service Unavailable",
+}
+
+
+class FakeSaleshandy:
+    """The fake API: `start()` returns the base URL ("http://127.0.0.1:PORT/v1"); `stop()`."""
+
+    def __init__(
+        self,
+        api_key: str = "test-key",
+        known_prospect_ids: Iterable[str] | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        self.api_key = api_key
+        self._initial_known = None if known_prospect_ids is None else frozenset(known_prospect_ids)
+        self._address = (host, port)
+        self._lock = threading.Lock()
+        self._server: FakeServer | None = None
+        self._thread: threading.Thread | None = None
+        self._wake = threading.Event()
+        self.reset()
+
+    # -- life cycle ------------------------------------------------------------------------------
+
+    def start(self) -> str:
+        server = FakeServer(self._address, FakeHandler)
+        server.fake = self
+        self._server = server
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True,
+            name="fake-saleshandy",
+        )
+        self._thread.start()
+        return self.base_url
+
+    def stop(self) -> None:
+        self._wake.set()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._server = self._thread = None
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("the fake Saleshandy is not running; call start()")
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}/v1"
+
+    def reset(self) -> None:
+        """Forget requests, tasks, faults, latency and rate-limit windows; back to the defaults."""
+        with self._lock:
+            self._wake.set()  # a stalled answer from an earlier test stops waiting
+            self._wake = threading.Event()
+            self._requests: list[ReceivedRequest] = []
+            self._tasks: list[CreatedTask] = []
+            self._faults: collections.deque[Fault] = collections.deque()
+            self._windows: dict[str, tuple[float, int]] = {}
+            self.known_prospect_ids = self._initial_known
+            self.latency = 0.0
+            self.limit = 1000
+            self.window_seconds = 60.0
+            self.reset_format: ResetFormat = "seconds"
+            self.clock: Callable[[], float] = time.time
+
+    # -- configuration ---------------------------------------------------------------------------
+
+    def set_latency(self, seconds: float) -> None:
+        """Wait this long before handling each request (before any task is created)."""
+        self.latency = seconds
+
+    def set_rate_limit(
+        self, limit: int, window_seconds: float = 60.0, reset_format: ResetFormat = "seconds"
+    ) -> None:
+        """Allow `limit` requests per key per window; `x-ratelimit-reset` in the given form."""
+        with self._lock:
+            self.limit, self.window_seconds, self.reset_format = limit, window_seconds, reset_format
+            self._windows.clear()
+
+    def set_clock(self, clock: Callable[[], float]) -> None:
+        """The clock (epoch seconds) of rate-limit windows; tests share a fake one with a client."""
+        self.clock = clock
+
+    def inject(self, fault: Fault, times: int = 1, *, after: int = 0) -> None:
+        """Script `fault` for `times` create-task requests, after `after` normal ones (and after any
+        faults already scripted)."""
+        with self._lock:
+            self._faults.extend([Fault("normal")] * after + [fault] * times)
+
+    def fail_next(
+        self, status: int, message: str | list[str] | None = None, *, times: int = 1,
+        after: int = 0, headers: Mapping[str, str] | None = None,
+    ) -> None:
+        """Answer `status` with `{"message": ...}`, creating nothing."""
+        if message is None:
+            message = _DEFAULT_MESSAGES.get(status, "Error")
+        body = {"message": message, "statusCode": status}
+        raw = json.dumps(body).encode()
+        fault = Fault("answer", status, raw, headers=headers or {}, creates_tasks=False)
+        self.inject(fault, times, after=after)
+
+    def rate_limit_next(
+        self, retry_after: str | None = "1", *, times: int = 1, after: int = 0
+    ) -> None:
+        """Answer 429 (with this `retry-after`, if any), creating nothing."""
+        headers = {"retry-after": retry_after} if retry_after is not None else {}
+        self.fail_next(429, times=times, after=after, headers=headers)
+
+    def answer_next_raw(
+        self, body: str | bytes, *, status: int = 200, content_type: str = "text/html",
+        creates_tasks: bool = True,
+    ) -> None:
+        """Answer with exactly this body (say, an HTML error page with a 200), after the tasks."""
+        raw = body.encode() if isinstance(body, str) else body
+        self.inject(Fault("answer", status, raw, content_type, creates_tasks=creates_tasks))
+
+    def answer_next_with_shape(self, shape: Shape) -> None:
+        """Create the tasks, then answer 201 with the success body bent into `shape`."""
+        self.inject(Fault("shape", shape=shape))
+
+    def drop_next_connection(self, *, creates_tasks: bool = True) -> None:
+        """Read the request, (create the tasks,) then close the connection without answering."""
+        self.inject(Fault("drop", creates_tasks=creates_tasks))
+
+    def stall_next(self, seconds: float, *, creates_tasks: bool = True) -> None:
+        """(Create the tasks, then) wait `seconds` before answering: longer than a client waits."""
+        self.inject(Fault("stall", creates_tasks=creates_tasks, seconds=seconds))
+
+    # -- what happened ---------------------------------------------------------------------------
+
+    @property
+    def requests(self) -> list[ReceivedRequest]:
+        with self._lock:
+            return list(self._requests)
+
+    @property
+    def create_requests(self) -> list[ReceivedRequest]:
+        return [r for r in self.requests if r.method == "POST" and r.path == CREATE_PATH]
+
+    @property
+    def tasks(self) -> list[CreatedTask]:
+        with self._lock:
+            return list(self._tasks)
+
+    # -- serving (called from the handler threads) -----------------------------------------------
+
+    def record(self, request: ReceivedRequest) -> tuple[Fault | None, threading.Event]:
+        with self._lock:
+            self._requests.append(request)
+            is_create = request.method == "POST" and request.path == CREATE_PATH
+            fault = self._faults.popleft() if is_create and self._faults else None
+            return fault, self._wake
+
+    def count(self, key: str) -> tuple[dict[str, str], float | None]:
+        """Count one request for `key`: the rate-limit headers, and the wait if over the limit."""
+        with self._lock:
+            now = self.clock()
+            start, used = self._windows.get(key, (now, 0))
+            if now >= start + self.window_seconds:
+                start, used = now, 0
+            used += 1
+            self._windows[key] = (start, used)
+            reset_at = start + self.window_seconds
+            headers = {
+                "x-ratelimit-limit": str(self.limit),
+                "x-ratelimit-remaining": str(max(0, self.limit - used)),
+                "x-ratelimit-reset": reset_header(reset_at, now, self.reset_format),
+            }
+            return headers, (max(1.0, reset_at - now) if used > self.limit else None)
+
+    def create(self, body: dict[str, Any]) -> list[dict[str, Any]]:
+        results: list[dict[str, Any]] = []
+        with self._lock:
+            for prospect_id in body["prospectIds"]:
+                if not is_known(prospect_id, self.known_prospect_ids):
+                    results.append({"prospectId": prospect_id, "taskId": None, "success": False})
+                    continue
+                task_id = "".join(secrets.choice(_ALPHABET) for _ in range(10))
+                self._tasks.append(CreatedTask(
+                    task_id, prospect_id, body["taskType"], body.get("dueDate"),
+                    body.get("priority"), body.get("taskNote"),
+                ))
+                results.append({"prospectId": prospect_id, "taskId": task_id, "success": True})
+        return results
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bot.fakes.saleshandy", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8055)
+    parser.add_argument("--key", default="test-key", help="the x-api-key it accepts")
+    parser.add_argument("--known", default=None,
+                        help="comma-separated IDs that exist (default: all but INVALID*, missing*)")
+    parser.add_argument("--limit", type=int, default=1000, help="requests per window per key")
+    parser.add_argument("--window", type=float, default=60.0, help="rate-limit window, seconds")
+    parser.add_argument("--reset-format", default="seconds",
+                        choices=["seconds", "epoch", "iso", "http-date"])
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds per request")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    known = None if args.known is None else [p.strip() for p in args.known.split(",") if p.strip()]
+    fake = FakeSaleshandy(args.key, known, host=args.host, port=args.port)
+    url = fake.start()
+    fake.set_rate_limit(args.limit, args.window, args.reset_format)
+    fake.set_latency(args.latency)
+    print(f"Fake Saleshandy on {url} (x-api-key: {args.key}); Ctrl-C to stop.", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        fake.stop()
+
+
+if __name__ == "__main__":
+    main()

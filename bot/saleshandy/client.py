@@ -1,0 +1,262 @@
+"""The one HTTP client for Saleshandy's Open API: auth, chunking, rate limits, error taxonomy."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Self
+
+import httpx
+from pydantic import SecretStr
+
+from bot.domain import CreateTaskRequest, OutcomeStatus, ProspectOutcome
+from bot.saleshandy.errors import (
+    ApiTimeoutError,
+    ConnectionFailedError,
+    ConnectionLostError,
+    RateLimitError,
+    SaleshandyError,
+)
+from bot.saleshandy.ratelimit import RetryPolicy, exhausted_window_wait
+from bot.saleshandy.responses import error_from_response, outcomes_from_answer
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+
+logger = logging.getLogger(__name__)
+
+USER_AGENT = "saleshandy-slack-tasks/0.1 (+httpx)"
+CREATE_TASKS_PATH = "tasks/create"
+
+
+def build_timeout(read: float = 20.0) -> httpx.Timeout:
+    """The timeouts of every request; only the wait for the answer is a setting."""
+    return httpx.Timeout(
+        # Opening TCP + TLS to a healthy API takes well under a second. Failing fast costs nothing:
+        # no byte was sent, so a connection that does not open is retried.
+        connect=5.0,
+        # Waiting for the answer, the slow part: one task per prospect of the chunk. Generous,
+        # because running out leaves the prospects UNKNOWN (the tasks may have been created anyway).
+        read=read,
+        # Sending a body of a few kilobytes at most (100 short IDs and a note of 2,000 characters).
+        write=10.0,
+        # Waiting for a free pooled connection: only busy when many Slack requests run at once.
+        pool=5.0,
+    )
+
+
+DEFAULT_TIMEOUT = build_timeout()
+
+
+@dataclass(frozen=True, slots=True)
+class CreateTasksResult:
+    """What `create_tasks` did: one outcome per prospect in input order, and what went wrong."""
+
+    outcomes: tuple[ProspectOutcome, ...]
+    errors: tuple[SaleshandyError, ...]
+    """Distinct request-level errors (the same kind and message once), for a headline message."""
+    requests_sent: int
+    """Requests that reached Saleshandy, retries included; connections that never opened are not."""
+
+    def with_status(self, status: OutcomeStatus) -> tuple[ProspectOutcome, ...]:
+        return tuple(outcome for outcome in self.outcomes if outcome.status is status)
+
+
+@dataclass(frozen=True, slots=True)
+class _ChunkResult:
+    outcomes: tuple[ProspectOutcome, ...]
+    error: SaleshandyError | None
+    requests_sent: int
+
+
+class SaleshandyClient:
+    """Creates Saleshandy tasks over HTTP. Thread-safe; close it (or use `with`) when done."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        api_key: SecretStr,
+        chunk_size: int = 100,
+        timeout: httpx.Timeout | None = None,
+        max_rate_limit_retries: int = 3,
+        max_rate_limit_wait: float = 60.0,
+        max_connect_retries: int = 2,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        if chunk_size < 1:
+            raise ValueError("chunk_size must be at least 1")
+        self._base_url = base_url.rstrip("/")
+        self._api_key = api_key
+        self._chunk_size = chunk_size
+        self._retry = RetryPolicy(
+            max_rate_limit_retries=max_rate_limit_retries,
+            max_rate_limit_wait=max_rate_limit_wait,
+            max_connect_retries=max_connect_retries,
+        )
+        self._sleep = sleep
+        self._clock = clock
+        self._not_before = 0.0
+        """Clock time before which nothing is sent: the rate-limit window is used up until then."""
+        self._http = httpx.Client(
+            base_url=self._base_url + "/",
+            timeout=timeout or DEFAULT_TIMEOUT,
+            headers={
+                "x-api-key": api_key.get_secret_value(),
+                "Accept": "application/json",
+                "User-Agent": USER_AGENT,
+            },
+        )
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SaleshandyClient:
+        """A client for the configured API; ConfigError when SALESHANDY_API_KEY is not set."""
+        settings.require("SALESHANDY_API_KEY")
+        assert settings.saleshandy_api_key is not None  # require() raised otherwise
+        return cls(
+            base_url=settings.saleshandy_api_url,
+            api_key=settings.saleshandy_api_key,
+            chunk_size=settings.saleshandy_chunk_size,
+            timeout=build_timeout(read=settings.saleshandy_timeout_seconds),
+            max_rate_limit_wait=settings.saleshandy_max_rate_limit_wait_seconds,
+        )
+
+    def create_tasks(self, request: CreateTaskRequest) -> CreateTasksResult:
+        """Create the task for each prospect (API page "Create Task": POST /v1/tasks/create).
+
+        Sends the prospects in chunks of `chunk_size`, one POST each. Every prospect ends in exactly
+        one outcome, in input order: CREATED with its task id, FAILED when nothing can have been
+        created (safe to retry), or UNKNOWN when the request may have landed (check before
+        retrying). Only rate limits and connections that never opened are retried; nothing else.
+        """
+        ids = request.prospect_ids
+        size = self._chunk_size
+        chunks = [ids[start : start + size] for start in range(0, len(ids), size)]
+        outcomes: list[ProspectOutcome] = []
+        errors: list[SaleshandyError] = []
+        requests_sent = 0
+        blocking: SaleshandyError | None = None
+        for chunk in chunks:
+            if blocking is not None:
+                # The rest would meet the same wall (bad key, rate limit, unreachable): not sent.
+                outcomes.extend(_outcomes_for_error(chunk, blocking))
+                continue
+            result = self._create_chunk(request, chunk)
+            outcomes.extend(result.outcomes)
+            requests_sent += result.requests_sent
+            if result.error is not None:
+                if not any(_same_error(result.error, seen) for seen in errors):
+                    errors.append(result.error)
+                if result.error.stops_batch:
+                    blocking = result.error
+        return CreateTasksResult(tuple(outcomes), tuple(errors), requests_sent)
+
+    def _create_chunk(self, request: CreateTaskRequest, chunk: tuple[str, ...]) -> _ChunkResult:
+        body = request.for_prospects(chunk).to_api_body()
+        requests_sent = rate_limit_retries = connect_retries = 0
+        while True:
+            try:
+                self._wait_for_window()
+                requests_sent += 1  # taken back below if the connection never opened
+                response = self._post(CREATE_TASKS_PATH, body, prospects=len(chunk))
+                if response.status_code != 429:  # a 429's wait is the retry decision's business
+                    self._note_window(response)
+                if not response.is_success:
+                    raise error_from_response(
+                        response, secret=self._api_key.get_secret_value(), now=self._clock()
+                    )
+                outcomes = outcomes_from_answer(
+                    response, chunk, secret=self._api_key.get_secret_value()
+                )
+                return _ChunkResult(outcomes, None, requests_sent)
+            except SaleshandyError as error:
+                if isinstance(error, ConnectionFailedError):
+                    requests_sent -= 1
+                wait = self._retry.decide(
+                    error, rate_limit_retries=rate_limit_retries, connect_retries=connect_retries
+                )
+                if wait is None:
+                    return _ChunkResult(_outcomes_for_error(chunk, error), error, requests_sent)
+                logger.info("Saleshandy: %s; sending again in %.1fs", type(error).__name__, wait)
+                if isinstance(error, RateLimitError):
+                    rate_limit_retries += 1
+                else:
+                    connect_retries += 1
+                self._sleep(wait)
+
+    def _wait_for_window(self) -> None:
+        """Sleep until the exhausted rate-limit window resets, unless that is too long to wait."""
+        wait = self._not_before - self._clock()
+        if wait <= 0:
+            return
+        if wait > self._retry.max_rate_limit_wait:
+            raise RateLimitError(retry_after=wait, status_code=None)
+        logger.info("Saleshandy: rate-limit window used up; waiting %.1fs", wait)
+        self._sleep(wait)
+
+    def _note_window(self, response: httpx.Response) -> None:
+        now = self._clock()
+        wait = exhausted_window_wait(response.headers, now=now)
+        if wait is not None:
+            self._not_before = max(self._not_before, now + wait)
+
+    def _post(self, path: str, body: dict[str, Any], *, prospects: int) -> httpx.Response:
+        started = time.perf_counter()
+        try:
+            response = self._http.post(path, json=body)
+        except httpx.TransportError as error:
+            logger.warning(
+                "Saleshandy POST /%s (%d prospect(s)) failed after %.2fs: %s",
+                path, prospects, time.perf_counter() - started, type(error).__name__,
+            )
+            raise _error_for_transport(error) from error
+        logger.info(
+            "Saleshandy POST /%s (%d prospect(s)): HTTP %d in %.2fs",
+            path, prospects, response.status_code, time.perf_counter() - started,
+        )
+        return response
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"SaleshandyClient(base_url={self._base_url!r}, chunk_size={self._chunk_size})"
+
+
+def _error_for_transport(error: httpx.TransportError) -> SaleshandyError:
+    """Whether the request can have reached Saleshandy decides the class: FAILED or UNKNOWN."""
+    never_sent = (
+        httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError,
+        httpx.UnsupportedProtocol,
+    )
+    if isinstance(error, never_sent):
+        return ConnectionFailedError()
+    if isinstance(error, httpx.TimeoutException):  # read or write timeout: the request was sent
+        return ApiTimeoutError()
+    return ConnectionLostError()  # RemoteProtocolError, ReadError, WriteError: dropped mid-exchange
+
+
+def _outcomes_for_error(
+    chunk: Sequence[str], error: SaleshandyError
+) -> tuple[ProspectOutcome, ...]:
+    status = error.outcome_status
+    return tuple(ProspectOutcome(pid, status, reason=error.message) for pid in chunk)
+
+
+def _same_error(one: SaleshandyError, other: SaleshandyError) -> bool:
+    return type(one) is type(other) and one.message == other.message

@@ -1,0 +1,161 @@
+"""Reading Saleshandy's answers: statuses into typed errors, results into per-prospect outcomes.
+
+Liberal in what it accepts (extra fields, odd shapes), strict in what it concludes: a prospect is
+CREATED only when the API says so, FAILED only when nothing can have been created for it, and
+UNKNOWN whenever the answer leaves room for doubt.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import httpx
+
+from bot.domain import ProspectOutcome
+from bot.saleshandy.errors import (
+    AuthenticationError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    SaleshandyError,
+    ServerError,
+    UnexpectedStatusError,
+    UnreadableResponseError,
+    ValidationError,
+    clip,
+    redact,
+)
+from bot.saleshandy.ratelimit import retry_after_seconds
+
+logger = logging.getLogger(__name__)
+
+TASK_ID_NOT_REPORTED = "(not reported)"
+"""The task id of a prospect reported with `success: true` but no `taskId`: the API says the task
+exists, so it is CREATED (a retry would make a duplicate); only its id is missing."""
+
+NOT_CREATED_REASON = (
+    "Saleshandy could not create a task for this prospect — check the ID exists and your API key's "
+    "user can access it."
+)
+NOT_REPORTED_REASON = (
+    "Saleshandy did not report on this prospect; the task may have been created — check before "
+    "retrying."
+)
+UNCLEAR_REASON = (
+    "Saleshandy's answer about this prospect was unclear; the task may have been created — check "
+    "before retrying."
+)
+
+_REQUEST_ID_HEADERS = (
+    "x-request-id", "request-id", "x-correlation-id", "x-amzn-requestid", "cf-ray",
+)
+_BODY_KEPT = 500
+
+
+def request_id_of(headers: Mapping[str, str]) -> str | None:
+    for name in _REQUEST_ID_HEADERS:
+        if value := headers.get(name):
+            return value
+    return None
+
+
+def api_message_of(body: Any) -> str | None:
+    """The API's `message` (a string, or a list of strings joined with "; "), if there is one."""
+    if not isinstance(body, dict):
+        return None
+    message = body.get("message", body.get("error"))
+    if isinstance(message, str):
+        return message.strip() or None
+    if isinstance(message, list):
+        parts = [str(part).strip() for part in message if str(part).strip()]
+        return "; ".join(parts) or None
+    return None
+
+
+def _json_or_none(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:  # json.JSONDecodeError and UnicodeDecodeError are both ValueErrors
+        return None
+
+
+def error_from_response(response: httpx.Response, *, secret: str, now: float) -> SaleshandyError:
+    """The typed error for a non-2xx answer, with every piece of API text redacted and clipped."""
+    status = response.status_code
+    message = api_message_of(_json_or_none(response))
+    api_message = clip(redact(message, secret)) if message else None
+    request_id = request_id_of(response.headers)
+    body = clip(redact(response.text, secret), _BODY_KEPT) if response.content else None
+    if status == 429:
+        return RateLimitError(
+            retry_after=retry_after_seconds(response.headers, now=now),
+            request_id=request_id,
+            body=body,
+        )
+    kinds: dict[int, type[SaleshandyError]] = {
+        400: ValidationError,
+        401: AuthenticationError,
+        403: PermissionDeniedError,
+        404: NotFoundError,
+        422: ValidationError,
+    }
+    kind = kinds.get(status, ServerError if status >= 500 else None)
+    if kind is None:
+        return UnexpectedStatusError(
+            status_code=status, api_message=api_message, request_id=request_id, body=body
+        )
+    return kind(status_code=status, api_message=api_message, request_id=request_id, body=body)
+
+
+def outcomes_from_answer(
+    response: httpx.Response, prospect_ids: Sequence[str], *, secret: str
+) -> tuple[ProspectOutcome, ...]:
+    """One outcome per sent prospect, in the order sent, from a 2xx answer.
+
+    Raises UnreadableResponseError when the answer does not list results at all: tasks may have been
+    created, so every prospect of the request is UNKNOWN.
+    """
+    body = _json_or_none(response)
+    payload = body.get("payload") if isinstance(body, dict) else None
+    results = payload.get("results") if isinstance(payload, dict) else None
+    if not isinstance(results, list):
+        raise UnreadableResponseError(
+            status_code=response.status_code,
+            request_id=request_id_of(response.headers),
+            body=clip(redact(response.text, secret), _BODY_KEPT),
+        )
+    reported = _first_result_per_prospect(results, set(prospect_ids))
+    return tuple(_outcome_for(pid, reported.get(pid)) for pid in prospect_ids)
+
+
+def _first_result_per_prospect(results: list[Any], sent: set[str]) -> dict[str, dict[str, Any]]:
+    reported: dict[str, dict[str, Any]] = {}
+    for result in results:
+        prospect_id = result.get("prospectId") if isinstance(result, dict) else None
+        if not isinstance(prospect_id, str) or prospect_id not in sent:
+            logger.warning("Saleshandy reported on a prospect it was not sent; ignored")
+            continue
+        if prospect_id in reported:
+            logger.warning("Saleshandy reported twice on one prospect; the first report counts")
+            continue
+        reported[prospect_id] = result
+    return reported
+
+
+def _outcome_for(prospect_id: str, result: dict[str, Any] | None) -> ProspectOutcome:
+    if result is None:
+        return ProspectOutcome.unknown(prospect_id, NOT_REPORTED_REASON)
+    success = result.get("success")
+    raw_task_id = result.get("taskId")
+    readable_id = isinstance(raw_task_id, str | int) and not isinstance(raw_task_id, bool)
+    task_id = str(raw_task_id) if readable_id and raw_task_id != "" else None
+    if success is False:
+        return ProspectOutcome.failed(prospect_id, NOT_CREATED_REASON)
+    if success is True:
+        return ProspectOutcome.created(prospect_id, task_id or TASK_ID_NOT_REPORTED)
+    # No clear `success`: a task id is evidence enough that the task exists; nothing else is.
+    if task_id is not None:
+        return ProspectOutcome.created(prospect_id, task_id)
+    return ProspectOutcome.unknown(prospect_id, UNCLEAR_REASON)
