@@ -17,3 +17,7 @@ NOTE_BLOCK_ID = "note"
 NOTE_ACTION_ID = "note_input"
 
 RETRY_FAILED_ACTION_ID = "retry_failed"
+RETRY_FAILED_BLOCK_ID = "retry_failed"
+"""The actions block holding the retry button, so a listener can find (and replace) it."""
+
+MODAL_NOTICES_BLOCK_ID = "notices"

@@ -1,0 +1,47 @@
+"""Small ephemeral and DM messages: a line of news for the rep, never anyone else's business."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bot.slack.blocks.text import escape_mrkdwn
+
+TEXT_MAX_CHARS = 3000
+"""Slack's limit for one text object; also plenty for a fallback `text`."""
+REASON_MAX_CHARS = 100
+DEFAULT_APP_NAME = "Saleshandy Tasks"
+
+_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
+
+
+def build_notice(text: str) -> dict[str, Any]:
+    """One line of news, shown exactly as written: no mentions, links or formatting from `text`."""
+    shown = _shorten(text, TEXT_MAX_CHARS)
+    return {
+        "text": escape_mrkdwn(shown),
+        "blocks": [{"type": "section", "text": {"type": "plain_text", "text": shown}}],
+    }
+
+
+def build_working_notice(count: int) -> dict[str, Any]:
+    """What the rep sees while the tasks are being created: "Creating 3 tasks…"."""
+    return build_notice(f"Creating {count} task{'' if count == 1 else 's'}…")
+
+
+def build_redirected_results_intro(
+    channel_id: str, reason: str, *, app_name: str = DEFAULT_APP_NAME
+) -> dict[str, Any]:
+    """The DM that explains why results came here and not to the channel the rep asked in."""
+    channel = f"<#{channel_id}>" if _CHANNEL_ID.fullmatch(channel_id) else "that channel"
+    code = escape_mrkdwn(_shorten(reason, REASON_MAX_CHARS).replace("`", "'"))
+    app = escape_mrkdwn(_shorten(app_name, REASON_MAX_CHARS).replace("`", "'"))
+    text = (
+        f"I couldn't post in {channel} (`{code}`) — here are your results. "
+        f"Invite me with `/invite @{app}` to get them in the channel."
+    )
+    return {"text": text, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]}
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -1,0 +1,242 @@
+"""What a submission became: the channel message that announces it, and the thread that reports on
+every prospect, split over as many messages as Slack's limits ask, never cut."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from bot.domain import OutcomeStatus, ProspectOutcome, Submission
+from bot.parsing.command import describe_date
+from bot.slack.blocks.notices import build_notice
+from bot.slack.blocks.text import escape_mrkdwn
+from bot.slack.ids import RETRY_FAILED_ACTION_ID, RETRY_FAILED_BLOCK_ID
+
+SECTION_TEXT_MAX = 3000
+"""Slack rejects a section whose text is longer."""
+MESSAGE_BLOCKS_MAX = 45
+"""Slack allows 50 blocks a message; a few spare."""
+MESSAGE_TEXT_BUDGET = 10_000
+"""Characters of block text in one message. Slack also refuses a message whose blocks carry ~12,000
+characters in all (`msg_blocks_too_long`, undocumented; see slackapi/bolt-js#2509), so we stay well
+under that whatever the per-block limits would allow."""
+NAME_MAX_CHARS = 150
+"""Of a prospect's name, escaped: enough to recognise anyone, short enough to keep lines short."""
+REASON_MAX_CHARS = 600
+HEADLINE_MAX_CHARS = 1000
+TASK_ID_MAX_CHARS = 100
+URL_MAX_CHARS = 1000
+NOTE_MAX_SHOWN = 3000
+
+UNKNOWN_HINT = "may have been created — check Saleshandy before retrying"
+_STATUS_MARK = {
+    OutcomeStatus.CREATED: "✅",
+    OutcomeStatus.FAILED: "❌",
+    OutcomeStatus.UNKNOWN: "❔",
+}
+_SAFE_URL = re.compile(r"^https?://[^\s<>|]+$")
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+
+
+def build_parent_message(submission: Submission) -> dict[str, Any]:
+    """The channel message: who asked for which task, when it is due, for how many prospects."""
+    request = submission.request
+    task = request.task_type.full_label
+    article = "an" if task[0].lower() in "aeiou" else "a"
+    priority = f"priority *{request.priority.label}*" if request.priority else "no priority"
+    count = len(request.prospect_ids)
+    text = (
+        f"{_user(submission.requested_by)} created {article} *{task}* task"
+        f" · due *{describe_date(request.due_date)}* · {priority}"
+        f" · {count} prospect{'' if count == 1 else 's'}"
+    )
+    blocks: list[dict[str, Any]] = [_section(text)]
+    if request.task_note:
+        # Plain text: the note is the rep's words, shown as typed, never as mentions or links.
+        note = _shorten(request.task_note, NOTE_MAX_SHOWN)
+        blocks.append({"type": "context", "elements": [_plain(note)]})
+    return {"text": text, "blocks": blocks}
+
+
+def build_results_messages(
+    submission: Submission, *, headline: str | None = None
+) -> list[dict[str, Any]]:
+    """Thread replies: a summary, then one line per prospect in order, as many messages as needed.
+
+    The last message carries the retry button when any prospect was not (surely) created.
+    """
+    if not submission.outcomes:
+        raise ValueError("a submission has no results before Saleshandy was asked")
+    summary = results_summary(submission)
+    head = [f"⚠️ {_escaped(headline, HEADLINE_MAX_CHARS)}"] if headline else []
+    head.append(f"*{summary}*")
+    first_blocks = [_section("\n".join(head))]
+    lines = [_outcome_line(submission, outcome) for outcome in submission.outcomes]
+    retry = _retry_block(submission) if submission.to_retry else None
+
+    pages = _pack(first_blocks, lines, reserve=retry)
+    if retry is not None:
+        pages[-1].append(retry)
+    fallback = f"{_escaped(headline, HEADLINE_MAX_CHARS)} — {summary}" if headline else summary
+    if len(pages) == 1:
+        return [{"text": fallback, "blocks": pages[0]}]
+    return [
+        {"text": f"{fallback} (part {n} of {len(pages)})", "blocks": blocks}
+        for n, blocks in enumerate(pages, start=1)
+    ]
+
+
+def results_summary(submission: Submission) -> str:
+    """ "2 created · 1 failed · 1 unknown", zero counts left out; "Retry: …" for a retry."""
+    parts = [
+        f"{submission.count(status)} {status.value}"
+        for status in OutcomeStatus
+        if submission.count(status)
+    ]
+    summary = " · ".join(parts)
+    return f"Retry: {summary}" if submission.retry_of else summary
+
+
+def build_retry_started_notice(count: int) -> dict[str, Any]:
+    """The ephemeral answer to the retry button: the retry is on its way."""
+    return build_notice(f"Retrying {count} prospect{'' if count == 1 else 's'}…")
+
+
+def build_already_retried_notice() -> dict[str, Any]:
+    """The ephemeral answer to a second press of the same retry button."""
+    return build_notice(
+        "These prospects were already retried — the newer results are further down this thread."
+    )
+
+
+def _outcome_line(submission: Submission, outcome: ProspectOutcome) -> str:
+    line = f"{_STATUS_MARK[outcome.status]} {_prospect(submission, outcome.prospect_id)}"
+    if outcome.status is OutcomeStatus.CREATED:
+        if outcome.task_id:
+            return f"{line} — task {_escaped(outcome.task_id, TASK_ID_MAX_CHARS)}"
+        return f"{line} — created"
+    reason = outcome.reason or "not created"
+    line = f"{line} — {_escaped(reason, REASON_MAX_CHARS)}"
+    if outcome.status is OutcomeStatus.UNKNOWN and "may have been created" not in reason.lower():
+        line = f"{line} ({UNKNOWN_HINT})"
+    return line
+
+
+def _prospect(submission: Submission, prospect_id: str) -> str:
+    """`*Jane Doe* (8PvBmrB7P7)`, the name linked when we have a safe link; else `*8PvBmrB7P7*`."""
+    prospect = submission.prospect(prospect_id)
+    shown_id = escape_mrkdwn(prospect.id)  # an API ID has no markup, but this costs nothing
+    name = prospect.display_name
+    label = _escaped(name, NAME_MAX_CHARS) if name else shown_id
+    url = safe_url(prospect.link)
+    shown = f"*<{url}|{label}>*" if url else f"*{label}*"
+    return f"{shown} ({shown_id})" if name else shown
+
+
+def safe_url(link: str | None) -> str | None:
+    """`link` escaped for use inside `<…|…>`, or None when it is not a plain http(s) URL."""
+    if link is None or not _SAFE_URL.fullmatch(link):
+        return None
+    escaped = escape_mrkdwn(link)
+    return escaped if len(escaped) <= URL_MAX_CHARS else None
+
+
+def _retry_block(submission: Submission) -> dict[str, Any]:
+    button: dict[str, Any] = {
+        "type": "button",
+        "action_id": RETRY_FAILED_ACTION_ID,
+        "text": _plain(f"Retry failed ({len(submission.to_retry)})"),
+        "value": submission.id,
+        "style": "primary",
+    }
+    if submission.count(OutcomeStatus.UNKNOWN):
+        button["confirm"] = {
+            "title": _plain("Retry these prospects?"),
+            "text": _plain(
+                "Some of these tasks may have been created already. Check Saleshandy first, "
+                "or those prospects may get the task twice."
+            ),
+            "confirm": _plain("Retry"),
+            "deny": _plain("Cancel"),
+        }
+    return {"type": "actions", "block_id": RETRY_FAILED_BLOCK_ID, "elements": [button]}
+
+
+def _pack(
+    first_blocks: Sequence[dict[str, Any]], lines: Iterable[str], *, reserve: dict[str, Any] | None
+) -> list[list[dict[str, Any]]]:
+    """Lines into sections of at most SECTION_TEXT_MAX characters, sections into messages within
+    MESSAGE_BLOCKS_MAX blocks and MESSAGE_TEXT_BUDGET characters. A line is never split; every
+    message keeps room for `reserve` (the block that goes last)."""
+    max_blocks = MESSAGE_BLOCKS_MAX - (1 if reserve is not None else 0)
+    budget = MESSAGE_TEXT_BUDGET - (_text_length(reserve) if reserve is not None else 0)
+    pages: list[list[dict[str, Any]]] = []
+    blocks = list(first_blocks)
+    used = sum(_text_length(block) for block in blocks)
+    section: list[str] = []
+    section_length = 0
+
+    for line in lines:
+        if section and section_length + 1 + len(line) > SECTION_TEXT_MAX:
+            blocks.append(_section("\n".join(section)))
+            section, section_length = [], 0
+        cost = len(line) + (1 if section else 0)
+        opens_block = not section
+        if used + cost > budget or (opens_block and len(blocks) + 1 > max_blocks):
+            if section:
+                blocks.append(_section("\n".join(section)))
+            pages.append(blocks)
+            blocks, used, section, section_length = [], 0, [], 0
+            cost = len(line)
+        section.append(line)
+        section_length += cost
+        used += cost
+    if section:
+        blocks.append(_section("\n".join(section)))
+    pages.append(blocks)
+    return pages
+
+
+def _text_length(value: object) -> int:
+    """Characters of text in a block, every nested text object counted."""
+    if isinstance(value, dict):
+        return sum(
+            len(v) if k == "text" and isinstance(v, str) else _text_length(v)
+            for k, v in value.items()
+        )
+    if isinstance(value, list):
+        return sum(_text_length(v) for v in value)
+    return 0
+
+
+def _user(user_id: str) -> str:
+    return f"<@{user_id}>" if _USER_ID.fullmatch(user_id) else escape_mrkdwn(user_id)
+
+
+def _escaped(text: str, limit: int) -> str:
+    """`text` escaped for mrkdwn, at most `limit` characters once escaped (never half an entity)."""
+    escaped = escape_mrkdwn(text)
+    if len(escaped) <= limit:
+        return escaped
+    kept: list[str] = []
+    length = 0
+    for char in text:
+        piece = escape_mrkdwn(char)
+        if length + len(piece) > limit - 1:
+            break
+        kept.append(piece)
+        length += len(piece)
+    return "".join(kept).rstrip() + "…"
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _section(mrkdwn: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": mrkdwn}}
+
+
+def _plain(text: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text, "emoji": True}
