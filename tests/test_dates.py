@@ -1,0 +1,552 @@
+"""Due dates from fuzzy text: every form on several reference days, and what must be refused.
+
+Every expected date below was worked out by hand from a calendar. Reference week: Monday 2026-04-20
+to Sunday 2026-04-26; the week after runs Monday 04-27 to Sunday 05-03.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from bot.parsing.dates import EXAMPLES, match_due_date, parse_due_date
+from bot.parsing.errors import ParseError
+
+D = datetime.date
+WED = D(2026, 4, 22)
+"""The default today: a Wednesday in the reference week."""
+
+REFERENCE_WEEK = [D(2026, 4, 20 + offset) for offset in range(7)]  # Monday … Sunday
+
+
+def parsed(text: str, today: datetime.date = WED, *, day_first: bool = False) -> datetime.date:
+    return parse_due_date(text, today=today, day_first=day_first)
+
+
+def check(today: datetime.date, text: str, expected: datetime.date) -> None:
+    assert parsed(text, today) == expected, f"{text!r} on {today} ({today:%A})"
+
+
+def assert_refused(text: str, today: datetime.date = WED, *, day_first: bool = False) -> str:
+    with pytest.raises(ParseError) as raised:
+        parsed(text, today, day_first=day_first)
+    message = str(raised.value)
+    shown = " ".join(text.split())
+    assert (f'"{shown}"' if len(shown) <= 60 else f'"{shown[:59]}…"') in message
+    assert EXAMPLES in message
+    return message
+
+
+# --- Weekdays, on each day of the reference week -------------------------------------------------
+
+APR = {day: D(2026, 4, day) for day in range(17, 31)}
+MAY = {day: D(2026, 5, day) for day in range(1, 9)}
+
+# Expected dates when today is Monday, Tuesday, …, Sunday of the reference week.
+WEEKDAY_FORMS = {
+    "fri": [APR[24]] * 4 + [MAY[1]] * 3,
+    "Friday": [APR[24]] * 4 + [MAY[1]] * 3,
+    "this fri": [APR[24]] * 5 + [MAY[1]] * 2,
+    "next fri": [MAY[1]] * 7,
+    "fri next week": [MAY[1]] * 7,
+    "next week friday": [MAY[1]] * 7,
+    "fri after next": [MAY[1]] * 4 + [MAY[8]] * 3,
+    "mon": [APR[27]] * 7,
+    "Mon.": [APR[27]] * 7,
+    "this mon": [APR[20]] + [APR[27]] * 6,
+    "next mon": [APR[27]] * 7,
+    "mon after next": [MAY[4]] * 7,
+    "sun": [APR[26]] * 6 + [MAY[3]],
+    "this sunday": [APR[26]] * 7,
+    "next sun": [MAY[3]] * 7,
+    "wed this week": [APR[22]] * 7,
+    "last fri": [APR[17]] * 5 + [APR[24]] * 2,
+    "this weekend": [APR[25]] * 6 + [APR[26]],
+    "weekend": [APR[25]] * 6 + [APR[26]],
+    "next weekend": [MAY[2]] * 7,
+    "eow": [APR[24]] * 5 + [MAY[1]] * 2,
+    "end of the week": [APR[24]] * 5 + [MAY[1]] * 2,
+    "end of next week": [MAY[1]] * 7,
+    "next week": [APR[27]] * 7,
+    "start of next week": [APR[27]] * 7,
+    "next business day": [APR[21], APR[22], APR[23], APR[24], APR[27], APR[27], APR[27]],
+    "in 3 business days": [APR[23], APR[24], APR[27], APR[28], APR[29], APR[29], APR[29]],
+    "5 working days": [APR[27], APR[28], APR[29], APR[30], MAY[1], MAY[1], MAY[1]],
+    "2 weeks from friday": [MAY[8]] * 4 + [D(2026, 5, 15)] * 3,
+}
+
+
+@pytest.mark.parametrize("text", sorted(WEEKDAY_FORMS))
+def test_weekday_forms_on_each_day_of_the_week(text: str) -> None:
+    for today, expected in zip(REFERENCE_WEEK, WEEKDAY_FORMS[text], strict=True):
+        check(today, text, expected)
+
+
+def test_every_weekday_name_and_abbreviation_from_wednesday() -> None:
+    names = {
+        APR[27]: ("mon", "monday", "MONDAY"),
+        APR[28]: ("tue", "tues", "tuesday"),
+        APR[29]: ("wed", "weds", "wednesday"),
+        APR[23]: ("thu", "thur", "thurs", "thursday", "Thurs."),
+        APR[24]: ("fri", "friday", "Fri,"),
+        APR[25]: ("sat", "saturday"),
+        APR[26]: ("sun", "sunday"),
+    }
+    for expected, spellings in names.items():
+        for spelling in spellings:
+            check(WED, spelling, expected)
+
+
+# --- Relative days, spans and periods (today: Wednesday 2026-04-22) ----------------------------
+
+RELATIVE_FORMS = {
+    "today": APR[22], "tonight": APR[22], "eod": APR[22], "cob": APR[22], "EOD": APR[22],
+    "end of day": APR[22], "this afternoon": APR[22],
+    "tomorrow": APR[23], "tmrw": APR[23], "tmr": APR[23], "tmw": APR[23], "Tomorrow!": APR[23],
+    "the day after tomorrow": APR[24], "day after tomorrow": APR[24], "day after tmrw": APR[24],
+    "yesterday": APR[21], "the day before yesterday": APR[20],
+    "in 3 days": APR[25], "in three days": APR[25], "in a day": APR[23], "in one week": APR[29],
+    "in a week": APR[29], "in 2 weeks": MAY[6], "in a couple of days": APR[24],
+    "in a couple days": APR[24], "a couple of weeks": MAY[6], "in twelve days": MAY[4],
+    "in 3 days time": APR[25], "in 6 months": D(2026, 10, 22), "in a month": D(2026, 5, 22),
+    "in a year": D(2027, 4, 22), "in 2 years": D(2028, 4, 22), "in twelve months": D(2027, 4, 22),
+    "10 days from now": MAY[2], "a week from today": APR[29], "a week from tomorrow": APR[30],
+    "3 days after tomorrow": APR[26], "2 days before friday": APR[22],
+    "2 weeks from next friday": D(2026, 5, 15), "2 business days from friday": APR[28],
+    "+3d": APR[25], "3d": APR[25], "2w": MAY[6], "+10d": MAY[2], "3 weeks out": D(2026, 5, 13),
+    "2 days ago": APR[20], "a week ago": D(2026, 4, 15), "3 months ago": D(2026, 1, 22),
+    "last friday": APR[17],
+    "next month": MAY[1], "beginning of next month": MAY[1], "next quarter": D(2026, 7, 1),
+    "next year": D(2027, 1, 1), "beginning of next year": D(2027, 1, 1),
+    "end of week": APR[24], "end of this week": APR[24],
+    "eom": APR[30], "end of month": APR[30], "end of the month": APR[30], "EOM.": APR[30],
+    "last day of the month": APR[30], "last day of month": APR[30], "by eom": APR[30],
+    "by the end of the month": APR[30], "end of next month": D(2026, 5, 31),
+    "last day of next month": D(2026, 5, 31),
+    "eoq": D(2026, 6, 30), "end of quarter": D(2026, 6, 30), "end of next quarter": D(2026, 9, 30),
+    "eoy": D(2026, 12, 31), "end of year": D(2026, 12, 31), "end of the year": D(2026, 12, 31),
+    "due by friday": APR[24], "on friday": APR[24], "by friday": APR[24],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "expected"), sorted(RELATIVE_FORMS.items()))
+def test_relative_forms(text: str, expected: datetime.date) -> None:
+    check(WED, text, expected)
+
+
+# --- Month-day, ISO and numeric forms (today: Wednesday 2026-04-22) ----------------------------
+
+CALENDAR_FORMS = {
+    "Apr 22": APR[22], "apr 21": D(2027, 4, 21), "April 23rd": APR[23], "22 April": APR[22],
+    "22nd of April": APR[22], "the 22nd of April": APR[22], "April the 22nd": APR[22],
+    "23 Apr 2027": D(2027, 4, 23), "April 22, 2025": D(2025, 4, 22),
+    "April 22nd, 2026": APR[22], "jan 5": D(2027, 1, 5), "dec 25": D(2026, 12, 25),
+    "sept 1": D(2026, 9, 1), "Apr. 30": APR[30], "may 3rd": MAY[3],
+    "Friday, April 24": APR[24], "fri apr 24 2026": APR[24], "Friday, April 24, 2026": APR[24],
+    "fri the 24th": APR[24], "Sunday 3 May": MAY[3],
+    "the 22nd": APR[22], "the 21st": D(2026, 5, 21), "the 31st": D(2026, 5, 31),
+    "on the 1st": MAY[1], "the 30th": APR[30], "22nd of next month": D(2026, 5, 22),
+    "2026-04-22": APR[22], "2026/04/22": APR[22], "2026-4-2": D(2026, 4, 2),
+    "2025-12-31": D(2025, 12, 31),
+    "4/22": APR[22], "22/4": APR[22], "4/22/2026": APR[22], "4/22/26": APR[22],
+    "22/04/26": APR[22], "22.04.2026": APR[22], "22-04-2026": APR[22],
+    "12/13/2026": D(2026, 12, 13), "13/12": D(2026, 12, 13),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "expected"), sorted(CALENDAR_FORMS.items()))
+def test_calendar_forms(text: str, expected: datetime.date) -> None:
+    check(WED, text, expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "month_first", "day_first"),
+    [
+        ("4/5", D(2027, 4, 5), D(2026, 5, 4)),  # April 5 has passed this year
+        ("5/4/2026", D(2026, 5, 4), D(2026, 4, 5)),
+        ("6/7/26", D(2026, 6, 7), D(2026, 7, 6)),
+        ("22/4", APR[22], APR[22]),  # only one order is a real date
+        ("4/22", APR[22], APR[22]),
+        ("13/12", D(2026, 12, 13), D(2026, 12, 13)),
+        ("12/13/2026", D(2026, 12, 13), D(2026, 12, 13)),
+        ("2026-05-04", D(2026, 5, 4), D(2026, 5, 4)),  # ISO is always year-month-day
+    ],
+)
+def test_numeric_order_follows_day_first(
+    text: str, month_first: datetime.date, day_first: datetime.date
+) -> None:
+    assert parsed(text, day_first=False) == month_first
+    assert parsed(text, day_first=True) == day_first
+
+
+# --- Times of day, casing, spacing and typos ----------------------------------------------------
+
+WITH_TIMES = {
+    "tomorrow 3pm": APR[23], "3pm tomorrow": APR[23], "tomorrow 3 pm": APR[23],
+    "tomorrow at 3": APR[23], "tomorrow at 3pm": APR[23], "fri at 10:30": APR[24],
+    "fri 10:30am": APR[24], "fri at 10:30 am": APR[24], "noon tomorrow": APR[23],
+    "tomorrow noon": APR[23], "tomorrow morning": APR[23], "tomorrow evening": APR[23],
+    "next fri at 3:30 p.m.": MAY[1], "at 3pm on friday": APR[24], "10:30 fri": APR[24],
+    "tomorrow morning at 9am": APR[23], "eod friday": APR[24], "friday eod": APR[24],
+    "end of day tomorrow": APR[23], "tomorrow by noon": APR[23], "TOMORROW   3PM": APR[23],
+    "  fri!  ": APR[24], "Tomorrow, 3pm.": APR[23], "apr 24 at 14:00": APR[24],
+    "4/24 3pm": APR[24], "in 3 days at noon": APR[25], "tomorrow in the morning": APR[23],
+    "first thing tomorrow": APR[23],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "expected"), sorted(WITH_TIMES.items()))
+def test_a_time_of_day_next_to_a_date_is_ignored(text: str, expected: datetime.date) -> None:
+    check(WED, text, expected)
+
+
+TYPOS = {
+    "tomorow": APR[23], "tommorow": APR[23], "tommorrow": APR[23], "tomorrw": APR[23],
+    "Tommorow 3pm": APR[23], "fridy": APR[24], "next fridy": MAY[1], "wendesday": APR[29],
+    "wednsday": APR[29], "wensday": APR[29], "thrusday": APR[23], "thursdy": APR[23],
+    "satuday": APR[25], "febuary 3": D(2027, 2, 3), "septmber 1": D(2026, 9, 1),
+    "Decmber 24": D(2026, 12, 24),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "expected"), sorted(TYPOS.items()))
+def test_common_typos(text: str, expected: datetime.date) -> None:
+    check(WED, text, expected)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "blursday",  # two edits from thursday
+        "next blursday",
+        "frid",  # one edit, but shorter than five letters
+        "tomorr",  # two edits
+        "tomrw",
+        "match 3",  # one edit from march: short month names are not fuzzy-matched
+        "marsh 3",
+        "ariday",  # one edit from friday, but not the same first letter
+    ],
+)
+def test_junk_near_date_words_stays_junk(text: str) -> None:
+    assert_refused(text)
+
+
+# --- Reference days at year ends, a leap day and month ends ------------------------------------
+
+EDGE_DAYS = [
+    (D(2026, 12, 30), "tomorrow", D(2026, 12, 31)),
+    (D(2026, 12, 30), "day after tomorrow", D(2027, 1, 1)),
+    (D(2026, 12, 30), "in 3 days", D(2027, 1, 2)),
+    (D(2026, 12, 30), "fri", D(2027, 1, 1)),
+    (D(2026, 12, 30), "next fri", D(2027, 1, 8)),
+    (D(2026, 12, 30), "next week", D(2027, 1, 4)),
+    (D(2026, 12, 30), "next month", D(2027, 1, 1)),
+    (D(2026, 12, 30), "eom", D(2026, 12, 31)),
+    (D(2026, 12, 30), "eoq", D(2026, 12, 31)),
+    (D(2026, 12, 30), "eoy", D(2026, 12, 31)),
+    (D(2026, 12, 30), "eow", D(2027, 1, 1)),
+    (D(2026, 12, 30), "this weekend", D(2027, 1, 2)),
+    (D(2026, 12, 30), "end of next month", D(2027, 1, 31)),
+    (D(2026, 12, 30), "in 1 month", D(2027, 1, 30)),
+    (D(2026, 12, 30), "jan 5", D(2027, 1, 5)),
+    (D(2026, 12, 30), "dec 30", D(2026, 12, 30)),
+    (D(2026, 12, 30), "dec 29", D(2027, 12, 29)),
+    (D(2026, 12, 30), "the 30th", D(2026, 12, 30)),
+    (D(2026, 12, 30), "the 29th", D(2027, 1, 29)),
+    (D(2026, 12, 30), "1/2", D(2027, 1, 2)),
+    (D(2026, 12, 30), "next business day", D(2026, 12, 31)),
+    (D(2026, 12, 30), "in 3 business days", D(2027, 1, 4)),
+    (D(2026, 12, 31), "tomorrow", D(2027, 1, 1)),
+    (D(2026, 12, 31), "next month", D(2027, 1, 1)),
+    (D(2026, 12, 31), "in a month", D(2027, 1, 31)),
+    (D(2026, 12, 31), "in 2 months", D(2027, 2, 28)),
+    (D(2026, 12, 31), "end of next quarter", D(2027, 3, 31)),
+    (D(2026, 12, 31), "eoy", D(2026, 12, 31)),
+    (D(2026, 12, 31), "end of next year", D(2027, 12, 31)),
+    (D(2026, 12, 31), "the 31st", D(2026, 12, 31)),
+    (D(2026, 12, 31), "the 30th", D(2027, 1, 30)),
+    (D(2026, 12, 31), "yesterday", D(2026, 12, 30)),
+    (D(2026, 12, 31), "12/31", D(2026, 12, 31)),
+    (D(2026, 12, 31), "12/30", D(2027, 12, 30)),
+    (D(2026, 12, 31), "31/12", D(2026, 12, 31)),
+    (D(2026, 12, 31), "next week", D(2027, 1, 4)),
+    (D(2026, 12, 31), "2 weeks from friday", D(2027, 1, 15)),
+    (D(2028, 2, 29), "tomorrow", D(2028, 3, 1)),
+    (D(2028, 2, 29), "in a year", D(2029, 2, 28)),
+    (D(2028, 2, 29), "in 12 months", D(2029, 2, 28)),
+    (D(2028, 2, 29), "in 1 month", D(2028, 3, 29)),
+    (D(2028, 2, 29), "a year ago", D(2027, 2, 28)),
+    (D(2028, 2, 29), "yesterday", D(2028, 2, 28)),
+    (D(2028, 2, 29), "feb 29", D(2028, 2, 29)),
+    (D(2028, 2, 29), "2/29", D(2028, 2, 29)),
+    (D(2028, 2, 29), "29/2", D(2028, 2, 29)),
+    (D(2028, 2, 29), "2028-02-29", D(2028, 2, 29)),
+    (D(2028, 2, 29), "eom", D(2028, 2, 29)),
+    (D(2028, 2, 29), "last day of the month", D(2028, 2, 29)),
+    (D(2028, 2, 29), "end of next month", D(2028, 3, 31)),
+    (D(2028, 2, 29), "the 29th", D(2028, 2, 29)),
+    (D(2028, 2, 29), "the 30th", D(2028, 3, 30)),
+    (D(2028, 2, 29), "the 28th", D(2028, 3, 28)),
+    (D(2028, 2, 29), "eoq", D(2028, 3, 31)),
+    (D(2028, 2, 29), "next month", D(2028, 3, 1)),
+    (D(2028, 2, 29), "fri", D(2028, 3, 3)),
+    (D(2028, 2, 29), "next fri", D(2028, 3, 10)),
+    (D(2027, 3, 1), "feb 29", D(2028, 2, 29)),
+    (D(2026, 1, 31), "in 1 month", D(2026, 2, 28)),
+    (D(2026, 1, 31), "in a month", D(2026, 2, 28)),
+    (D(2026, 1, 31), "in 2 months", D(2026, 3, 31)),
+    (D(2026, 1, 31), "in 3 months", D(2026, 4, 30)),
+    (D(2026, 1, 31), "next month", D(2026, 2, 1)),
+    (D(2026, 1, 31), "eom", D(2026, 1, 31)),
+    (D(2026, 1, 31), "end of next month", D(2026, 2, 28)),
+    (D(2026, 1, 31), "the 31st", D(2026, 1, 31)),
+    (D(2026, 1, 31), "the 30th", D(2026, 3, 30)),
+    (D(2026, 1, 31), "the 29th", D(2026, 3, 29)),
+    (D(2026, 1, 31), "the 1st", D(2026, 2, 1)),
+    (D(2026, 1, 31), "this weekend", D(2026, 1, 31)),
+    (D(2026, 1, 31), "next weekend", D(2026, 2, 7)),
+    (D(2026, 1, 31), "eow", D(2026, 2, 6)),
+    (D(2026, 1, 31), "next week", D(2026, 2, 2)),
+    (D(2026, 1, 31), "fri", D(2026, 2, 6)),
+    (D(2026, 1, 31), "this fri", D(2026, 2, 6)),
+    (D(2026, 1, 31), "next fri", D(2026, 2, 6)),
+    (D(2026, 1, 31), "next business day", D(2026, 2, 2)),
+    (D(2026, 1, 31), "5 working days", D(2026, 2, 6)),
+    (D(2026, 1, 31), "eoq", D(2026, 3, 31)),
+    (D(2026, 1, 31), "sun", D(2026, 2, 1)),
+    (D(2026, 1, 31), "next sun", D(2026, 2, 8)),
+]
+
+
+@pytest.mark.parametrize(("today", "text", "expected"), EDGE_DAYS)
+def test_year_ends_leap_day_and_month_ends(
+    today: datetime.date, text: str, expected: datetime.date
+) -> None:
+    check(today, text, expected)
+
+
+# --- What is refused ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["31/02", "feb 29", "feb 29 2026", "2026-02-29", "2/29/2027", "feb 30", "apr 31", "31 june",
+     "2026-13-01", "2026-00-10", "2/30", "the 32nd", "the 0th", "Thursday, April 24",
+     "fri 4/23"],
+)  # fmt: skip
+def test_impossible_dates_are_refused(text: str) -> None:
+    assert_refused(text)
+
+
+def test_feb_29_without_a_year_needs_the_next_february_to_have_it() -> None:
+    assert "February 2029 has 28 days" in assert_refused("feb 29", D(2028, 3, 1))
+    assert_refused("30th of next month", D(2026, 1, 31))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["asap", "ASAP!", "soon", "sometime next week", "early next week", "in a few days", "later",
+     "whenever", "mid next week", "late april", "in several weeks"],
+)  # fmt: skip
+def test_vague_phrases_are_refused_as_vague(text: str) -> None:
+    assert "too vague" in assert_refused(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["next blursday", "12345", "", "   ", "3", "call", "tomorrow !", "8PvBmrB7P7", "tomorrow blah", "next",
+     "the", "in", "in 3", "in 3 bananas", "50/50", "1/2/3/4", "🙂", "tomorrow tomorrow",
+     "apr 45", "april", "may", "this week", "last week", "in an hour", "by", "on the"],
+)  # fmt: skip
+def test_junk_is_refused(text: str) -> None:
+    assert_refused(text)
+
+
+@pytest.mark.parametrize("text", ["3pm", "10:30", "at 3pm", "noon", "morning", "3 pm"])
+def test_a_time_alone_is_not_a_date(text: str) -> None:
+    assert "time of day" in assert_refused(text)
+
+
+def test_messages_say_what_was_understood_and_what_was_not() -> None:
+    message = assert_refused("tomorrow blah")
+    assert 'understood "tomorrow" but not "blah"' in message
+    assert assert_refused("next blursday") == (
+        'Couldn\'t read "next blursday" as a date. '
+        "Try: tomorrow, fri, next tue, in 3 days, Apr 22, 2026-04-22."
+    )
+
+
+def test_a_weekday_that_disagrees_with_its_date_says_which_day_it_is() -> None:
+    assert "April 24, 2026 is a Friday" in assert_refused("Thursday, April 24")
+
+
+def test_dates_beyond_the_calendar_are_refused() -> None:
+    with pytest.raises(ParseError, match="outside the calendar"):
+        parsed("tomorrow", D.max)
+    with pytest.raises(ParseError, match="outside the calendar"):
+        parsed("yesterday", D.min)
+    with pytest.raises(ParseError):
+        parsed("in 9999 years")
+
+
+def test_very_long_and_repetitive_text_is_refused_quickly() -> None:
+    assert_refused("tomorrow " * 10_000)
+    assert_refused("day after " * 5_000 + "tomorrow")
+    assert_refused("3 days from " * 5_000 + "now")
+    assert_refused("x" * 100_000)
+
+
+# --- match_due_date in a /task command -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("command", "start", "expected"),
+    [
+        ("call 8PvBmrB7P7 next fri at 3pm high", 2, (MAY[1], 6)),
+        ("call 8PvBmrB7P7 next fri at 3pm high", 3, (APR[24], 6)),
+        ("demo 8PvBmrB7P7 tomorrow, urgent", 2, (APR[23], 3)),
+        ("follow-up 8PvBmrB7P7 3 days from now note: call back", 2, (APR[25], 6)),
+        ("call 8PvBmrB7P7 Friday, April 24 at 10:30 am high", 2, (APR[24], 8)),
+        ("call 8PvBmrB7P7 3pm tomorrow high", 2, (APR[23], 4)),
+        ("call 8PvBmrB7P7 by eom!", 2, (APR[30], 4)),
+        ("call 8PvBmrB7P7 tomorrow !! high", 2, (APR[23], 3)),  # "!!" may mean a priority
+        ("call 8PvBmrB7P7 in 2 weeks for the demo", 2, (MAY[6], 5)),
+        ("call 8PvBmrB7P7 the 30th with a deck", 2, (APR[30], 4)),
+        ("call 8PvBmrB7P7 mon high", 2, (APR[27], 3)),
+        ("call next week friday", 1, (MAY[1], 4)),
+        ("call tomorrow 3 prospects", 1, (APR[23], 2)),
+        ("call a week from today", 1, (APR[29], 5)),
+    ],
+)
+def test_match_finds_the_longest_date_phrase_in_a_command(
+    command: str, start: int, expected: tuple[datetime.date, int]
+) -> None:
+    assert match_due_date(command.split(), start, today=WED) == expected
+
+
+@pytest.mark.parametrize(
+    "word",
+    ["call", "demo", "high", "urgent", "follow-up", "note:", "8PvBmrB7P7", "for", "with", "3",
+     "12345", "a", "an", "the", "in", "on", "by", "due", "at", "next", "this", "last", "end",
+     "3pm", "noon", "2nd", "may", "march", "sat-call"],
+)  # fmt: skip
+def test_ordinary_command_words_never_start_a_date(word: str) -> None:
+    for words in ([word], [word, "prospect", "high"], ["call", word, "8PvBmrB7P7"]):
+        start = words.index(word)
+        assert match_due_date(words, start, today=WED) is None, words
+
+
+def test_match_outside_the_words_is_none() -> None:
+    words = ["tomorrow"]
+    assert match_due_date(words, 1, today=WED) is None
+    assert match_due_date(words, -1, today=WED) is None
+    assert match_due_date([], 0, today=WED) is None
+
+
+@pytest.mark.parametrize("words", [["31/02"], ["feb", "30", "high"], ["call", "2026-13-01"]])
+def test_match_raises_on_a_plain_date_that_does_not_exist(words: list[str]) -> None:
+    with pytest.raises(ParseError):
+        match_due_date(words, len(words) - 1 if words[0] == "call" else 0, today=WED)
+
+
+def test_match_keeps_day_first_for_numeric_dates() -> None:
+    # Day-first, 5/4 is April 5, which has passed this year.
+    assert match_due_date(["call", "5/4"], 1, today=WED, day_first=True) == (D(2027, 4, 5), 2)
+    assert match_due_date(["call", "5/4"], 1, today=WED) == (MAY[4], 2)
+
+
+# --- Properties ----------------------------------------------------------------------------------
+
+DATE_WORDS = [
+    "today", "tomorrow", "tmrw", "fri", "friday", "mon", "next", "this", "last", "in", "a", "an",
+    "3", "two", "days", "weeks", "months", "business", "working", "day", "after", "before", "from",
+    "now", "ago", "the", "22nd", "of", "april", "apr", "22", "2026", "4/22", "22/4", "2026-04-22",
+    "end", "eom", "eow", "week", "month", "weekend", "at", "3pm", "10:30", "noon", "on", "by",
+    "due", ",", ".", "!", "x", "call", "high",
+]  # fmt: skip
+TODAYS = st.dates(min_value=D(1, 1, 1), max_value=D(9999, 12, 31))
+WORD_LISTS = st.lists(st.sampled_from(DATE_WORDS) | st.text(max_size=12), max_size=10)
+
+
+@given(text=st.text(), today=TODAYS, day_first=st.booleans())
+@example(text="\x00\x1f\u200b tomorrow \ufeff", today=WED, day_first=False)
+@example(text="🙂 next fri 🙂", today=WED, day_first=True)
+@example(text="²/³ ٣/٤ ४/२२", today=WED, day_first=False)
+@settings(max_examples=300, deadline=None)
+def test_any_text_gives_a_date_or_a_parse_error(
+    text: str, today: datetime.date, day_first: bool
+) -> None:
+    try:
+        result = parse_due_date(text, today=today, day_first=day_first)
+    except ParseError as error:
+        assert EXAMPLES in str(error)
+    else:
+        assert type(result) is datetime.date
+
+
+@given(words=WORD_LISTS, start=st.integers(-3, 12), today=TODAYS, day_first=st.booleans())
+@settings(max_examples=300, deadline=None)
+def test_any_words_give_a_match_none_or_a_parse_error(
+    words: list[str], start: int, today: datetime.date, day_first: bool
+) -> None:
+    try:
+        found = match_due_date(words, start, today=today, day_first=day_first)
+    except ParseError:
+        return
+    if found is not None:
+        when, end = found
+        assert type(when) is datetime.date
+        assert start < end <= len(words)
+
+
+@given(words=st.lists(st.sampled_from(DATE_WORDS), min_size=1, max_size=6), day_first=st.booleans())
+@settings(max_examples=300, deadline=None)
+def test_parse_is_match_from_the_first_word_consuming_all(
+    words: list[str], day_first: bool
+) -> None:
+    try:
+        found = match_due_date(words, 0, today=WED, day_first=day_first)
+    except ParseError:
+        found = None
+    if found is not None and found[1] == len(words):
+        assert parse_due_date(" ".join(words), today=WED, day_first=day_first) == found[0]
+    else:
+        with pytest.raises(ParseError):
+            parse_due_date(" ".join(words), today=WED, day_first=day_first)
+
+
+WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+RECENT_DAYS = st.dates(min_value=D(2000, 1, 1), max_value=D(2100, 12, 31))
+
+
+@given(today=RECENT_DAYS, weekday=st.integers(0, 6))
+def test_weekday_conventions_hold_on_any_day(today: datetime.date, weekday: int) -> None:
+    name = WEEKDAY_NAMES[weekday]
+    monday = today - datetime.timedelta(days=today.weekday())
+    bare, this = parsed(name, today), parsed(f"this {name}", today)
+    next_ = parsed(f"next {name}", today)
+    assert bare.weekday() == this.weekday() == next_.weekday() == weekday
+    assert 1 <= (bare - today).days <= 7
+    assert 0 <= (this - today).days <= 6
+    assert next_ - datetime.timedelta(days=weekday) == monday + datetime.timedelta(days=7)
+    assert parsed(f"{name} after next", today) == bare + datetime.timedelta(days=7)
+    assert parsed(f"{name} next week", today) == next_
+
+
+@given(today=RECENT_DAYS, days=st.integers(0, 999))
+def test_in_n_days_is_n_days_later(today: datetime.date, days: int) -> None:
+    assert parsed(f"in {days} days", today) == today + datetime.timedelta(days=days)
+    assert parsed(f"{days} days ago", today) == today - datetime.timedelta(days=days)
+
+
+@given(today=RECENT_DAYS, count=st.integers(1, 60))
+def test_business_days_land_on_weekdays_and_count_each_one(
+    today: datetime.date, count: int
+) -> None:
+    landed = parsed(f"in {count} business days", today)
+    assert landed.weekday() < 5
+    between = (today + datetime.timedelta(days=n) for n in range(1, (landed - today).days + 1))
+    assert sum(day.weekday() < 5 for day in between) == count
