@@ -87,10 +87,10 @@ def test_words_that_name_no_priority(text: str) -> None:
 
 
 def test_longest_phrase_wins_in_a_word_stream() -> None:
-    words = "call follow-up tomorrow".split()
+    words = ["call", "follow-up", "tomorrow"]
     assert match_task_type(words, 0) == (T.CALL_FOLLOW_UP, 2)
-    assert match_task_type("wa voice note now".split(), 0) == (T.WHATSAPP_VOICE_MESSAGE, 3)
-    assert match_task_type("tomorrow call".split(), 0) is None
+    assert match_task_type(["wa", "voice", "note", "now"], 0) == (T.WHATSAPP_VOICE_MESSAGE, 3)
+    assert match_task_type(["tomorrow", "call"], 0) is None
 
 
 def test_generic_channel_word_yields_to_a_specific_type_of_its_channel() -> None:

@@ -1,1 +1,1 @@
-"""Fakes of the services the app talks to, served over real HTTP on loopback (tests, demo, local runs)."""
+"""Fakes of Slack and Saleshandy served over real HTTP on loopback, for tests, the demo and local runs."""

@@ -30,8 +30,10 @@ from bot.parsing.slack_text import slack_to_plain_text
 from bot.parsing.vocabulary import match_priority, match_task_type, refine_task_type
 
 FILLER_WORDS = frozenset(
-    "for with on by due to at and & &amp; - — the a an please pls create add new task tasks "
-    "prospect prospects".split()
+    {
+        "for", "with", "on", "by", "due", "to", "at", "and", "&", "&amp;", "-", "—", "the", "a", "an",
+        "please", "pls", "create", "add", "new", "task", "tasks", "prospect", "prospects",
+    }
 )
 PRIORITY_MARKERS = frozenset({"priority", "priority:", "prio", "prio:"})
 

@@ -1,0 +1,91 @@
+"""The task form's fields (the modal's values) into a `TaskDraft`, with problems per field."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import TypeVar
+
+from bot.domain import (
+    NOTE_MAX_CHARS,
+    DraftField,
+    Priority,
+    Problem,
+    ProblemKind,
+    ProspectRef,
+    TaskDraft,
+    TaskType,
+)
+from bot.parsing.command import describe_date
+from bot.parsing.prospects import DEFAULT_LINK_PATTERNS, ProspectLinkPatterns, parse_prospect_refs
+
+E = TypeVar("E", TaskType, Priority)
+
+
+def parse_form(
+    *,
+    task_type_code: str | None,
+    prospects_text: str,
+    due_date: datetime.date | None,
+    priority_code: str | None,
+    note: str | None,
+    today: datetime.date,
+    links: ProspectLinkPatterns = DEFAULT_LINK_PATTERNS,
+    known_names: Mapping[str, str] | None = None,
+) -> TaskDraft:
+    """A draft from the form; `known_names` names prospects the form's text shows only as IDs."""
+    problems: list[Problem] = []
+    scan = parse_prospect_refs(prospects_text, links=links)
+    if scan.unrecognised:
+        problems.append(_unrecognised_prospects(scan.unrecognised))
+    if due_date is not None and due_date < today:
+        problems.append(
+            Problem(
+                ProblemKind.PAST_DATE,
+                DraftField.DUE_DATE,
+                f"{describe_date(due_date)} is in the past; pick today ({describe_date(today)}) "
+                "or later.",
+                due_date.isoformat(),
+            )
+        )
+    note = (note or "").strip() or None
+    if note is not None and len(note) > NOTE_MAX_CHARS:
+        problems.append(
+            Problem(
+                ProblemKind.NOTE_TOO_LONG,
+                DraftField.NOTE,
+                f"The note is {len(note)} characters long; keep it to {NOTE_MAX_CHARS}.",
+            )
+        )
+    return TaskDraft(
+        due_date=due_date or today,
+        due_date_given=due_date is not None,
+        task_type=_known(TaskType, task_type_code),
+        prospects=tuple(_named(p, known_names or {}) for p in scan.prospects),
+        priority=_known(Priority, priority_code),
+        note=note,
+        problems=tuple(problems),
+    )
+
+
+def _unrecognised_prospects(words: tuple[str, ...]) -> Problem:
+    shown = ", ".join(f"“{word}”" for word in words[:5]) + (" …" if len(words) > 5 else "")
+    return Problem(
+        ProblemKind.UNKNOWN_WORD,
+        DraftField.PROSPECTS,
+        f"Not a prospect ID or Saleshandy link: {shown}. Remove it or paste the prospect's link.",
+        " ".join(words),
+    )
+
+
+def _named(prospect: ProspectRef, names: Mapping[str, str]) -> ProspectRef:
+    if prospect.display_name or prospect.id not in names:
+        return prospect
+    return prospect.model_copy(update={"display_name": names[prospect.id]})
+
+
+def _known(kind: type[E], code: str | None) -> E | None:
+    try:
+        return kind(code) if code else None
+    except ValueError:
+        return None

@@ -1,0 +1,12 @@
+"""Bolt listeners, one module per kind; each acks at once and hands slow work to the background."""
+
+from slack_bolt import App
+
+from bot.slack.listeners import actions, commands, shortcuts, views
+
+
+def register_listeners(app: App) -> None:
+    commands.register(app)
+    shortcuts.register(app)
+    views.register(app)
+    actions.register(app)

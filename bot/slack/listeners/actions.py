@@ -1,0 +1,43 @@
+"""The "Retry failed" button: exactly the failed prospects, same fields, once, reported in place."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+
+from bot.slack import ids
+from bot.slack.blocks.notices import build_notice
+from bot.slack.delivery import ReplyTo
+from bot.slack.deps import AppDeps
+from bot.slack.reporting import run_and_report
+
+ALREADY_RETRIED = (
+    "Nothing left to retry here: these prospects were already retried "
+    "(the newer results are below in this thread)."
+)
+
+
+def register(app: App) -> None:
+    app.action(ids.RETRY_FAILED_ACTION_ID)(handle_retry_failed)
+
+
+def handle_retry_failed(
+    ack: Ack, action: dict[str, Any], body: dict[str, Any], respond: Respond, deps: AppDeps
+) -> None:
+    ack()
+    opened = deps.service.open_retry(str(action.get("value")), requested_by=body["user"]["id"])
+    if opened is None:
+        respond(**build_notice(ALREADY_RETRIED), response_type="ephemeral", replace_original=False)
+        return
+    retry, stored_reply_to = opened
+    reply_to = replace(
+        ReplyTo.from_dict(stored_reply_to),
+        user=body["user"]["id"],
+        response_url=body.get("response_url"),
+    )
+    deps.in_background(
+        lambda: run_and_report(deps, retry, reply_to, announce=False),
+        what=f"retry {retry.id}",
+    )

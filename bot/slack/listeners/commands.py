@@ -1,0 +1,75 @@
+"""`/task`: help, the form, or tasks created at once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot.domain import DraftField
+from bot.parsing import parse_command
+from bot.slack import ids
+from bot.slack.blocks.help import build_help_message
+from bot.slack.blocks.modal import ModalPrefill
+from bot.slack.delivery import ReplyTo
+from bot.slack.deps import AppDeps
+from bot.slack.forms import prefill_from_draft
+from bot.slack.listeners.modals import open_task_modal
+from bot.slack.metadata import ModalMetadata
+from bot.slack.reporting import submit
+
+HELP_WORDS = frozenset({"help", "?", "-h", "--help"})
+
+
+def register(app: App) -> None:
+    app.command(ids.TASK_COMMAND)(handle_task_command)
+
+
+def handle_task_command(
+    ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond, deps: AppDeps
+) -> None:
+    text = (command.get("text") or "").strip()
+    if text.lower() in HELP_WORDS:
+        ack(build_help_message())
+        return
+    ack()
+    reply_to = ReplyTo(
+        channel=command["channel_id"],
+        user=command["user_id"],
+        response_url=command.get("response_url"),
+    )
+    if not text:
+        metadata = ModalMetadata(reply_to, announce=True).to_json()
+        open_task_modal(
+            client,
+            trigger_id=command["trigger_id"],
+            prefill=ModalPrefill(private_metadata=metadata),
+            respond=respond,
+        )
+        return
+    draft = parse_command(
+        text,
+        today=deps.zones.today_for(reply_to.user),
+        day_first=deps.settings.day_first,
+        links=deps.links,
+    )
+    if draft.is_ready:
+        submit(
+            deps,
+            key=f"command:{command['trigger_id']}",
+            request=draft.to_request(),
+            prospects=draft.prospects,
+            reply_to=reply_to,
+            announce=True,
+        )
+        return
+    names = {p.id: p.display_name for p in draft.prospects if p.display_name}
+    metadata = ModalMetadata(reply_to, announce=True, names=names).to_json()
+    leftovers = tuple(p.text for p in draft.problems if p.field is DraftField.PROSPECTS and p.text)
+    open_task_modal(
+        client,
+        trigger_id=command["trigger_id"],
+        prefill=prefill_from_draft(draft, private_metadata=metadata, leftover_words=leftovers),
+        respond=respond,
+    )

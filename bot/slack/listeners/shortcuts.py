@@ -1,0 +1,62 @@
+"""The message shortcut: a task for the prospects a message names, results in that message's thread."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot.slack import ids
+from bot.slack.blocks.modal import ModalPrefill
+from bot.slack.delivery import ReplyTo
+from bot.slack.deps import AppDeps
+from bot.slack.forms import prospect_line
+from bot.slack.listeners.modals import open_task_modal
+from bot.slack.message_refs import prospects_in_message
+from bot.slack.metadata import ModalMetadata
+
+NO_PROSPECTS_NOTICE = (
+    "I found no prospect links or IDs in that message. Paste Saleshandy prospect links or IDs below."
+)
+
+
+def register(app: App) -> None:
+    app.shortcut(ids.MESSAGE_SHORTCUT_CALLBACK_ID)(handle_message_shortcut)
+
+
+def handle_message_shortcut(
+    ack: Ack, shortcut: dict[str, Any], client: WebClient, respond: Respond, deps: AppDeps
+) -> None:
+    ack()
+    message = shortcut.get("message") or {}
+    channel = shortcut["channel"]["id"]
+    thread_ts = message.get("thread_ts") or message.get("ts")
+    prospects = prospects_in_message(message, deps.links)
+    reply_to = ReplyTo(
+        channel=channel,
+        user=shortcut["user"]["id"],
+        thread_ts=thread_ts,
+        response_url=shortcut.get("response_url"),
+    )
+    names = {p.id: p.display_name for p in prospects if p.display_name}
+    prefill = ModalPrefill(
+        prospects_text="\n".join(prospect_line(p) for p in prospects),
+        note=f"From Slack: {message_permalink(shortcut)}",
+        notices=() if prospects else (NO_PROSPECTS_NOTICE,),
+        private_metadata=ModalMetadata(reply_to, announce=False, names=names).to_json(),
+    )
+    open_task_modal(client, trigger_id=shortcut["trigger_id"], prefill=prefill, respond=respond)
+
+
+def message_permalink(shortcut: dict[str, Any]) -> str:
+    """The message's permalink, built from the payload (Slack's documented form) to spare an API call
+    before the trigger_id is spent."""
+    domain = (shortcut.get("team") or {}).get("domain") or "app"
+    channel = shortcut["channel"]["id"]
+    message = shortcut.get("message") or {}
+    link = f"https://{domain}.slack.com/archives/{channel}/p{str(message.get('ts', '')).replace('.', '')}"
+    parent = message.get("thread_ts")
+    if parent and parent != message.get("ts"):
+        link += f"?thread_ts={parent}&cid={channel}"
+    return link

@@ -1,0 +1,78 @@
+"""How the app is served: HTTP (WSGI, `POST /slack/events`, `GET /healthz`) or Socket Mode."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from slack_bolt import App
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+
+from bot.config import Settings
+from bot.slack.app import build_app
+
+if TYPE_CHECKING:
+    from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
+
+logger = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+MAX_BODY_BYTES = 1_000_000
+"""Slack's largest payloads (a full modal's state) are tens of kilobytes; anything near a megabyte is not
+Slack, and is refused before it is read."""
+
+
+def build_wsgi_app(app: App) -> WSGIApplication:
+    """The WSGI callable: Slack's requests to Bolt, a health check, and nothing else."""
+    slack = SlackRequestHandler(app, path=EVENTS_PATH)
+
+    def application(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
+        if path == HEALTH_PATH and method in {"GET", "HEAD"}:
+            return _plain(start_response, "200 OK", b"ok")
+        if path != EVENTS_PATH or method != "POST":
+            return _plain(start_response, "404 Not Found", b"not found")
+        if _content_length(environ) > MAX_BODY_BYTES:
+            return _plain(start_response, "413 Payload Too Large", b"too large")
+        return slack(environ, start_response)
+
+    return application
+
+
+def create_wsgi_app() -> WSGIApplication:
+    """Factory for production servers (`gunicorn 'bot.slack.server:create_wsgi_app()'`)."""
+    logging.basicConfig(level=logging.INFO)
+    return build_wsgi_app(build_app(Settings()))
+
+
+def run(settings: Settings) -> None:
+    """Serve until stopped: Socket Mode when SLACK_APP_TOKEN is set, else HTTP on PORT."""
+    app = build_app(settings)
+    if settings.slack_app_token is not None:
+        logger.info("connecting to Slack over Socket Mode")
+        handler = SocketModeHandler(app, settings.slack_app_token.get_secret_value())
+        handler.start()  # type: ignore[no-untyped-call]
+        return
+    from wsgiref.simple_server import make_server
+
+    from bot.fakes.wsgi_server import WsgiServer
+
+    with make_server("0.0.0.0", settings.port, build_wsgi_app(app), server_class=WsgiServer) as server:
+        logger.info("serving Slack requests on http://0.0.0.0:%s%s", settings.port, EVENTS_PATH)
+        server.serve_forever()
+
+
+def _content_length(environ: WSGIEnvironment) -> int:
+    try:
+        return int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return MAX_BODY_BYTES + 1
+
+
+def _plain(start_response: StartResponse, status: str, body: bytes) -> list[bytes]:
+    headers = [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))]
+    start_response(status, headers)
+    return [body]

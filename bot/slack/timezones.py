@@ -1,0 +1,69 @@
+"""Whose "today" is it? The Slack user's, from `users.info`, cached per user."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import threading
+import time
+import zoneinfo
+from collections.abc import Callable
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.clock import today_in
+
+logger = logging.getLogger(__name__)
+
+ZONE_CACHE_SECONDS = 6 * 3600
+"""People rarely change zones; a few hours of staleness is cheaper than a users.info call per command."""
+
+
+class UserTimeZones:
+    def __init__(
+        self,
+        client: WebClient,
+        *,
+        default_zone: str,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._client = client
+        self._default_zone = default_zone
+        self._clock = clock
+        self._zones: dict[str, tuple[str, float]] = {}
+        self._lock = threading.Lock()
+
+    def zone_of(self, user_id: str) -> str:
+        """The user's IANA zone, or the configured default when Slack does not say or cannot be asked."""
+        with self._lock:
+            cached = self._zones.get(user_id)
+        if cached is not None and cached[1] > self._clock():
+            return cached[0]
+        zone = self._ask_slack(user_id)
+        if zone is None:
+            return self._default_zone
+        with self._lock:
+            self._zones[user_id] = (zone, self._clock() + ZONE_CACHE_SECONDS)
+        return zone
+
+    def today_for(self, user_id: str, *, now: datetime.datetime | None = None) -> datetime.date:
+        return today_in(self.zone_of(user_id), now=now)
+
+    def _ask_slack(self, user_id: str) -> str | None:
+        try:
+            response = self._client.users_info(user=user_id)
+        except SlackApiError as error:
+            logger.warning("users.info failed for %s: %s", user_id, error.response.get("error"))
+            return None
+        except OSError as error:
+            logger.warning("users.info unreachable for %s: %s", user_id, type(error).__name__)
+            return None
+        zone = (response.get("user") or {}).get("tz")
+        if not isinstance(zone, str):
+            return None
+        try:
+            zoneinfo.ZoneInfo(zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return None
+        return zone
