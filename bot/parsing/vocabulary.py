@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from bot.domain import Priority, TaskType
 
@@ -91,20 +91,41 @@ def normalise_phrase(text: str) -> str:
     return " ".join(_SEPARATORS.split(trimmed)).strip()
 
 
-def _index(synonyms: dict[V, tuple[str, ...]]) -> dict[str, V]:
+class _PhraseTable(Generic[V]):
+    """Phrases of up to four words to values, matched longest first in a stream of words."""
+
+    def __init__(self, values_by_phrase: dict[str, V]) -> None:
+        self._values = values_by_phrase
+        self._first_words = {phrase.split(" ", 1)[0] for phrase in values_by_phrase}
+
+    def get(self, text: str) -> V | None:
+        return self._values.get(normalise_phrase(text))
+
+    def longest_match(self, words: Sequence[str], start: int) -> tuple[V, int] | None:
+        # Most words start no phrase: one normalisation and a set lookup settle them.
+        if normalise_phrase(words[start]).split(" ", 1)[0] not in self._first_words:
+            return None
+        for end in range(min(len(words), start + _LONGEST_PHRASE_WORDS), start, -1):
+            value = self.get(" ".join(words[start:end]))
+            if value is not None:
+                return value, end
+        return None
+
+
+def _by_phrase(synonyms: dict[V, tuple[str, ...]]) -> dict[str, V]:
     return {normalise_phrase(word): value for value, words in synonyms.items() for word in words}
 
 
-_TYPE_BY_PHRASE: dict[str, TaskType] = _index(TASK_TYPE_SYNONYMS) | {
-    normalise_phrase(t.full_label): t for t in TaskType
-}
-_PRIORITY_BY_PHRASE: dict[str, Priority] = _index(PRIORITY_SYNONYMS)
 _LONGEST_PHRASE_WORDS = 4
+_TYPES = _PhraseTable(
+    _by_phrase(TASK_TYPE_SYNONYMS) | {normalise_phrase(t.full_label): t for t in TaskType}
+)
+_PRIORITIES = _PhraseTable(_by_phrase(PRIORITY_SYNONYMS))
 
 
 def parse_task_type(text: str) -> TaskType | None:
     """The task type `text` names as a whole ("li msg", "Follow-up", "wa call"), or None."""
-    return _TYPE_BY_PHRASE.get(normalise_phrase(text))
+    return _TYPES.get(text)
 
 
 def parse_priority(text: str) -> Priority | None:
@@ -112,31 +133,22 @@ def parse_priority(text: str) -> Priority | None:
     phrase = normalise_phrase(text)
     if phrase.startswith(("priority ", "prio ")):
         phrase = phrase.split(" ", 1)[1]
-    return _PRIORITY_BY_PHRASE.get(phrase)
+    return _PRIORITIES.get(phrase)
 
 
 def match_task_type(words: Sequence[str], start: int) -> tuple[TaskType, int] | None:
     """The task type named by the longest run of words from `start`, with the run's end."""
-    return _longest_match(_TYPE_BY_PHRASE, words, start)
+    return _TYPES.longest_match(words, start)
 
 
 def match_priority(
     words: Sequence[str], start: int, *, allow_digits: bool = False
 ) -> tuple[Priority, int] | None:
     """The priority named by the longest run of words from `start`, with the run's end."""
-    found = _longest_match(_PRIORITY_BY_PHRASE, words, start)
+    found = _PRIORITIES.longest_match(words, start)
     if found and not allow_digits and found[1] == start + 1 and words[start] in BARE_PRIORITY_DIGITS:
         return None
     return found
-
-
-def _longest_match(table: dict[str, V], words: Sequence[str], start: int) -> tuple[V, int] | None:
-    last = min(len(words), start + _LONGEST_PHRASE_WORDS)
-    for end in range(last, start, -1):
-        value = table.get(normalise_phrase(" ".join(words[start:end])))
-        if value is not None:
-            return value, end
-    return None
 
 
 def refine_task_type(current: TaskType, new: TaskType) -> TaskType | None:
