@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.parsing import parse_command  # noqa: E402
+from bot.parsing import parse_command
 
 TODAY = datetime.date(2026, 4, 22)
 REPETITIONS = 2000

@@ -1,10 +1,11 @@
-"""`python -m bot …`: parse a /task text, send it, and (later) run the app."""
+"""`python -m bot`: run the app; `… demo`: try it on fakes; `… parse` / `… create`: one /task text."""
 
 from __future__ import annotations
 
 import argparse
 import datetime
 import json
+import logging
 import sys
 from collections.abc import Sequence
 
@@ -28,13 +29,34 @@ def main(argv: Sequence[str]) -> int:
         return _parse(args, settings)
     if args.command == "create":
         return _create(args, settings)
-    _parser().print_help()
+    if args.command == "demo":
+        from bot.demo import run_demo
+
+        return run_demo()
+    return _run_app(settings)
+
+
+def _run_app(settings: Settings) -> int:
+    from bot.slack.server import run
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        run(settings)
+    except ConfigError as error:
+        print(f"{error}\n\nNo Slack app yet? `python -m bot demo` shows the whole thing on fakes, "
+              "with no account and no network.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        pass
     return EXIT_OK
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
-    commands = parser.add_subparsers(dest="command")
+    commands = parser.add_subparsers(dest="command", metavar="[demo | parse | create]")
+    commands.add_parser(
+        "demo", help="play a scripted session against a fake Slack and a fake Saleshandy (no account)"
+    )
     for name, summary in (
         ("parse", "print the exact create-task JSON body a /task text becomes (nothing is sent)"),
         ("create", "send it to Saleshandy (SALESHANDY_API_KEY) and print one line per prospect"),

@@ -1,0 +1,189 @@
+"""`python -m bot demo`: the real app against a fake Slack and a fake Saleshandy, all on loopback.
+
+It plays a scripted session (a slash command, a modal submission, a message shortcut, a retry of
+failures) with genuinely signed requests, and prints what reached each side and what the rep sees.
+No account and no network needed.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from pydantic import SecretStr
+
+from bot.config import Settings
+from bot.fakes.saleshandy import FakeSaleshandy
+from bot.fakes.slack import FakeSlack, RecordedCall
+from bot.fakes.slack_driver import SlackDriver, fill_view
+from bot.fakes.wsgi_server import serve_wsgi
+from bot.slack import ids
+from bot.slack.app import build_app
+from bot.slack.server import build_wsgi_app
+
+DEMO_KEY = "demo-saleshandy-key"
+DEMO_TOKEN = "xoxb-demo-token"
+DEMO_SECRET = "demo-signing-secret"
+REP = "U123"
+WAIT_SECONDS = 10.0
+
+Print = Callable[[str], None]
+
+
+@contextmanager
+def demo_world() -> Iterator[tuple[FakeSlack, FakeSaleshandy, SlackDriver]]:
+    """Both fakes and the app, started on free loopback ports; everything stopped afterwards."""
+    with (
+        FakeSlack(bot_token=DEMO_TOKEN) as slack,
+        FakeSaleshandy(api_key=DEMO_KEY) as saleshandy,
+        tempfile.TemporaryDirectory() as folder,
+    ):
+        settings = Settings(
+            _env_file=None,
+            slack_bot_token=SecretStr(DEMO_TOKEN),
+            slack_signing_secret=SecretStr(DEMO_SECRET),
+            slack_api_url=slack.api_url,
+            saleshandy_api_key=SecretStr(DEMO_KEY),
+            saleshandy_api_url=saleshandy.base_url,
+            database_url=f"sqlite:///{Path(folder) / 'demo.sqlite3'}",
+            default_timezone="UTC",
+        )
+        server, url = serve_wsgi(build_wsgi_app(build_app(settings)))
+        try:
+            with SlackDriver(url, DEMO_SECRET, slack) as driver:
+                yield slack, saleshandy, driver
+        finally:
+            server.stop()
+
+
+def run_demo(out: Print = print) -> int:
+    with demo_world() as (slack, saleshandy, driver):
+        slack.add_user(REP, name="ann", tz="America/New_York")
+        steps = (_slash_command, _modal, _message_shortcut, _retry_failures)
+        for number, step in enumerate(steps, start=1):
+            out(f"\n━━ {number}. {(step.__doc__ or '').strip()}")
+            step(slack, saleshandy, driver, out)
+    out("\nDone: every request above was signed and sent over HTTP, as Slack and Saleshandy would see it.")
+    return 0
+
+
+def _slash_command(slack: FakeSlack, saleshandy: FakeSaleshandy, driver: SlackDriver, out: Print) -> None:
+    """A rep types a complete /task command: the tasks are created at once."""
+    text = (
+        "call follow-up tomorrow high 8PvBmrB7P7 INVALIDxx01 "
+        "note: ask about <https://acme.com/deck|the deck>"
+    )
+    out(f"rep types:  /task {text}")
+    driver.slash_command(text, user_id=REP)
+    _show_results(slack, saleshandy, out, replies=1, parent=True)
+
+
+def _modal(slack: FakeSlack, saleshandy: FakeSaleshandy, driver: SlackDriver, out: Print) -> None:
+    """A rep types /task alone, fills the form and submits it."""
+    before = _counts(slack, saleshandy)
+    out("rep types:  /task")
+    driver.slash_command("", user_id=REP)
+    view = _opened_view(slack)
+    out(f"Slack shows the modal “{view['title']['text']}” with fields: {_field_labels(view)}")
+    answers = {
+        ids.TASK_TYPE_ACTION_ID: "12",
+        ids.PROSPECTS_ACTION_ID: "Pr9xQ2Lm\nhttps://my.saleshandy.com/prospects/Mw5Mjoo1wb",
+        ids.PRIORITY_ACTION_ID: "1",
+        ids.NOTE_ACTION_ID: "Demo of the reporting module",
+    }
+    out(f"rep fills in: {json.dumps(answers)}")
+    driver.view_submission(view, fill_view(view, answers), user_id=REP)
+    _show_results(slack, saleshandy, out, replies=1, parent=True, since=before)
+
+
+def _message_shortcut(slack: FakeSlack, saleshandy: FakeSaleshandy, driver: SlackDriver, out: Print) -> None:
+    """A rep runs “Create Saleshandy task” on a message holding prospect links."""
+    before = _counts(slack, saleshandy)
+    message = slack.add_message(
+        "C123",
+        "Hot leads from the webinar: <https://my.saleshandy.com/prospects/Zx81Kq2w|Priya Rao> "
+        "and https://my.saleshandy.com/prospects/Qm7Lp2Rt",
+        user="U999",
+    )
+    out(f"message in #C123: {message['text']}")
+    driver.message_shortcut(message, callback_id=ids.MESSAGE_SHORTCUT_CALLBACK_ID, user_id=REP)
+    view = _opened_view(slack)
+    prefilled = _initial_values(view)
+    out(f"the modal opens prefilled: {json.dumps(prefilled, ensure_ascii=False)}")
+    driver.view_submission(view, fill_view(view, {ids.TASK_TYPE_ACTION_ID: "2"}), user_id=REP)
+    _show_results(slack, saleshandy, out, replies=1, parent=False, since=before)
+
+
+def _retry_failures(slack: FakeSlack, saleshandy: FakeSaleshandy, driver: SlackDriver, out: Print) -> None:
+    """Saleshandy has an outage; the rep presses “Retry failed” once it is back."""
+    before = _counts(slack, saleshandy)
+    saleshandy.fail_next(503, "Service Unavailable")
+    out("Saleshandy will answer the next request with 503 Service Unavailable")
+    driver.slash_command("demo next fri urgent 8PvBmrB7P7, Pr9xQ2Lm", user_id=REP)
+    reply = _show_results(slack, saleshandy, out, replies=1, parent=True, since=before)[-1]
+    out("rep presses “Retry failed”")
+    before = _counts(slack, saleshandy)
+    posted = reply.params | {"ts": reply.response_json["ts"]}
+    driver.press_button(posted, ids.RETRY_FAILED_ACTION_ID, user_id=REP)
+    _show_results(slack, saleshandy, out, replies=1, parent=False, since=before)
+
+
+def _counts(slack: FakeSlack, saleshandy: FakeSaleshandy) -> tuple[int, int]:
+    return len(slack.calls("chat.postMessage")), len(saleshandy.create_requests)
+
+
+def _show_results(
+    slack: FakeSlack,
+    saleshandy: FakeSaleshandy,
+    out: Print,
+    *,
+    replies: int,
+    parent: bool,
+    since: tuple[int, int] = (0, 0),
+) -> list[RecordedCall]:
+    posts = slack.wait_for("chat.postMessage", count=since[0] + replies + int(parent), timeout=WAIT_SECONDS)
+    for request in saleshandy.create_requests[since[1] :]:
+        out(f"→ Saleshandy received POST /v1/tasks/create {json.dumps(request.body)}")
+    for post in posts[since[0] :]:
+        where = "in the thread" if post.params.get("thread_ts") else f"in #{post.params['channel']}"
+        out(f"← the rep sees {where}:")
+        for line in _visible_text(post.params):
+            out(f"     {line}")
+    return posts[since[0] :]
+
+
+def _opened_view(slack: FakeSlack) -> dict[str, Any]:
+    opened = slack.wait_for("views.open", count=len(slack.calls("views.open")), timeout=WAIT_SECONDS)[-1]
+    view: dict[str, Any] = opened.response_json["view"]
+    return view
+
+
+def _field_labels(view: dict[str, Any]) -> str:
+    return ", ".join(b["label"]["text"] for b in view["blocks"] if b.get("type") == "input")
+
+
+def _initial_values(view: dict[str, Any]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for block in view["blocks"]:
+        element = block.get("element") or {}
+        for key in ("initial_value", "initial_date", "initial_option"):
+            if key in element:
+                value = element[key]
+                found[block["label"]["text"]] = value["text"]["text"] if isinstance(value, dict) else value
+    return found
+
+
+def _visible_text(message: dict[str, Any]) -> list[str]:
+    lines: list[str] = []
+    for block in message.get("blocks") or []:
+        texts = [block.get("text"), *(block.get("elements") or [])]
+        for text in texts:
+            if isinstance(text, dict) and isinstance(text.get("text"), str):
+                lines.extend(text["text"].splitlines())
+            elif isinstance(text, dict) and text.get("type") == "button":
+                lines.append(f"[ {text['text']['text']} ]")
+    return lines or [str(message.get("text", ""))]

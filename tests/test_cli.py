@@ -1,0 +1,90 @@
+"""`python -m bot …` run as a user runs it: a real process, real HTTP to the fake Saleshandy."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.fakes.saleshandy import FakeSaleshandy
+from tests.conftest import SALESHANDY_TEST_KEY
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_bot(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SALESHANDY_"))}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=ROOT,
+        env=clean | (env or {}),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_parse_prints_the_exact_body() -> None:
+    done = run_bot("parse", "call follow-up tomorrow high 8PvBmrB7P7", "--today", "2026-04-22")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {
+        "prospectIds": ["8PvBmrB7P7"], "taskType": "13", "dueDate": "2026-04-23", "priority": "2",
+    }
+
+
+def test_parse_reads_today_in_the_given_zone_and_day_first() -> None:
+    done = run_bot("parse", "demo 8PvBmrB7P7 4/5/2027", "--tz", "Asia/Tokyo", "--day-first")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["dueDate"] == "2027-05-04"
+
+
+def test_parse_reports_every_problem_and_exits_2() -> None:
+    done = run_bot("parse", "tomorrow blah", "--today", "2026-04-22")
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert "No task type given" in done.stderr
+    assert "No prospect given" in done.stderr
+    assert "“blah”" in done.stderr
+
+
+def test_create_sends_to_the_api_and_prints_one_line_per_prospect(fake_saleshandy: FakeSaleshandy) -> None:
+    done = run_bot(
+        "create", "demo 8PvBmrB7P7 INVALIDab12 -- x", "--today", "2026-04-22",
+        env={"SALESHANDY_API_URL": fake_saleshandy.base_url, "SALESHANDY_API_KEY": SALESHANDY_TEST_KEY},
+    )
+    assert done.returncode == 1
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("created  8PvBmrB7P7: ")
+    assert lines[1].startswith("failed   INVALIDab12: ")
+    assert [r.body for r in fake_saleshandy.create_requests] == [
+        {"prospectIds": ["8PvBmrB7P7", "INVALIDab12"], "taskType": "12", "dueDate": "2026-04-22",
+         "taskNote": "x"},
+    ]
+    assert SALESHANDY_TEST_KEY not in done.stdout + done.stderr
+
+
+def test_create_without_a_key_says_where_to_get_one() -> None:
+    done = run_bot("create", "demo 8PvBmrB7P7")
+    assert done.returncode == 2
+    assert "SALESHANDY_API_KEY" in done.stderr and "Settings → API" in done.stderr
+
+
+def test_running_the_app_without_credentials_names_them_and_offers_the_demo() -> None:
+    done = run_bot()
+    assert done.returncode == 2
+    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SALESHANDY_API_KEY"):
+        assert name in done.stderr
+    assert "python -m bot demo" in done.stderr
+
+
+def test_the_demo_plays_every_path_against_the_fakes() -> None:
+    done = run_bot("demo")
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert out.count("→ Saleshandy received POST /v1/tasks/create") == 5
+    assert "1 created · 1 failed" in out
+    assert "Retry: 2 created" in out
+    assert "Priya Rao" in out
+    assert "demo-saleshandy-key" not in out and "xoxb-demo-token" not in out
