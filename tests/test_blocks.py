@@ -392,7 +392,7 @@ def test_parent_message_says_who_what_when_and_how_many() -> None:
     message = build_parent_message(three_prospects())
     assert_valid_message(message)
     assert message["blocks"][0]["text"]["text"] == (
-        f"{MENTION} created a *Call · follow-up* task · due *Thu 26 Nov 2026* · priority *High*"
+        f"{MENTION} asked for a *Call · follow-up* task · due *Thu 26 Nov 2026* · priority *High*"
         " · 3 prospects"
     )
     assert len(message["blocks"]) == 1
@@ -406,7 +406,7 @@ def test_parent_message_without_priority_with_a_note_for_one_prospect() -> None:
     message = build_parent_message(submission)
     assert_valid_message(message)
     text = message["blocks"][0]["text"]["text"]
-    assert "created an *Other · custom* task" in text
+    assert "asked for an *Other · custom* task" in text
     assert "· no priority · 1 prospect" in text and text.endswith("1 prospect")
     assert message["blocks"][1] == {
         "type": "context",

@@ -47,7 +47,7 @@ def build_parent_message(submission: Submission) -> dict[str, Any]:
     priority = f"priority *{request.priority.label}*" if request.priority else "no priority"
     count = len(request.prospect_ids)
     text = (
-        f"{_user(submission.requested_by)} created {article} *{task}* task"
+        f"{_user(submission.requested_by)} asked for {article} *{task}* task"
         f" · due *{describe_date(request.due_date)}* · {priority}"
         f" · {count} prospect{'' if count == 1 else 's'}"
     )
