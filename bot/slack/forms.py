@@ -23,7 +23,8 @@ def prospect_line(prospect: ProspectRef) -> str:
 def prefill_from_draft(
     draft: TaskDraft, *, private_metadata: str, leftover_words: tuple[str, ...] = ()
 ) -> ModalPrefill:
-    """The modal as the rep's text left it: what was understood filled in, the problems on top."""
+    """The modal as the rep's text left it: what was understood filled in, what is missing and the
+    problems on top (so the rep sees why the form opened instead of the tasks being created)."""
     lines = [prospect_line(p) for p in draft.prospects] + list(leftover_words)
     return ModalPrefill(
         task_type=draft.task_type,
@@ -31,7 +32,7 @@ def prefill_from_draft(
         due_date=draft.due_date if draft.due_date_given else None,
         priority=draft.priority,
         note=draft.note,
-        notices=tuple(p.message for p in draft.problems),
+        notices=(*draft.missing_messages(), *(p.message for p in draft.problems)),
         private_metadata=private_metadata,
     )
 

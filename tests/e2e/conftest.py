@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import SecretStr
 
 from bot.config import Settings
-from bot.fakes.saleshandy import FakeSaleshandy
+from bot.fakes.saleshandy import FakeSaleshandy, ReceivedRequest
 from bot.fakes.slack import FakeSlack
 from bot.fakes.slack_driver import SlackDriver
 from bot.fakes.wsgi_server import serve_wsgi
@@ -56,7 +58,9 @@ def fake_slack(_running_fake_slack: FakeSlack) -> Iterator[FakeSlack]:
     _running_fake_slack.reset()
 
 
-def e2e_settings(slack: FakeSlack, saleshandy: FakeSaleshandy, database: Path, **overrides: object) -> Settings:
+def e2e_settings(
+    slack: FakeSlack, saleshandy: FakeSaleshandy, database: Path, **overrides: object
+) -> Settings:
     values: dict[str, object] = {
         "slack_bot_token": SecretStr(SLACK_BOT_TOKEN),
         "slack_signing_secret": SecretStr(SLACK_SIGNING_SECRET),
@@ -84,3 +88,83 @@ def running_app(
     finally:
         driver.close()
         server.stop()
+
+
+# ---- helpers shared by the end-to-end tests ------------------------------------------------------
+
+CHANNEL = "C123"
+"""The channel the driver sends commands from by default."""
+WAIT = 8.0
+"""Longest wait for background work; a passing test never waits this long."""
+
+
+def wait_until(condition: Callable[[], object], *, timeout: float = WAIT, what: str = "condition") -> None:
+    """Poll `condition` until it is truthy; fail the test after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(0.02)
+
+
+def wait_for_creates(
+    saleshandy: FakeSaleshandy, count: int, *, timeout: float = WAIT
+) -> list[ReceivedRequest]:
+    """Block until the fake Saleshandy received `count` create-task requests; returns all so far."""
+    wait_until(
+        lambda: len(saleshandy.create_requests) >= count,
+        timeout=timeout,
+        what=f"{count} create-task request(s)",
+    )
+    return saleshandy.create_requests
+
+
+def message_text(params: dict[str, Any]) -> str:
+    """All the text of a posted message (fallback text and every text object in its blocks), joined."""
+    parts = [str(params.get("text") or "")]
+    parts += [text for _, text in text_objects(params.get("blocks") or [])]
+    return "\n".join(parts)
+
+
+def text_objects(node: object) -> Iterator[tuple[str, str]]:
+    """(type, text) of every Slack text object (`{"type": "mrkdwn"|"plain_text", "text": …}`) in `node`."""
+    if isinstance(node, dict):
+        kind, text = node.get("type"), node.get("text")
+        if kind in ("mrkdwn", "plain_text") and isinstance(text, str):
+            yield str(kind), text
+        for value in node.values():
+            yield from text_objects(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from text_objects(item)
+
+
+def opened_view(slack: FakeSlack, *, index: int = -1) -> dict[str, Any]:
+    """A view the app opened (the last by default), as the fake stores it (id, hash, blocks…)."""
+    call = slack.wait_for("views.open", count=index + 1 if index >= 0 else 1)[index]
+    assert call.ok, call.response
+    return slack.view(call.response_json["view"]["id"])
+
+
+def input_element(view: dict[str, Any], block_id: str) -> dict[str, Any]:
+    """The element of the input block `block_id` in `view`."""
+    for block in view["blocks"]:
+        if block.get("block_id") == block_id:
+            return dict(block["element"])
+    raise LookupError(f"no block {block_id!r} in the view")
+
+
+def far_zone() -> str:
+    """A zone whose date right now differs from both UTC's and Europe/Berlin's (the default zone), so a
+    date computed in the wrong zone shows: Kiritimati (UTC+14) from 10:00 UTC, Pago Pago (UTC−11) before."""
+    now = datetime.datetime.now(datetime.UTC)
+    return "Pacific/Kiritimati" if now.hour >= 10 else "Pacific/Pago_Pago"
+
+
+def today_in(zone: str) -> datetime.date:
+    return datetime.datetime.now(datetime.UTC).astimezone(_zone(zone)).date()
+
+
+def app_calls(slack: FakeSlack) -> list[str]:
+    """The Web API methods the app called, minus Bolt's own `auth.test` (its token check)."""
+    return [c.method for c in slack.calls() if c.method != "auth.test"]
