@@ -25,8 +25,9 @@ from bot.store import SubmissionStore
 
 logger = logging.getLogger(__name__)
 
-ZONE_LOOKUP_TIMEOUT_SECONDS = 2
-"""users.info runs before a modal opens or a submission is acked: it must leave room in Slack's 3 s."""
+ZONE_LOOKUP_TIMEOUT_SECONDS = 1
+"""users.info runs before a modal opens (the trigger_id lives 3 s) or a submission is acked: one second
+at most, then the default zone."""
 
 BACKGROUND_THREADS = 16
 """Slow work (Saleshandy calls, posting results) runs here, so Bolt's own threads stay free to ack."""
