@@ -1,0 +1,87 @@
+"""Whose "today"? The rep's, from users.info, cached per user; the configured default zone otherwise
+(issue path 7)."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from bot.fakes.slack_driver import fill_view
+from bot.slack import ids
+from tests.e2e.conftest import RunningApp, far_zone, opened_view, today_in, wait_for_creates
+
+FAR_DEFAULT = far_zone()
+"""A default zone whose date differs from UTC's and Berlin's, so a fallback to anything else shows."""
+
+
+def due_dates(app: RunningApp, count: int) -> list[str]:
+    return [r.body["dueDate"] for r in wait_for_creates(app.saleshandy, count)]
+
+
+def test_the_reps_zone_is_asked_once_for_two_commands_and_a_form(running_app: RunningApp) -> None:
+    slack, driver = running_app.slack, running_app.driver
+    zone = far_zone()
+    slack.add_user("U700", name="kim", tz=zone)
+
+    driver.slash_command("call 8PvBmrB7P7", user_id="U700")
+    driver.slash_command("demo tomorrow Pr9xQ2Lm", user_id="U700")
+    driver.slash_command("", user_id="U700")
+    view = opened_view(slack)
+    values = fill_view(view, {ids.TASK_TYPE_ACTION_ID: "2", ids.PROSPECTS_ACTION_ID: "Xy12ab34Q"})
+    assert driver.view_submission(view, values, user_id="U700").text == ""
+
+    today = today_in(zone)
+    assert sorted(due_dates(running_app, 3)) == sorted(
+        [today.isoformat(), (today + datetime.timedelta(days=1)).isoformat(), today.isoformat()]
+    )
+    assert [c.params["user"] for c in slack.calls("users.info")] == ["U700"]
+
+
+def test_each_rep_gets_their_own_today(running_app: RunningApp) -> None:
+    slack, driver = running_app.slack, running_app.driver
+    slack.add_user("U701", name="east", tz="Pacific/Kiritimati")
+    slack.add_user("U702", name="west", tz="Pacific/Pago_Pago")
+
+    driver.slash_command("call 8PvBmrB7P7", user_id="U701")
+    wait_for_creates(running_app.saleshandy, 1)
+    driver.slash_command("call 8PvBmrB7P7", user_id="U702")
+
+    assert due_dates(running_app, 2) == [
+        today_in("Pacific/Kiritimati").isoformat(),
+        today_in("Pacific/Pago_Pago").isoformat(),  # a day (or two) earlier: 25 hours apart
+    ]
+    assert sorted(c.params["user"] for c in slack.calls("users.info")) == ["U701", "U702"]
+
+
+def test_the_settings_default_zone_is_europe_berlin_for_a_rep_without_a_zone(running_app: RunningApp) -> None:
+    assert running_app.settings.default_timezone == "Europe/Berlin"
+    running_app.slack.add_user("U703", name="nozone", tz=None)
+
+    running_app.driver.slash_command("call 8PvBmrB7P7", user_id="U703")
+
+    assert due_dates(running_app, 1) == [today_in("Europe/Berlin").isoformat()]
+
+
+@pytest.mark.parametrize("running_app", [{"default_timezone": FAR_DEFAULT}], indirect=True)
+def test_a_rep_without_a_zone_gets_the_default_zones_today(running_app: RunningApp) -> None:
+    running_app.slack.add_user("U704", name="nozone", tz=None)
+    assert today_in(FAR_DEFAULT) != today_in("UTC")  # the server's zone would give another date
+
+    running_app.driver.slash_command("call 8PvBmrB7P7", user_id="U704")
+
+    assert due_dates(running_app, 1) == [today_in(FAR_DEFAULT).isoformat()]
+
+
+@pytest.mark.parametrize("running_app", [{"default_timezone": FAR_DEFAULT}], indirect=True)
+@pytest.mark.parametrize("error", ["user_not_found", "internal_error"])
+def test_when_users_info_fails_the_default_zone_is_used(running_app: RunningApp, error: str) -> None:
+    slack = running_app.slack
+    slack.fail_next("users.info", error)  # U123 lives in Los Angeles, but Slack will not say so
+
+    running_app.driver.slash_command("call 8PvBmrB7P7")
+
+    assert due_dates(running_app, 1) == [today_in(FAR_DEFAULT).isoformat()]
+    (lookup,) = slack.calls("users.info")
+    assert lookup.error == error
+    slack.wait_for("chat.postMessage", count=2)  # and the rep still gets the results
