@@ -29,6 +29,12 @@ CANNOT_POST_HERE = frozenset(
 )
 """Errors that mean "not in this channel", never "not at all": the results go to the rep another way."""
 
+SLACK_HAD_A_PROBLEM = frozenset(
+    {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
+)
+"""Slack's own trouble (a rate limit outlasting the client's retries, an outage): the channel may take
+posts again later, but the results cannot wait for that, so they too go to the rep another way."""
+
 RESPONSE_URL_MAX_POSTS = 5
 """Slack accepts five posts per response_url; more results than that go by DM, whole."""
 
@@ -43,6 +49,8 @@ class ReplyTo:
     response_url: str | None = None
     in_channel: bool = True
     """False once Slack refused the channel: later results (a retry) go straight to the rep."""
+    response_url_posts: int = 0
+    """Posts already made to `response_url`: what would not fit in the rest of its five goes by DM."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -55,6 +63,7 @@ class ReplyTo:
             thread_ts=data.get("thread_ts"),
             response_url=data.get("response_url"),
             in_channel=data.get("in_channel", True),
+            response_url_posts=data.get("response_url_posts", 0),
         )
 
 
@@ -69,32 +78,41 @@ class Delivery:
     ) -> ReplyTo:
         if not reply_to.in_channel:
             return self._to_the_rep(reply_to, [*([parent] if parent else []), *messages])
+        unsent = [*([parent] if parent else []), *messages]
         try:
             if parent is not None:
                 posted = self._client.chat_postMessage(channel=reply_to.channel, **parent)
                 reply_to = replace(reply_to, thread_ts=posted["ts"])
-            for message in messages:
+                unsent.pop(0)
+            while unsent:
                 self._client.chat_postMessage(
-                    channel=reply_to.channel, thread_ts=reply_to.thread_ts, **message
+                    channel=reply_to.channel, thread_ts=reply_to.thread_ts, **unsent[0]
                 )
+                unsent.pop(0)
             return reply_to
         except SlackApiError as error:
             reason = str(error.response.get("error"))
-            if reason not in CANNOT_POST_HERE:
+            if reason not in CANNOT_POST_HERE | SLACK_HAD_A_PROBLEM:
                 logger.error("Slack refused to post results in %s: %s", reply_to.channel, reason)
                 raise
             logger.info("cannot post in %s (%s); sending results to the rep", reply_to.channel, reason)
             intro = build_redirected_results_intro(reply_to.channel, reason)
-            return self._to_the_rep(reply_to, [intro, *([parent] if parent else []), *messages])
+            # Only what did not reach the channel: whatever was posted there stays, and is not repeated.
+            return self._to_the_rep(reply_to, [intro, *unsent])
 
     def _to_the_rep(self, reply_to: ReplyTo, messages: list[dict[str, Any]]) -> ReplyTo:
-        if reply_to.response_url and self._by_response_url(reply_to.response_url, messages):
-            return replace(reply_to, in_channel=False)
+        # Counting earlier posts (an announcement before the results) keeps results from going half by
+        # response_url and then, when Slack refuses the sixth post, all over again by DM.
+        posts = reply_to.response_url_posts + len(messages)
+        if (
+            reply_to.response_url
+            and posts <= RESPONSE_URL_MAX_POSTS
+            and self._by_response_url(reply_to.response_url, messages)
+        ):
+            return replace(reply_to, in_channel=False, response_url_posts=posts)
         return self._by_direct_message(reply_to, messages)
 
     def _by_response_url(self, url: str, messages: list[dict[str, Any]]) -> bool:
-        if len(messages) > RESPONSE_URL_MAX_POSTS:
-            return False
         webhook = WebhookClient(url)
         for message in messages:
             response = webhook.send_dict({**message, "response_type": "ephemeral"})

@@ -24,8 +24,11 @@ def test_the_reps_zone_is_asked_once_for_two_commands_and_a_form(running_app: Ru
     zone = far_zone()
     slack.add_user("U700", name="kim", tz=zone)
 
+    # One after the other, as a rep types them (two lookups racing for an empty cache may both ask).
     driver.slash_command("call 8PvBmrB7P7", user_id="U700")
+    wait_for_creates(running_app.saleshandy, 1)
     driver.slash_command("demo tomorrow Pr9xQ2Lm", user_id="U700")
+    wait_for_creates(running_app.saleshandy, 2)
     driver.slash_command("", user_id="U700")
     view = opened_view(slack)
     values = fill_view(view, {ids.TASK_TYPE_ACTION_ID: "2", ids.PROSPECTS_ACTION_ID: "Xy12ab34Q"})

@@ -13,6 +13,8 @@ REASON_MAX_CHARS = 100
 DEFAULT_APP_NAME = "Saleshandy Tasks"
 
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
+_NOT_A_MEMBER = frozenset({"not_in_channel", "channel_not_found"})
+"""Reasons an invitation cures (Slack says `channel_not_found` for a private channel the app is not in)."""
 
 
 def build_notice(text: str) -> dict[str, Any]:
@@ -36,10 +38,9 @@ def build_redirected_results_intro(
     channel = f"<#{channel_id}>" if _CHANNEL_ID.fullmatch(channel_id) else "that channel"
     code = escape_mrkdwn(_shorten(reason, REASON_MAX_CHARS).replace("`", "'"))
     app = escape_mrkdwn(_shorten(app_name, REASON_MAX_CHARS).replace("`", "'"))
-    text = (
-        f"I couldn't post in {channel} (`{code}`) — here are your results. "
-        f"Invite me with `/invite @{app}` to get them in the channel."
-    )
+    text = f"I couldn't post in {channel} (`{code}`) — here are your results."
+    if reason in _NOT_A_MEMBER:
+        text += f" Invite me with `/invite @{app}` to get them in the channel."
     return {"text": text, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]}
 
 

@@ -36,6 +36,7 @@ def handle_retry_failed(
         ReplyTo.from_dict(stored_reply_to),
         user=body["user"]["id"],
         response_url=body.get("response_url"),
+        response_url_posts=0,  # the button's own response_url, not yet used
     )
     deps.in_background(
         lambda: run_and_report(deps, retry, reply_to, announce=False),
