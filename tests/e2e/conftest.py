@@ -168,3 +168,9 @@ def today_in(zone: str) -> datetime.date:
 def app_calls(slack: FakeSlack) -> list[str]:
     """The Web API methods the app called, minus Bolt's own `auth.test` (its token check)."""
     return [c.method for c in slack.calls() if c.method != "auth.test"]
+
+
+def rich_text(*elements: dict[str, Any]) -> list[dict[str, Any]]:
+    """The blocks of a message as Slack's composer makes them: one rich_text section of `elements`."""
+    section = {"type": "rich_text_section", "elements": list(elements)}
+    return [{"type": "rich_text", "block_id": "rt1", "elements": [section]}]

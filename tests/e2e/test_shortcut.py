@@ -17,6 +17,7 @@ from tests.e2e.conftest import (
     input_element,
     message_text,
     opened_view,
+    rich_text,
     wait_for_creates,
 )
 
@@ -24,11 +25,6 @@ IN_TEXT = "https://my.saleshandy.com/prospects/AnnLee1234"
 IN_BLOCKS = "https://my.saleshandy.com/prospects/BobRoe5678"
 UNFURLED_FROM = "https://app.saleshandy.com/prospects/CarlPoe901"
 UNFURLED_ORIGINAL = "https://my.saleshandy.com/prospects/DanaX2345?tab=activity"
-
-
-def rich_text(*elements: dict[str, Any]) -> list[dict[str, Any]]:
-    return [{"type": "rich_text", "block_id": "rt1",
-             "elements": [{"type": "rich_text_section", "elements": list(elements)}]}]
 
 
 def message_with_prospects(app: RunningApp, *, thread_ts: str | None = None) -> dict[str, Any]:
