@@ -173,11 +173,13 @@ class FakeSaleshandy:
 
     def answer_next_raw(
         self, body: str | bytes, *, status: int = 200, content_type: str = "text/html",
-        creates_tasks: bool = True,
+        creates_tasks: bool = True, headers: Mapping[str, str] | None = None,
     ) -> None:
         """Answer with exactly this body (say, an HTML error page with a 200), after the tasks."""
         raw = body.encode() if isinstance(body, str) else body
-        self.inject(Fault("answer", status, raw, content_type, creates_tasks=creates_tasks))
+        self.inject(
+            Fault("answer", status, raw, content_type, headers=headers or {}, creates_tasks=creates_tasks)
+        )
 
     def answer_next_with_shape(self, shape: Shape) -> None:
         """Create the tasks, then answer 201 with the success body bent into `shape`."""

@@ -19,6 +19,7 @@ from bot.saleshandy.errors import (
     ConnectionLostError,
     RateLimitError,
     SaleshandyError,
+    UnreadableResponseError,
 )
 from bot.saleshandy.ratelimit import RetryPolicy, exhausted_window_wait
 from bot.saleshandy.responses import error_from_response, outcomes_from_answer
@@ -187,6 +188,12 @@ class SaleshandyClient:
                 else:
                     connect_retries += 1
                 self._sleep(wait)
+            except Exception:
+                # An answer (or a bug) nothing here foresaw, after the request went out: the tasks
+                # may exist, so the chunk is UNKNOWN rather than lost with the exception.
+                logger.exception("Saleshandy: unexpected failure reading the answer")
+                unread = UnreadableResponseError()
+                return _ChunkResult(_outcomes_for_error(chunk, unread), unread, requests_sent)
 
     def _wait_for_window(self) -> None:
         """Sleep until the exhausted rate-limit window resets, unless that is too long to wait."""
@@ -208,7 +215,7 @@ class SaleshandyClient:
         started = time.perf_counter()
         try:
             response = self._http.post(path, json=body)
-        except httpx.TransportError as error:
+        except httpx.HTTPError as error:
             logger.warning(
                 "Saleshandy POST /%s (%d prospect(s)) failed after %.2fs: %s",
                 path, prospects, time.perf_counter() - started, type(error).__name__,
@@ -238,7 +245,7 @@ class SaleshandyClient:
         return f"SaleshandyClient(base_url={self._base_url!r}, chunk_size={self._chunk_size})"
 
 
-def _error_for_transport(error: httpx.TransportError) -> SaleshandyError:
+def _error_for_transport(error: httpx.HTTPError) -> SaleshandyError:
     """Whether the request can have reached Saleshandy decides the class: FAILED or UNKNOWN."""
     never_sent = (
         httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError,
@@ -248,6 +255,8 @@ def _error_for_transport(error: httpx.TransportError) -> SaleshandyError:
         return ConnectionFailedError()
     if isinstance(error, httpx.TimeoutException):  # read or write timeout: the request was sent
         return ApiTimeoutError()
+    if isinstance(error, httpx.DecodingError):  # an answer came, in an encoding it cannot undo
+        return UnreadableResponseError()
     return ConnectionLostError()  # RemoteProtocolError, ReadError, WriteError: dropped mid-exchange
 
 

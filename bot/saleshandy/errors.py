@@ -81,7 +81,7 @@ class _SaysWhatTheApiSaid(SaleshandyError):
         return f"{self.default_message} Saleshandy said: {self.api_message}"
 
 
-class AuthenticationError(SaleshandyError):
+class AuthenticationError(_SaysWhatTheApiSaid):
     default_message = "The Saleshandy API key was rejected — check SALESHANDY_API_KEY."
     stops_batch = True
 
@@ -139,7 +139,7 @@ class RateLimitError(SaleshandyError):
         )
 
 
-class ServerError(SaleshandyError):
+class ServerError(_SaysWhatTheApiSaid):
     default_message = (
         "Saleshandy had an internal error; the task may have been created — check before retrying."
     )

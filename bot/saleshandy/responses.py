@@ -43,6 +43,10 @@ NOT_REPORTED_REASON = (
     "Saleshandy did not report on this prospect; the task may have been created — check before "
     "retrying."
 )
+CONTRADICTED_REASON = (
+    "Saleshandy gave contradicting answers for this prospect; the task may have been created — "
+    "check before retrying."
+)
 UNCLEAR_REASON = (
     "Saleshandy's answer about this prospect was unclear; the task may have been created — check "
     "before retrying."
@@ -77,7 +81,7 @@ def api_message_of(body: Any) -> str | None:
 def _json_or_none(response: httpx.Response) -> Any:
     try:
         return response.json()
-    except ValueError:  # json.JSONDecodeError and UnicodeDecodeError are both ValueErrors
+    except (ValueError, RecursionError):  # bad JSON or text; absurdly deep nesting
         return None
 
 
@@ -137,20 +141,31 @@ def _first_result_per_prospect(results: list[Any], sent: set[str]) -> dict[str, 
         if not isinstance(prospect_id, str) or prospect_id not in sent:
             logger.warning("Saleshandy reported on a prospect it was not sent; ignored")
             continue
-        if prospect_id in reported:
-            logger.warning("Saleshandy reported twice on one prospect; the first report counts")
-            continue
-        reported[prospect_id] = result
+        earlier = reported.get(prospect_id)
+        if earlier is not None and _verdict(earlier) != _verdict(result):
+            logger.warning("Saleshandy reported on one prospect twice, differently")
+            reported[prospect_id] = {"contradicted": True}
+        elif earlier is None:
+            reported[prospect_id] = result
     return reported
+
+
+def _verdict(result: dict[str, Any]) -> tuple[object, object]:
+    return result.get("success"), result.get("taskId")
 
 
 def _outcome_for(prospect_id: str, result: dict[str, Any] | None) -> ProspectOutcome:
     if result is None:
         return ProspectOutcome.unknown(prospect_id, NOT_REPORTED_REASON)
+    if result.get("contradicted"):
+        return ProspectOutcome.unknown(prospect_id, CONTRADICTED_REASON)
     success = result.get("success")
     raw_task_id = result.get("taskId")
     readable_id = isinstance(raw_task_id, str | int) and not isinstance(raw_task_id, bool)
     task_id = str(raw_task_id) if readable_id and raw_task_id != "" else None
+    if success is False and task_id is not None:
+        # "Failed" with a task id: the task may exist; a retry could make a second one.
+        return ProspectOutcome.unknown(prospect_id, CONTRADICTED_REASON)
     if success is False:
         return ProspectOutcome.failed(prospect_id, NOT_CREATED_REASON)
     if success is True:
