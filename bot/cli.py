@@ -7,6 +7,7 @@ import datetime
 import json
 import logging
 import sys
+import zoneinfo
 from collections.abc import Sequence
 
 from bot.clock import today_in
@@ -64,9 +65,21 @@ def _parser() -> argparse.ArgumentParser:
         command = commands.add_parser(name, help=summary, description=summary)
         command.add_argument("text", help='the /task text, e.g. "call follow-up tomorrow high 8PvBmrB7P7"')
         command.add_argument("--today", type=datetime.date.fromisoformat, help="YYYY-MM-DD")
-        command.add_argument("--tz", help="IANA time zone for today (default DEFAULT_TIMEZONE)")
+        command.add_argument(
+            "--tz", type=_zone, help="IANA time zone for today (default DEFAULT_TIMEZONE)"
+        )
         command.add_argument("--day-first", action="store_true", help="read 4/5 as 4 May")
     return parser
+
+
+def _zone(name: str) -> str:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
+        raise argparse.ArgumentTypeError(
+            f"unknown time zone {name!r}; use an IANA name like Europe/Berlin"
+        ) from error
+    return name
 
 
 def _draft(args: argparse.Namespace, settings: Settings) -> TaskDraft | None:

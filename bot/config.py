@@ -81,7 +81,13 @@ class Settings(BaseSettings):
 
     def require(self, *variables: str) -> None:
         """Raise one ConfigError naming every variable in `variables` that is not set."""
-        missing = [name for name in variables if getattr(self, name.lower()) is None]
+        missing = [name for name in variables if _is_blank(getattr(self, name.lower()))]
         if missing:
             lines = [f"  {name}: {WHERE_TO_GET.get(name, 'see README')}" for name in missing]
             raise ConfigError("Missing settings (environment or .env):\n" + "\n".join(lines))
+
+
+def _is_blank(value: object) -> bool:
+    if isinstance(value, SecretStr):
+        return not value.get_secret_value().strip()
+    return value is None or (isinstance(value, str) and not value.strip())

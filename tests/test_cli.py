@@ -88,3 +88,14 @@ def test_the_demo_plays_every_path_against_the_fakes() -> None:
     assert "Retry: 2 created" in out
     assert "Priya Rao" in out
     assert "demo-saleshandy-key" not in out and "xoxb-demo-token" not in out
+
+
+def test_an_unknown_zone_is_a_clear_usage_error() -> None:
+    done = run_bot("parse", "demo 8PvBmrB7P7", "--tz", "Mars/Olympus")
+    assert done.returncode == 2
+    assert "unknown time zone 'Mars/Olympus'" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_an_empty_key_counts_as_missing() -> None:
+    done = run_bot("create", "demo 8PvBmrB7P7", env={"SALESHANDY_API_KEY": "  "})
+    assert done.returncode == 2 and "SALESHANDY_API_KEY" in done.stderr

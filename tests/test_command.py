@@ -200,3 +200,65 @@ def test_a_very_long_command_is_handled() -> None:
     text = "demo " + " ".join(f"P{n:07d}x" for n in range(2000)) + " tomorrow"
     draft = parse(text)
     assert len(draft.prospects) == 2000 and draft.due_date == THU
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.one_of(slack_bits, st.text(max_size=8), st.just("https://crm.example.com/p/a.b")), max_size=20
+    ),
+    st.lists(st.sampled_from([r"(?P<id>[^/\s]+)$", r"(?P<id>.*)", r"p/(?P<id>\w+)"]), max_size=2),
+)
+def test_any_configured_link_patterns_never_make_the_parser_raise(
+    parts: list[str], patterns: list[str]
+) -> None:
+    draft = parse(" ".join(parts), links=ProspectLinkPatterns(tuple(patterns)))
+    assert isinstance(draft, TaskDraft)
+
+
+def test_quotes_and_double_dashes_inside_a_link_label_are_part_of_the_label() -> None:
+    draft = parse('call <https://my.saleshandy.com/p/8PvBmrB7P7|Jane "JD" -- Doe> tomorrow')
+    assert draft.prospects[0].display_name == 'Jane "JD" -- Doe'
+    assert draft.note is None and draft.due_date == THU
+
+
+def test_a_double_dash_inside_quotes_does_not_swallow_the_rest() -> None:
+    draft = parse('call 8PvBmrB7P7 "ask -- then email" tomorrow high')
+    assert draft.note == "ask -- then email"
+    assert (draft.due_date, draft.priority) == (THU, Priority.HIGH)
+
+
+def test_quotes_after_note_marker_stay_in_the_note() -> None:
+    assert parse('call 8PvBmrB7P7 note: he said "hi" -- ok').note == 'he said "hi" -- ok'
+
+
+def test_an_escaped_ampersand_between_prospects_is_filler() -> None:
+    draft = parse("call 8PvBmrB7P7 &amp; Pr9xQ2Lm tomorrow")
+    assert draft.is_ready and [p.id for p in draft.prospects] == ["8PvBmrB7P7", "Pr9xQ2Lm"]
+
+
+def test_brand_words_are_never_taken_for_prospect_ids() -> None:
+    draft = parse("connect 8PvBmrB7P7 on LinkedIn")
+    assert draft.is_ready and [p.id for p in draft.prospects] == ["8PvBmrB7P7"]
+    hubspot = parse("call 8PvBmrB7P7 HubSpot")
+    assert [p.text for p in hubspot.problems] == ["HubSpot"]
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("email 8PvBmrB7P7", "creates no email tasks"),
+        ("linkedin 8PvBmrB7P7", "LinkedIn what?"),
+        ("call 8PvBmrB7P7 on linkedin", "LinkedIn what?"),
+    ],
+)
+def test_types_the_api_does_not_have_are_explained(text: str, said: str) -> None:
+    draft = parse(text)
+    assert [p.field for p in draft.problems] == [DraftField.TASK_TYPE]
+    assert said in draft.problems[0].message
+
+
+@pytest.mark.parametrize("text", ["call 8PvBmrB7P7 hi tomorrow", "call 8PvBmrB7P7 mid"])
+def test_words_that_only_sound_like_priorities_are_not_guessed(text: str) -> None:
+    draft = parse(text)
+    assert draft.priority is None and not draft.is_ready

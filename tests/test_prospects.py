@@ -1,4 +1,6 @@
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.domain import ProspectRef
 from bot.parsing import ProspectLinkPatterns, parse_prospect_refs
@@ -7,14 +9,20 @@ from bot.parsing.prospects import looks_like_prospect_id, prospect_from_word, sp
 CRM = ProspectLinkPatterns((r"https://crm\.example\.com/people/(?P<id>[A-Za-z0-9]+)",))
 
 
-@pytest.mark.parametrize("word", ["8PvBmrB7P7", "Pr9xQ2Lm", "Mw5Mjoo1wb", "abc123", "PvBmrBQw"])
+@pytest.mark.parametrize(
+    "word", ["8PvBmrB7P7", "Pr9xQ2Lm", "Mw5Mjoo1wb", "7PWYDWW7zo", "PvBmrBQw", "a9B3k2Lq", "Q4Review"]
+)
 def test_api_shaped_ids_are_prospects(word: str) -> None:
     assert looks_like_prospect_id(word)
 
 
 @pytest.mark.parametrize(
     "word",
-    ["follow", "Tomorrow", "ACME", "hello", "12345678", "ab1", "a" * 17 + "1", "8PvB-rB7P7", "iPh"],
+    [
+        "follow", "Tomorrow", "ACME", "hello", "12345678", "ab1", "a" * 17 + "1", "8PvB-rB7P7", "iPh",
+        "abc123", "LinkedIn", "WhatsApp", "HubSpot", "SalesForce", "PowerPoint", "McDonald",
+        "JavaScript", "iPhone", "iPhone12", "COVID19", "FY2027", "Salesforce2024",
+    ],
 )
 def test_ordinary_words_are_not_ids(word: str) -> None:
     assert not looks_like_prospect_id(word)
@@ -82,3 +90,58 @@ def test_field_text_gives_prospects_in_order_without_duplicates_and_the_leftover
     )
     assert [p.id for p in scan.prospects] == ["8PvBmrB7P7", "Pr9xQ2Lm", "Mw5Mjoo1wb"]
     assert scan.unrecognised == ("oops",)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://my.saleshandy.com/sequence/Seq123abc",
+        "https://my.saleshandy.com/templates/Tmpl2025x",
+        "https://my.saleshandy.com/settings/profile123",
+    ],
+)
+def test_saleshandy_pages_of_other_objects_are_not_prospects(url: str) -> None:
+    assert prospect_from_word(url) is None
+
+
+def test_a_configured_pattern_capturing_something_that_is_no_id_names_no_prospect() -> None:
+    loose = ProspectLinkPatterns((r"crm\.example\.com/p/(?P<id>[^/\s]+)",))
+    assert prospect_from_word("https://crm.example.com/p/a.b", loose) is None
+    assert parse_prospect_refs("https://crm.example.com/p/a.b", links=loose).unrecognised == (
+        "https://crm.example.com/p/a.b",
+    )
+
+
+@pytest.mark.parametrize(
+    "word", ["`8PvBmrB7P7`", "*8PvBmrB7P7*", "_8PvBmrB7P7_", "8PvBmrB7P7!", "8PvBmrB7P7:"]
+)
+def test_ids_wrapped_in_formatting_or_punctuation_are_read(word: str) -> None:
+    prospect = prospect_from_word(word)
+    assert prospect is not None and prospect.id == "8PvBmrB7P7"
+
+
+def test_slack_escaped_ampersands_between_prospects_are_words_not_junk() -> None:
+    assert split_references("8PvBmrB7P7 &amp; Pr9xQ2Lm") == ["8PvBmrB7P7", "&", "Pr9xQ2Lm"]
+
+
+link_patterns = st.lists(
+    st.sampled_from(
+        [
+            r"(?P<id>[^/\s]+)$",
+            r"crm\.example\.com/p/(?P<id>\w+)",
+            r"(?P<id>.*)",
+            r"id=(?P<id>[^&]*)",
+            r"(?P<id>\d+)",
+        ]
+    ),
+    max_size=3,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300), link_patterns)
+def test_any_text_and_any_configured_patterns_give_a_scan_and_never_raise(
+    text: str, patterns: list[str]
+) -> None:
+    scan = parse_prospect_refs(text, links=ProspectLinkPatterns(tuple(patterns)))
+    assert len({p.id for p in scan.prospects}) == len(scan.prospects)

@@ -1,4 +1,6 @@
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.domain import Priority, TaskType
 from bot.parsing import parse_priority, parse_task_type
@@ -35,6 +37,10 @@ T = TaskType
         ("whatsapp_call", T.WHATSAPP_VOICE_CALL),
         ("custom", T.CUSTOM),
         ("Call · follow-up", T.CALL_FOLLOW_UP),
+        ("f/u", T.CALL_FOLLOW_UP),
+        ("fu call", T.CALL_FOLLOW_UP),
+        ("whats app", T.WHATSAPP_MESSAGE),
+        ("connection req", T.LINKEDIN_CONNECTION_REQUEST),
         ("LinkedIn · connection request", T.LINKEDIN_CONNECTION_REQUEST),
     ],
 )
@@ -75,13 +81,18 @@ def test_every_type_has_synonyms_and_every_full_label_parses() -> None:
         ("low", Priority.LOW),
         ("p4", Priority.LOW),
         ("Low Priority", Priority.LOW),
+        ("very urgent", Priority.URGENT),
+        ("top prio", Priority.URGENT),
+        ("hi-pri", Priority.HIGH),
     ],
 )
 def test_priority_words(text: str, expected: Priority) -> None:
     assert parse_priority(text) is expected
 
 
-@pytest.mark.parametrize("text", ["", "5", "p5", "highish", "!!!!", "priority"])
+@pytest.mark.parametrize(
+    "text", ["", "5", "p5", "highish", "!!!!!", "priority", "hi", "mid", "whenever", "someday", "top"]
+)
 def test_words_that_name_no_priority(text: str) -> None:
     assert parse_priority(text) is None
 
@@ -100,3 +111,10 @@ def test_generic_channel_word_yields_to_a_specific_type_of_its_channel() -> None
     assert refine_task_type(T.CALL_DEMO, T.CALL_DEMO) is T.CALL_DEMO
     assert refine_task_type(T.CALL_DEMO, T.CALL_FOLLOW_UP) is None
     assert refine_task_type(T.CALL_OTHER, T.LINKEDIN_MESSAGE) is None
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(max_size=200))
+def test_vocabulary_parsers_take_any_text(text: str) -> None:
+    assert parse_task_type(text) is None or isinstance(parse_task_type(text), TaskType)
+    assert parse_priority(text) is None or isinstance(parse_priority(text), Priority)

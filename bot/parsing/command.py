@@ -27,7 +27,14 @@ from bot.parsing.prospects import (
     split_references,
 )
 from bot.parsing.slack_text import slack_to_plain_text
-from bot.parsing.vocabulary import match_priority, match_task_type, refine_task_type
+from bot.parsing.vocabulary import (
+    CHANNEL_WORDS,
+    match_priority,
+    match_task_type,
+    normalise_phrase,
+    refine_task_type,
+    unsupported_type_hint,
+)
 
 FILLER_WORDS = frozenset(
     {
@@ -38,7 +45,8 @@ FILLER_WORDS = frozenset(
 PRIORITY_MARKERS = frozenset({"priority", "priority:", "prio", "prio:"})
 
 _NOTE_MARKER = re.compile(r"(?:^|\s)(?:note:|--(?=\s|$))", re.IGNORECASE)
-_QUOTED = re.compile(r"\"([^\"]*)\"|“([^”]*)”")
+_GUARDED = re.compile(r"<[^<>\s][^<>]*>|\"[^\"]*\"|“[^”]*”")
+_PLACEHOLDER = re.compile(r"\x00(\d+)\x00")
 
 
 def parse_command(
@@ -59,20 +67,33 @@ def parse_command(
 
 
 def _split_off_note(text: str) -> tuple[str, str | None]:
-    """The command's words, and its note: after `note:` or ` -- `, and any "quoted" text."""
-    marker = _NOTE_MARKER.search(text)
+    """The command's words, and its note: "quoted" text, and all after `note:` or ` -- `.
+
+    Slack's `<…>` spans and quoted text are set aside first, so a `--` or a quote inside a link's
+    label, or a `note:` inside quotes, is not taken for a note marker.
+    """
+    guarded_pieces: list[str] = []
+
+    def guard(found: re.Match[str]) -> str:
+        guarded_pieces.append(found.group())
+        return f"\x00{len(guarded_pieces) - 1}\x00"
+
+    guarded = _GUARDED.sub(guard, text.replace("\x00", ""))
+    marker = _NOTE_MARKER.search(guarded)
+    head, tail = (guarded[: marker.start()], guarded[marker.end() :]) if marker else (guarded, "")
     notes: list[str] = []
-    if marker is not None:
-        notes_tail = text[marker.end() :]
-        text = text[: marker.start()]
-    else:
-        notes_tail = ""
-    for quoted in _QUOTED.finditer(text):
-        notes.append(quoted.group(1) if quoted.group(1) is not None else quoted.group(2))
-    text = _QUOTED.sub(" ", text)
-    notes.append(notes_tail)
+
+    def words_keep_links(found: re.Match[str]) -> str:
+        piece = guarded_pieces[int(found.group(1))]
+        if piece.startswith("<"):
+            return piece
+        notes.append(piece[1:-1])
+        return " "
+
+    words = _PLACEHOLDER.sub(words_keep_links, head)
+    notes.append(_PLACEHOLDER.sub(lambda found: guarded_pieces[int(found.group(1))], tail))
     note = " ".join(slack_to_plain_text(n).strip() for n in notes if n.strip())
-    return text, note or None
+    return words, note or None
 
 
 @dataclass
@@ -89,6 +110,8 @@ class _CommandReader:
     priority: Priority | None = None
     prospects: list[ProspectRef] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    half_named_types: list[str] = field(default_factory=list)
+    """Words like "linkedin" or "email": fine beside a type of that channel, a problem otherwise."""
 
     def read(self) -> None:
         position = 0
@@ -117,6 +140,8 @@ class _CommandReader:
         prospect = prospect_from_word(word, self.links)
         if prospect is not None:
             self.prospects.append(prospect)
+        elif unsupported_type_hint(word) is not None:
+            self.half_named_types.append(word)
         elif lowered not in FILLER_WORDS and lowered not in PRIORITY_MARKERS:
             self.problems.append(_unrecognised(word))
         return start + 1
@@ -179,6 +204,10 @@ class _CommandReader:
         self.problems.append(Problem(kind, where, message, said))
 
     def draft(self, note: str | None) -> TaskDraft:
+        for word in self.half_named_types:
+            if not (self.task_type and normalise_phrase(word) in CHANNEL_WORDS.get(self.task_type.group, ())):
+                hint = unsupported_type_hint(word) or ""
+                self._problem(ProblemKind.UNKNOWN_WORD, DraftField.TASK_TYPE, hint, word)
         if note is not None and len(note) > NOTE_MAX_CHARS:
             self._problem(
                 ProblemKind.NOTE_TOO_LONG,

@@ -7,12 +7,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from bot.domain import ProspectRef
+from bot.domain import PROSPECT_ID_PATTERN, ProspectRef
 
 _SLACK_TOKEN = re.compile(r"<[^<>\s][^<>]*>")
 _SPLIT = re.compile(r"[\s,;]+")
 _ID_CHARS = re.compile(r"[A-Za-z0-9]+")
 _URL = re.compile(r"https?://\S+", re.IGNORECASE)
+_WRAPPING = ".,;:!?()[]{}\"'`*_~"
+"""What a rep wraps an ID in: `code`, *bold*, _italic_, ~strike~, quotes, brackets, trailing punctuation."""
 
 
 def unescape_slack(text: str) -> str:
@@ -39,15 +41,19 @@ class SlackLink:
         return self.target.lower().startswith(("http://", "https://"))
 
 
-def looks_like_prospect_id(word: str, *, min_length: int = 6, max_length: int = 16) -> bool:
-    """Shaped like the API's IDs (`8PvBmrB7P7`): letters and digits, with a digit or an inner capital.
+_CAMEL_CASE_WORD = re.compile(r"[a-z]*(?:[A-Z][a-z]+)+")
+"""Ordinary CamelCase words and names: HubSpot, LinkedIn, PowerPoint, McDonald, iPhone."""
+_WORD_AND_NUMBER = re.compile(r"(?:[A-Z]+|[a-z]*(?:[A-Z]?[a-z]+)+)\d{1,4}")
+"""A word with a number after it: COVID19, iPhone12, Salesforce2024, abc123."""
 
-    Ordinary words never have either, so "follow", "Tomorrow" or "ACME" are not mistaken for IDs; a
-    string of digits alone is not an ID either (it is more likely a phone number or a typo).
-    """
-    if not (min_length <= len(word) <= max_length and _ID_CHARS.fullmatch(word)):
+
+def looks_like_prospect_id(word: str, *, min_length: int = 6, max_length: int = 16) -> bool:
+    """Shaped like the API's IDs (`8PvBmrB7P7`, `Pr9xQ2Lm`): letters and digits mixed the way hashes
+    mix them, which ordinary words, names and brands ("Tomorrow", "ACME", "LinkedIn", "COVID19") do
+    not. Digits alone are not an ID either (more likely a phone number or a typo)."""
+    if not (min_length <= len(word) <= max_length and _ID_CHARS.fullmatch(word)) or word.isdigit():
         return False
-    if word.isdigit():
+    if _CAMEL_CASE_WORD.fullmatch(word) or _WORD_AND_NUMBER.fullmatch(word):
         return False
     has_digit = any(ch.isdigit() for ch in word)
     has_inner_capital = any(ch.isupper() for ch in word[1:]) and any(ch.islower() for ch in word)
@@ -75,7 +81,7 @@ class ProspectLinkPatterns:
         """The prospect ID a link points at, or None when it is not a prospect link."""
         for pattern in self._compiled:
             found = pattern.search(url)
-            if found and found.group("id"):
+            if found and found.group("id") and PROSPECT_ID_PATTERN.fullmatch(found.group("id")):
                 return found.group("id")
         return _saleshandy_prospect_id(url)
 
@@ -95,9 +101,16 @@ def _saleshandy_prospect_id(url: str) -> str | None:
     if from_query and _link_id_shape(from_query[0]):
         return from_query[0]
     segments = [unquote(s) for s in parts.path.split("/") if s]
-    if segments and _link_id_shape(segments[-1]):
-        return segments[-1]
-    return None
+    if not segments or NOT_PROSPECT_SECTIONS.intersection(s.lower() for s in segments[:-1]):
+        return None
+    return segments[-1] if _link_id_shape(segments[-1]) else None
+
+
+NOT_PROSPECT_SECTIONS = frozenset(
+    {"sequence", "sequences", "template", "templates", "settings", "reports", "analytics",
+     "email-accounts", "team", "billing", "unified-inbox", "leads-finder"}
+)
+"""Saleshandy pages whose last path segment is some other object's ID (a sequence, a template)."""
 
 
 def split_references(text: str) -> list[str]:
@@ -106,11 +119,16 @@ def split_references(text: str) -> list[str]:
     words: list[str] = []
     position = 0
     for span in _SLACK_TOKEN.finditer(text):
-        words.extend(w for w in _SPLIT.split(text[position : span.start()]) if w)
+        words.extend(_plain_words(text[position : span.start()]))
         words.append(span.group())
         position = span.end()
-    words.extend(w for w in _SPLIT.split(text[position:]) if w)
+    words.extend(_plain_words(text[position:]))
     return words
+
+
+def _plain_words(text: str) -> list[str]:
+    # Slack escapes &, < and > outside its <…> spans; undone first, so "&amp;" is "&", not "&amp" + ";".
+    return [word for word in _SPLIT.split(unescape_slack(text)) if word]
 
 
 def prospect_from_word(word: str, links: ProspectLinkPatterns = DEFAULT_LINK_PATTERNS) -> ProspectRef | None:
@@ -122,7 +140,7 @@ def prospect_from_word(word: str, links: ProspectLinkPatterns = DEFAULT_LINK_PAT
         return _prospect_from_url(slack_link.target, slack_link.label, links)
     if _URL.fullmatch(word):
         return _prospect_from_url(unescape_slack(word), None, links)
-    bare = word.strip(".()[]\"'")
+    bare = word.strip(_WRAPPING)
     return ProspectRef(id=bare) if looks_like_prospect_id(bare) else None
 
 

@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from typing import Generic, TypeVar
 
-from bot.domain import Priority, TaskType
+from bot.domain import ChannelGroup, Priority, TaskType
 
 T = TaskType
 V = TypeVar("V")
@@ -14,7 +14,8 @@ V = TypeVar("V")
 TASK_TYPE_SYNONYMS: dict[TaskType, tuple[str, ...]] = {
     T.LINKEDIN_CONNECTION_REQUEST: (
         "connect", "connection", "connection request", "connect request", "invite",
-        "linkedin connect", "linkedin connection", "linkedin connection request", "linkedin invite",
+        "connection req", "linkedin connect", "linkedin connection", "linkedin connection request",
+        "linkedin invite",
         "li connect", "li connection", "li invite", "li request", "connect on linkedin",
         "add on linkedin", "send connection request",
     ),
@@ -39,13 +40,13 @@ TASK_TYPE_SYNONYMS: dict[TaskType, tuple[str, ...]] = {
     ),
     T.CALL_DEMO: ("demo", "demo call", "call demo", "product demo"),
     T.CALL_FOLLOW_UP: (
-        "follow up", "followup", "fu", "fup", "follow up call", "followup call", "call follow up",
-        "call followup", "call back", "callback",
+        "follow up", "followup", "fu", "f/u", "fup", "fu call", "follow up call", "followup call",
+        "call follow up", "call followup", "call back", "callback",
     ),
     T.CALL_REMINDER: ("reminder", "remind", "call reminder", "reminder call"),
     T.CALL_OTHER: ("call", "phone", "phone call", "ring", "other call", "call other"),
     T.WHATSAPP_MESSAGE: (
-        "whatsapp", "wa", "whatsapp message", "whatsapp msg", "whatsapp text", "wa msg",
+        "whatsapp", "whats app", "wa", "whatsapp message", "whatsapp msg", "whatsapp text", "wa msg",
         "wa message", "wa text", "message on whatsapp", "text on whatsapp",
     ),
     T.WHATSAPP_VOICE_MESSAGE: (
@@ -53,7 +54,8 @@ TASK_TYPE_SYNONYMS: dict[TaskType, tuple[str, ...]] = {
         "wa vn", "whatsapp voice note", "whatsapp voice message", "whatsapp voice",
     ),
     T.WHATSAPP_VOICE_CALL: (
-        "wa call", "whatsapp call", "wa voice call", "whatsapp voice call", "call on whatsapp",
+        "wa call", "whatsapp call", "whats app call", "wa voice call", "whatsapp voice call",
+        "call on whatsapp",
         "call via whatsapp",
     ),
 }
@@ -64,15 +66,28 @@ channel refines it: "call 8PvBmrB7P7 follow-up" is one follow-up call, not two c
 
 PRIORITY_SYNONYMS: dict[Priority, tuple[str, ...]] = {
     Priority.URGENT: (
-        "urgent", "asap", "critical", "crit", "p1", "p0", "!!!", "1", "top", "top priority",
-        "highest", "urgent priority", "emergency",
+        "urgent", "asap", "critical", "crit", "p1", "p0", "!!!", "!!!!", "1", "top priority",
+        "top prio", "highest", "highest priority", "urgent priority", "very urgent", "emergency",
     ),
-    Priority.HIGH: ("high", "hi", "p2", "!!", "2", "important", "high priority", "high prio"),
-    Priority.MEDIUM: (
-        "medium", "med", "mid", "normal", "p3", "!", "3", "medium priority", "normal priority",
+    Priority.HIGH: (
+        "high", "p2", "!!", "2", "important", "high priority", "high prio", "high pri", "hi pri",
     ),
-    Priority.LOW: ("low", "lo", "p4", "4", "low priority", "low prio", "whenever", "someday"),
+    Priority.MEDIUM: ("medium", "med", "normal", "p3", "!", "3", "medium priority", "normal priority"),
+    Priority.LOW: ("low", "p4", "4", "low priority", "low prio", "lowest"),
 }
+
+UNSUPPORTED_TYPE_WORDS: dict[str, str] = {
+    "email": "Saleshandy's API creates no email tasks; for an email, use custom (or a sequence).",
+    "e mail": "Saleshandy's API creates no email tasks; for an email, use custom (or a sequence).",
+    "mail": "Saleshandy's API creates no email tasks; for an email, use custom (or a sequence).",
+    "linkedin": "LinkedIn what? Say connect, li msg, inmail, view profile or like post.",
+    "li": "LinkedIn what? Say connect, li msg, inmail, view profile or like post.",
+    "sms": "Saleshandy's API has no SMS tasks; for a text, use wa (WhatsApp) or custom.",
+}
+"""Words that name a kind of task the API cannot create (or only half name one), and what to say."""
+
+CHANNEL_WORDS: dict[ChannelGroup, frozenset[str]] = {ChannelGroup.LINKEDIN: frozenset({"linkedin", "li"})}
+"""Half-named types that are no problem beside a type of their channel ("connect … on LinkedIn")."""
 
 BARE_PRIORITY_DIGITS = frozenset({"1", "2", "3", "4"})
 """Digits mean a priority only when said to be one ("priority 2"); on their own they are too vague."""
@@ -149,6 +164,11 @@ def match_priority(
     if found and not allow_digits and found[1] == start + 1 and words[start] in BARE_PRIORITY_DIGITS:
         return None
     return found
+
+
+def unsupported_type_hint(word: str) -> str | None:
+    """What to tell a rep who asked for a task type by a word the API has no type for."""
+    return UNSUPPORTED_TYPE_WORDS.get(normalise_phrase(word))
 
 
 def refine_task_type(current: TaskType, new: TaskType) -> TaskType | None:
