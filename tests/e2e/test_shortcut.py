@@ -21,10 +21,10 @@ from tests.e2e.conftest import (
     wait_for_creates,
 )
 
-IN_TEXT = "https://my.saleshandy.com/prospects/AnnLee1234"
-IN_BLOCKS = "https://my.saleshandy.com/prospects/BobRoe5678"
-UNFURLED_FROM = "https://app.saleshandy.com/prospects/CarlPoe901"
-UNFURLED_ORIGINAL = "https://my.saleshandy.com/prospects/DanaX2345?tab=activity"
+IN_TEXT = "https://my.saleshandy.com/prospects/aN7kQ2xLm4"
+IN_BLOCKS = "https://my.saleshandy.com/prospects/bR5tY8wPz1"
+UNFURLED_FROM = "https://app.saleshandy.com/prospects/cK3vH9nJq6"
+UNFURLED_ORIGINAL = "https://my.saleshandy.com/prospects/dM2sF7gTb8?tab=activity"
 
 
 def message_with_prospects(app: RunningApp, *, thread_ts: str | None = None) -> dict[str, Any]:
@@ -71,7 +71,7 @@ def test_the_shortcut_opens_the_form_with_the_prospects_of_text_blocks_and_unfur
     assert "initial_option" not in input_element(view, ids.TASK_TYPE_BLOCK_ID)  # the rep picks it
     assert view["blocks"][0]["block_id"] != ids.MODAL_NOTICES_BLOCK_ID  # nothing to warn about
     assert json.loads(view["private_metadata"])["names"] == {
-        "AnnLee1234": "Ann Lee", "BobRoe5678": "Bob Roe", "CarlPoe901": "Carl Poe",
+        "aN7kQ2xLm4": "Ann Lee", "bR5tY8wPz1": "Bob Roe", "cK3vH9nJq6": "Carl Poe",
     }
     time.sleep(0.2)
     assert running_app.saleshandy.requests == []
@@ -86,7 +86,9 @@ def test_submitting_the_shortcuts_form_replies_in_the_messages_thread(running_ap
     assert running_app.driver.view_submission(view, values).text == ""
 
     (create,) = wait_for_creates(running_app.saleshandy, 1)
-    assert create.body["prospectIds"] == ["AnnLee1234", "8PvBmrB7P7", "BobRoe5678", "CarlPoe901", "DanaX2345"]
+    assert create.body["prospectIds"] == [
+        "aN7kQ2xLm4", "8PvBmrB7P7", "bR5tY8wPz1", "cK3vH9nJq6", "dM2sF7gTb8",
+    ]
     assert create.body["taskNote"] == f"From Slack: {permalink(message)}"
     (reply,) = slack.wait_for("chat.postMessage")
     assert reply.params["channel"] == CHANNEL and reply.params["thread_ts"] == message["ts"]
