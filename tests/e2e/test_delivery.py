@@ -11,13 +11,14 @@ import httpx
 import pytest
 
 from bot.fakes.slack import RecordedCall
-from bot.fakes.slack_driver import element_action
+from bot.fakes.slack_driver import element_action, fill_view
 from bot.slack import ids
 from tests.conftest import SALESHANDY_TEST_KEY
 from tests.e2e.conftest import (
     CHANNEL,
     RunningApp,
     message_text,
+    opened_view,
     wait_for_creates,
     wait_until,
 )
@@ -78,6 +79,22 @@ def test_a_retry_pressed_in_results_sent_by_response_url_reports_to_the_rep_agai
     assert "Retry: 1 created" in message_text(retried.params)
     assert [r.body["prospectIds"] for r in saleshandy.create_requests] == [["8PvBmrB7P7"]] * 2
     assert len(slack.calls("chat.postMessage")) == 1  # the channel was not tried again
+
+
+def test_a_shortcut_in_a_channel_without_the_app_answers_by_its_response_url(running_app: RunningApp) -> None:
+    slack, driver = running_app.slack, running_app.driver
+    message = slack.add_message(CHANNEL, "call https://my.saleshandy.com/prospects/aN7kQ2xLm4 today")
+    slack.set_bot_not_in(CHANNEL)  # shortcuts work in any channel; posting there does not
+    driver.message_shortcut(message, callback_id=ids.MESSAGE_SHORTCUT_CALLBACK_ID)
+    view = opened_view(slack)
+    driver.view_submission(view, fill_view(view, {ids.TASK_TYPE_ACTION_ID: "11"}))
+
+    intro, results = slack.wait_for("response_url", count=2)
+    (refused,) = slack.calls("chat.postMessage")
+    assert refused.error == "not_in_channel" and refused.params["thread_ts"] == message["ts"]
+    assert "`not_in_channel`" in intro.params["text"]
+    assert "1 created" in message_text(results.params) and results.params["response_type"] == "ephemeral"
+    assert [t.prospect_id for t in running_app.saleshandy.tasks] == ["aN7kQ2xLm4"]
 
 
 def use_up(url: str) -> None:
