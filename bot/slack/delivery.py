@@ -78,7 +78,7 @@ class Delivery:
     ) -> ReplyTo:
         if not reply_to.in_channel:
             return self._to_the_rep(reply_to, [*([parent] if parent else []), *messages])
-        unsent = [*([parent] if parent else []), *messages]
+        unsent = [*([parent] if parent is not None else []), *messages]
         try:
             if parent is not None:
                 posted = self._client.chat_postMessage(channel=reply_to.channel, **parent)
