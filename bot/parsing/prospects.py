@@ -61,7 +61,13 @@ def looks_like_prospect_id(word: str, *, min_length: int = 6, max_length: int = 
 
 
 def _link_id_shape(candidate: str) -> bool:
-    return looks_like_prospect_id(candidate, min_length=4, max_length=64)
+    """In a Saleshandy link the place already says "this is an ID": any letters-and-digits token with a
+    digit or a capital will do (not a page name like "prospects")."""
+    return (
+        4 <= len(candidate) <= 64
+        and _ID_CHARS.fullmatch(candidate) is not None
+        and any(ch.isdigit() or ch.isupper() for ch in candidate)
+    )
 
 
 @dataclass(frozen=True)

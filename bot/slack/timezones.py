@@ -32,20 +32,23 @@ class UserTimeZones:
         self._default_zone = default_zone
         self._clock = clock
         self._zones: dict[str, tuple[str, float]] = {}
+        self._user_locks: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
 
     def zone_of(self, user_id: str) -> str:
         """The user's IANA zone, or the configured default when Slack does not say or cannot be asked."""
+        # One lookup per user at a time: a rep's burst of commands asks Slack once, not once each.
         with self._lock:
+            user_lock = self._user_locks.setdefault(user_id, threading.Lock())
+        with user_lock:
             cached = self._zones.get(user_id)
-        if cached is not None and cached[1] > self._clock():
-            return cached[0]
-        zone = self._ask_slack(user_id)
-        if zone is None:
-            return self._default_zone
-        with self._lock:
+            if cached is not None and cached[1] > self._clock():
+                return cached[0]
+            zone = self._ask_slack(user_id)
+            if zone is None:
+                return self._default_zone
             self._zones[user_id] = (zone, self._clock() + ZONE_CACHE_SECONDS)
-        return zone
+            return zone
 
     def today_for(self, user_id: str, *, now: datetime.datetime | None = None) -> datetime.date:
         return today_in(self.zone_of(user_id), now=now)

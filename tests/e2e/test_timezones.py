@@ -88,3 +88,18 @@ def test_when_users_info_fails_the_default_zone_is_used(running_app: RunningApp,
     (lookup,) = slack.calls("users.info")
     assert lookup.error == error
     slack.wait_for("chat.postMessage", count=2)  # and the rep still gets the results
+
+
+def test_a_burst_of_commands_from_one_rep_asks_slack_for_the_zone_once(running_app: RunningApp) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    running_app.slack.add_user("U701", name="lee", tz=far_zone())
+    with ThreadPoolExecutor(5) as pool:
+        answers = list(
+            pool.map(
+                lambda n: running_app.driver.slash_command(f"call {n}Pv8BmrB7P7", user_id="U701"), range(5)
+            )
+        )
+    assert [a.status_code for a in answers] == [200] * 5
+    wait_for_creates(running_app.saleshandy, 5)
+    assert [c.params["user"] for c in running_app.slack.calls("users.info")] == ["U701"]
