@@ -20,6 +20,7 @@ from bot.fakes.wsgi_server import serve_wsgi
 from bot.slack.app import build_app
 from bot.slack.server import build_wsgi_app
 from tests.conftest import SALESHANDY_TEST_KEY
+from tests.test_blocks import assert_valid_message, assert_valid_view
 
 SLACK_BOT_TOKEN = "xoxb-e2e-8d1f0c2a9b7e"
 SLACK_SIGNING_SECRET = "e2e-signing-secret-51c4f7aa"
@@ -88,6 +89,16 @@ def running_app(
     finally:
         driver.close()
         server.stop()
+    assert_everything_posted_is_valid_block_kit(fake_slack)
+
+
+def assert_everything_posted_is_valid_block_kit(slack: FakeSlack) -> None:
+    """Whatever the test did, every message and view the app sent passes slack_sdk's validation."""
+    for call in slack.calls():
+        if call.method in {"views.open", "views.update", "views.push"}:
+            assert_valid_view(call.params["view"])
+        elif "blocks" in call.params:
+            assert_valid_message(call.params)
 
 
 # ---- helpers shared by the end-to-end tests ------------------------------------------------------
