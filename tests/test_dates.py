@@ -12,7 +12,13 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from bot.parsing.dates import EXAMPLES, match_due_date, parse_due_date
+from bot.parsing.dates import (
+    EXAMPLES,
+    match_due_date,
+    match_vague_date,
+    parse_due_date,
+    vague_date_message,
+)
 from bot.parsing.errors import ParseError
 
 D = datetime.date
@@ -76,6 +82,18 @@ WEEKDAY_FORMS = {
     "in 3 business days": [APR[23], APR[24], APR[27], APR[28], APR[29], APR[29], APR[29]],
     "5 working days": [APR[27], APR[28], APR[29], APR[30], MAY[1], MAY[1], MAY[1]],
     "2 weeks from friday": [MAY[8]] * 4 + [D(2026, 5, 15)] * 3,
+    "coming fri": [APR[24]] * 4 + [MAY[1]] * 3,
+    "coming friday": [APR[24]] * 4 + [MAY[1]] * 3,
+    "the coming mon": [APR[27]] * 7,
+    "next wk": [APR[27]] * 7,
+    "fri next wk": [MAY[1]] * 7,
+    "end of next wk": [MAY[1]] * 7,
+    "next wknd": [MAY[2]] * 7,
+    "22nd": [APR[22]] * 3 + [D(2026, 5, 22)] * 4,
+    "the 22nd": [APR[22]] * 3 + [D(2026, 5, 22)] * 4,
+    "by 2nd": [MAY[2]] * 7,
+    "early fri": [APR[24]] * 4 + [MAY[1]] * 3,
+    "fri late": [APR[24]] * 4 + [MAY[1]] * 3,
 }
 
 
@@ -203,6 +221,51 @@ def test_a_time_of_day_next_to_a_date_is_ignored(text: str, expected: datetime.d
     check(WED, text, expected)
 
 
+TEXTING_AND_SHORT_FORMS = {
+    "2day": APR[22], "tdy": APR[22], "2Day!": APR[22], "2nite": APR[22], "tonite": APR[22],
+    "2mrw": APR[23], "2days": APR[24], "+2day": APR[24], "2d": APR[24], "3day": APR[25],
+    "next wk": APR[27], "next wks": None, "next qtr": D(2026, 7, 1), "next yr": D(2027, 1, 1),
+    "end of qtr": D(2026, 6, 30), "in 2 mos": D(2026, 6, 22), "in 3 wks": D(2026, 5, 13),
+    "wknd": APR[25], "coming fri": APR[24], "this coming fri": APR[24],
+    "22nd": APR[22], "23rd": APR[23], "21st": D(2026, 5, 21), "10th": D(2026, 5, 10),
+    "31st": D(2026, 5, 31), "22nd 3pm": APR[22], "on 2nd": MAY[2], "by 1st": MAY[1],
+    "due 3rd": MAY[3],
+}  # fmt: skip
+"""None: not a date."""
+
+
+@pytest.mark.parametrize(("text", "expected"), sorted(TEXTING_AND_SHORT_FORMS.items()))
+def test_texting_forms_abbreviations_and_bare_ordinals(text: str, expected: datetime.date | None) -> None:
+    if expected is None:
+        assert_refused(text)
+    else:
+        check(WED, text, expected)
+
+
+@pytest.mark.parametrize("today", [*REFERENCE_WEEK, D(2026, 12, 31), D(2028, 2, 29)])
+def test_2day_is_today_but_2days_is_two_days(today: datetime.date) -> None:
+    for text in ("2day", "tdy", "2nite", "2day 3pm"):
+        check(today, text, today)
+    for text in ("2days", "2d", "+2day", "in 2 days"):
+        check(today, text, today + datetime.timedelta(days=2))
+
+
+TIME_WORDS_NEXT_TO_ONE_DAY = {
+    "tomorrow am": APR[23], "tomorrow pm": APR[23], "tomorrow a.m.": APR[23],
+    "tomorrow morning": APR[23], "tmrw eve": APR[23], "tmrw morn": APR[23], "this eve": APR[22],
+    "fri pm": APR[24], "am tomorrow": APR[23], "later today": APR[22], "today later": APR[22],
+    "sometime tomorrow": APR[23], "some time tomorrow": APR[23], "anytime tmrw": APR[23],
+    "early tomorrow": APR[23], "tomorrow early": APR[23], "late fri": APR[24],
+    "late next fri": MAY[1], "sometime on the 22nd": APR[22], "sometime on apr 24": APR[24],
+    "by later today": APR[22], "early on friday": APR[24], "eow late": APR[24],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "expected"), sorted(TIME_WORDS_NEXT_TO_ONE_DAY.items()))
+def test_time_words_next_to_one_day_are_ignored(text: str, expected: datetime.date) -> None:
+    check(WED, text, expected)
+
+
 TYPOS = {
     "tomorow": APR[23], "tommorow": APR[23], "tommorrow": APR[23], "tomorrw": APR[23],
     "Tommorow 3pm": APR[23], "fridy": APR[24], "next fridy": MAY[1], "wendesday": APR[29],
@@ -318,6 +381,17 @@ EDGE_DAYS = [
     (D(2026, 1, 31), "eoq", D(2026, 3, 31)),
     (D(2026, 1, 31), "sun", D(2026, 2, 1)),
     (D(2026, 1, 31), "next sun", D(2026, 2, 8)),
+    (D(2026, 12, 30), "22nd", D(2027, 1, 22)),
+    (D(2026, 12, 31), "31st", D(2026, 12, 31)),
+    (D(2026, 12, 31), "by 1st", D(2027, 1, 1)),
+    (D(2026, 2, 1), "31st", D(2026, 3, 31)),
+    (D(2028, 2, 29), "29th", D(2028, 2, 29)),
+    (D(2028, 2, 29), "30th", D(2028, 3, 30)),
+    (D(2026, 12, 30), "next wk", D(2027, 1, 4)),
+    (D(2026, 12, 30), "coming fri", D(2027, 1, 1)),
+    (D(2026, 12, 30), "next qtr", D(2027, 1, 1)),
+    (D(2026, 12, 31), "2day", D(2026, 12, 31)),
+    (D(2026, 12, 31), "tmrw eve", D(2027, 1, 1)),
 ]
 
 
@@ -349,10 +423,29 @@ def test_feb_29_without_a_year_needs_the_next_february_to_have_it() -> None:
 @pytest.mark.parametrize(
     "text",
     ["asap", "ASAP!", "soon", "sometime next week", "early next week", "in a few days", "later",
-     "whenever", "mid next week", "late april", "in several weeks"],
+     "whenever", "mid next week", "late april", "in several weeks",
+     "sometime", "some day", "some time next week", "late next week", "in a while", "in a bit",
+     "within a week", "within 3 business days", "whenever next week", "someday next month",
+     "mid-april", "midweek", "early next month", "later this week", "the next few days",
+     "next few days", "in the next 3 days", "in the coming weeks", "in the near future",
+     "a few days from now", "sometime before friday", "next week sometime", "by sometime next week",
+     "early", "tomorrow soon"],
 )  # fmt: skip
 def test_vague_phrases_are_refused_as_vague(text: str) -> None:
     assert "too vague" in assert_refused(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [("sometime next week", "sometime next week"), ("by early next week", "early next week"),
+     ("within a week", "within a week"), ("next week sometime", "sometime"), ("ASAP!", "asap")],
+)  # fmt: skip
+def test_the_vague_message_quotes_the_whole_vague_phrase(text: str, phrase: str) -> None:
+    assert f'"{phrase}" is too vague to pick one day' in assert_refused(text)
+
+
+def test_fri_3_stays_refused_as_ambiguous() -> None:
+    assert 'understood "fri" but not "3"' in assert_refused("fri 3")
 
 
 @pytest.mark.parametrize(
@@ -419,6 +512,14 @@ def test_very_long_and_repetitive_text_is_refused_quickly() -> None:
         ("call next week friday", 1, (MAY[1], 4)),
         ("call tomorrow 3 prospects", 1, (APR[23], 2)),
         ("call a week from today", 1, (APR[29], 5)),
+        ("call 8PvBmrB7P7 22nd high", 2, (APR[22], 3)),
+        ("call 8PvBmrB7P7 by 2nd", 2, (MAY[2], 4)),
+        ("call 8PvBmrB7P7 2day urgent", 2, (APR[22], 3)),
+        ("call 8PvBmrB7P7 coming fri high", 2, (APR[24], 4)),
+        ("call 8PvBmrB7P7 next wk high", 2, (APR[27], 4)),
+        ("call 8PvBmrB7P7 tmrw eve high", 2, (APR[23], 4)),
+        ("call 8PvBmrB7P7 later today high", 2, (APR[22], 4)),
+        ("call 8PvBmrB7P7 next week sometime", 2, (APR[27], 4)),  # "sometime" is left: vague
     ],
 )
 def test_match_finds_the_longest_date_phrase_in_a_command(
@@ -431,7 +532,8 @@ def test_match_finds_the_longest_date_phrase_in_a_command(
     "word",
     ["call", "demo", "high", "urgent", "follow-up", "note:", "8PvBmrB7P7", "for", "with", "3",
      "12345", "a", "an", "the", "in", "on", "by", "due", "at", "next", "this", "last", "end",
-     "3pm", "noon", "2nd", "may", "march", "sat-call"],
+     "3pm", "noon", "2nd", "may", "march", "sat-call", "1st", "9th", "am", "pm", "early", "late",
+     "later", "sometime", "soon", "coming", "wk"],
 )  # fmt: skip
 def test_ordinary_command_words_never_start_a_date(word: str) -> None:
     for words in ([word], [word, "prospect", "high"], ["call", word, "8PvBmrB7P7"]):
@@ -458,6 +560,87 @@ def test_match_keeps_day_first_for_numeric_dates() -> None:
     assert match_due_date(["call", "5/4"], 1, today=WED) == (MAY[4], 2)
 
 
+# --- match_vague_date in a /task command ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("command", "start", "end"),
+    [
+        ("sometime next week", 0, 3),
+        ("call 8PvBmrB7P7 sometime next week high", 2, 5),
+        ("Sometime Next Week!", 0, 3),
+        ("early next week", 0, 3),
+        ("late next week", 0, 3),
+        ("mid next week", 0, 3),
+        ("mid april", 0, 2),
+        ("mid-april", 0, 1),
+        ("late in the month", 0, 4),
+        ("some day", 0, 2),
+        ("call 8PvBmrB7P7 some day", 2, 4),
+        ("some time next week", 0, 4),
+        ("at some point next month", 1, 5),
+        ("sometime", 0, 1),
+        ("soon", 0, 1),
+        ("call soon 3 prospects", 1, 2),  # "3" is not a date word on its own
+        ("soon, tomorrow 3pm", 0, 1),  # the clear date after is left to match_due_date
+        ("in a few days", 0, 4),
+        ("follow-up 8PvBmrB7P7 in a few days note: x", 2, 6),
+        ("a few days from now", 0, 5),
+        ("few weeks", 0, 2),
+        ("in several business days", 0, 4),
+        ("in a while", 0, 3),
+        ("in a little while", 0, 4),
+        ("in a bit", 0, 3),
+        ("later", 0, 1),
+        ("demo later, urgent", 1, 2),
+        ("later this week", 0, 3),
+        ("whenever next week", 0, 3),
+        ("whenever tomorrow", 0, 2),
+        ("someday next month", 0, 3),
+        ("within a week", 0, 3),
+        ("within 3 business days high", 0, 4),
+        ("the next few days", 0, 4),
+        ("over the next couple of weeks", 0, 6),
+        ("in the next 3 days high", 0, 5),
+        ("in the coming weeks", 0, 4),
+        ("in the near future", 0, 4),
+        ("sometime before fri", 0, 3),
+        ("next week sometime", 2, 3),
+    ],
+)
+def test_match_vague_finds_the_whole_vague_phrase(command: str, start: int, end: int) -> None:
+    words = command.split()
+    assert match_vague_date(words, start) == end
+    assert match_due_date(words, start, today=WED) is None
+
+
+@pytest.mark.parametrize(
+    "command",
+    ["asap", "whenever", "someday", "whenever possible", "mid", "mid priority", "high", "urgent",
+     "in 3 days", "next fri", "a couple of days", "in a couple of days", "next week", "the next week",
+     "later today", "sometime tomorrow", "early tomorrow", "late fri", "in a few", "a few prospects",
+     "few", "a while", "some prospects", "within", "early", "late fee", "the 22nd", "call",
+     "8PvBmrB7P7", "3", "!!", "", "tomorrow soon"],
+)  # fmt: skip
+def test_match_vague_leaves_everything_else(command: str) -> None:
+    assert match_vague_date(command.split(), 0) is None
+
+
+def test_match_vague_outside_the_words_is_none() -> None:
+    assert match_vague_date(["soon"], 1) is None
+    assert match_vague_date(["soon"], -1) is None
+    assert match_vague_date([], 0) is None
+
+
+def test_vague_date_message() -> None:
+    assert vague_date_message("sometime next week") == (
+        "“sometime next week” is too vague to pick one day. "
+        "Try: tomorrow, fri, next tue, in 3 days, Apr 22, 2026-04-22."
+    )
+    assert vague_date_message("soon " * 30).startswith("“soon soon")
+    assert "…”" in vague_date_message("soon " * 30)
+
+
 # --- Properties ----------------------------------------------------------------------------------
 
 DATE_WORDS = [
@@ -465,7 +648,9 @@ DATE_WORDS = [
     "3", "two", "days", "weeks", "months", "business", "working", "day", "after", "before", "from",
     "now", "ago", "the", "22nd", "of", "april", "apr", "22", "2026", "4/22", "22/4", "2026-04-22",
     "end", "eom", "eow", "week", "month", "weekend", "at", "3pm", "10:30", "noon", "on", "by",
-    "due", ",", ".", "!", "x", "call", "high",
+    "due", ",", ".", "!", "x", "call", "high", "2day", "coming", "wk", "am", "eve", "sometime",
+    "some", "soon", "early", "late", "later", "mid", "whenever", "within", "few", "several", "while",
+    "near", "future", "over", "before",
 ]  # fmt: skip
 TODAYS = st.dates(min_value=D(1, 1, 1), max_value=D(9999, 12, 31))
 WORD_LISTS = st.lists(st.sampled_from(DATE_WORDS) | st.text(max_size=12), max_size=10)
@@ -516,6 +701,15 @@ def test_parse_is_match_from_the_first_word_consuming_all(
     else:
         with pytest.raises(ParseError):
             parse_due_date(" ".join(words), today=WED, day_first=day_first)
+
+
+@given(words=WORD_LISTS, start=st.integers(-3, 12))
+@settings(max_examples=500, deadline=None)
+def test_a_vague_phrase_is_never_read_as_a_date(words: list[str], start: int) -> None:
+    end = match_vague_date(words, start)
+    if end is not None:
+        assert start < end <= len(words)
+        assert match_due_date(words, start, today=WED) is None
 
 
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

@@ -2,41 +2,91 @@
 
 Pure: `today` is always passed in and the clock is never read. Weeks run Monday to Sunday.
 
-Each word is normalised (lower case, punctuation at its edges dropped, typos corrected) and read
-through small tables (weekdays, months, numbers, units, keywords); a few regexes read the numeric
-shapes (`2026-04-22`, `4/22`, `3pm`, `+3d`). A word that cannot begin a date costs one set lookup,
-because the /task parser asks at every word. Of the ways a phrase can be read, the longest wins.
+Each word is normalised (lower case, punctuation at its edges dropped, typos and abbreviations
+replaced) and read through the tables in `bot.parsing.date_words` (weekdays, months, numbers, units,
+keywords); a few regexes read the numeric shapes (`2026-04-22`, `4/22`, `3pm`, `+3d`). A word that
+cannot begin a date costs one set lookup, because the /task parser asks at every word. Of the ways a
+phrase can be read, the longest wins.
 
 Conventions the spec left open, decided here:
 - `this weekend` is the coming Saturday, or today on a Saturday or a Sunday (Sunday is still the
   weekend, and the Saturday of this week has passed).
 - `last <weekday>` is the nearest one strictly before today; `<weekday> this week` is that day of
-  the current Monday–Sunday week, even if it has passed.
+  the current Monday–Sunday week, even if it has passed. `coming <weekday>` is the bare weekday.
 - A weekday next to a date (`Friday, April 24`) must agree with it, or it is a ParseError.
 - A month-day without a year is its next occurrence, today included; if that year lacks the day
   (`feb 29` when the next February has 28 days) it is a ParseError, not a jump to a later leap year.
 - Day numbers that cannot be in any month are a ParseError when written as ordinals or in a date
   shape (`the 32nd`, `31/02`, `2026-13-01`, `apr 31`), but plain numbers next to a month (`apr 45`)
   and out-of-range pairs (`50/50`) are simply not dates.
-- A time of day (`3pm`, `at 10:30`, `noon`, `eod`, `end of day`) next to a date is read and ignored;
-  alone it is not a date. `by`, `on` and `due` before a date belong to the phrase.
+- A bare ordinal is the day of the month like `the 22nd` from the 10th on (`22nd`), or after
+  by/on/due (`by 2nd`); `2nd` alone is not a date, since reps write "2nd follow-up".
+- A time of day (`3pm`, `at 10:30`, `noon`, `am`, `eve`, `eod`, `end of day`) next to a date is read
+  and ignored; alone it is not a date. `by`, `on` and `due` before a date belong to the phrase.
+- Texting forms: `2day` and `tdy` are today (`2days` and `2d` are two days), `2nite` is tonight.
+- Vague phrases are never dates (`match_vague_date` finds them, the /task parser reports them):
+  `soon`, `sometime next week`, `early next week`, `mid april`, `in a few days`, `in a while`,
+  `within a week`, `whenever next week`. `sometime`, `anytime`, `later`, `early` and `late` next to
+  a phrase naming one day are times of day (`later today`, `sometime tomorrow`, `fri late`).
 
-Typos: a word is read as a weekday, a month or "tomorrow" when it is in `_MISSPELLINGS`, or when it
-is one edit (a letter dropped, added or changed, or two neighbours swapped) away from exactly one of
-the full names at least six letters long (Monday…Sunday, tomorrow, January, February, August,
-September…December), is itself at least five letters long and starts with the same letter. March,
-April, June and July are left out because one edit makes them out of ordinary words ("match",
-"marsh"); anything two edits away ("blursday") stays junk.
+Typos and abbreviations (`wk`, `qtr`) are replaced as `date_words` describes.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime
-import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from bot.parsing.date_words import (
+    ABBREVIATED_ENDS,
+    ALONE,
+    AM_PM,
+    BEFORE_A_DATE,
+    BEFORE_A_PERIOD,
+    BUSINESS_WORDS,
+    CLOCK,
+    COMPACT_SPAN,
+    COMPACT_UNITS,
+    DAY_NUMBER,
+    DAY_WORDS,
+    DIGITS_AND_PLUS,
+    FILLERS,
+    HOUR,
+    ISO_DATE,
+    KEYWORDS,
+    LONE_ORDINAL_FROM,
+    MONTH_LENGTHS,
+    MONTH_NAMES,
+    MONTHS,
+    NUMBER_WORDS,
+    NUMERIC_DATE,
+    ORDINAL,
+    PERIODS,
+    RANGE_WORDS,
+    RELATIVE_DAYS,
+    SOME_NOUNS,
+    STARTERS,
+    TIME_OF_DAY,
+    TIME_PHRASES,
+    TIME_PREPOSITIONS,
+    TIME_WORDS,
+    UNITS,
+    VAGUE_AMOUNTS,
+    VAGUE_CONNECTORS,
+    VAGUE_HEADS,
+    VAGUE_HEADS_IN_STARTERS,
+    VAGUE_LEAD_INS,
+    VAGUE_STARTERS,
+    VAGUE_TIME_WORDS,
+    VAGUE_WAITS,
+    VAGUE_WORDS,
+    WEEKDAY_NAMES,
+    WEEKDAYS,
+    YEAR,
+    normalise,
+)
 from bot.parsing.errors import ParseError
 
 EXAMPLES = "Try: tomorrow, fri, next tue, in 3 days, Apr 22, 2026-04-22."
@@ -46,103 +96,8 @@ _DAY = datetime.timedelta(days=1)
 _WEEK = datetime.timedelta(days=7)
 _MOST_WORDS = 24
 """No date phrase is longer; the cap also bounds recursion in junk like "day after day after…"."""
-
-_WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTH_NAMES = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
-_MONTH_LENGTHS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
-
-
-def _table(groups: Iterable[tuple[str, ...]], first: int) -> dict[str, int]:
-    return {word: number for number, words in enumerate(groups, first) for word in words}
-
-
-_WEEKDAYS = _table(
-    [
-        ("mon", "monday"), ("tue", "tues", "tuesday"), ("wed", "weds", "wednesday"),
-        ("thu", "thur", "thurs", "thursday"), ("fri", "friday"), ("sat", "saturday"),
-        ("sun", "sunday"),
-    ],
-    0,
-)  # fmt: skip
-_MONTHS = _table(
-    [
-        ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
-        ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
-        ("oct", "october"), ("nov", "november"), ("dec", "december"),
-    ],
-    1,
-)  # fmt: skip
-_NUMBER_WORDS = _table(
-    [
-        ("a", "an", "one"), ("two",), ("three",), ("four",), ("five",), ("six",), ("seven",),
-        ("eight",), ("nine",), ("ten",), ("eleven",), ("twelve",), ("thirteen",), ("fourteen",),
-        ("fifteen",), ("sixteen",), ("seventeen",), ("eighteen",), ("nineteen",), ("twenty",),
-    ],
-    1,
-)  # fmt: skip
-_RELATIVE_DAYS = {
-    "today": 0, "tonight": 0, "eod": 0, "cob": 0,
-    "tomorrow": 1, "tmrw": 1, "tmr": 1, "tmw": 1, "tmrow": 1, "2morrow": 1, "2moro": 1,
-    "yesterday": -1, "yday": -1,
-}  # fmt: skip
-_UNITS: dict[str, tuple[str, int]] = {
-    **dict.fromkeys(("day", "days"), ("days", 1)),
-    **dict.fromkeys(("week", "weeks", "wk", "wks"), ("days", 7)),
-    **dict.fromkeys(("fortnight", "fortnights"), ("days", 14)),
-    **dict.fromkeys(("month", "months", "mo", "mos", "mth", "mths"), ("months", 1)),
-    **dict.fromkeys(("year", "years", "yr", "yrs"), ("months", 12)),
-    **dict.fromkeys(("workday", "workdays", "weekday", "weekdays"), ("business days", 1)),
-}
-_COMPACT_UNITS = {**_UNITS, "d": ("days", 1), "w": ("days", 7), "y": ("months", 12)}
-_BUSINESS_WORDS = frozenset({"business", "working", "work", "biz"})
-_DAY_WORDS = frozenset({"day", "days"})
-
-_MISSPELLINGS = {
-    "tommorow": "tomorrow", "tommorw": "tomorrow", "tommorrw": "tomorrow", "tmorow": "tomorrow",
-    "tomoro": "tomorrow", "tmrrw": "tomorrow",
-    "wensday": "wednesday", "wendsday": "wednesday", "wedsday": "wednesday",
-    "thurday": "thursday", "thrusdy": "thursday", "tuseday": "tuesday", "tusday": "tuesday",
-    "febuary": "february", "feburary": "february", "aprl": "april", "arpil": "april",
-}  # fmt: skip
-_FUZZY_TARGETS = (
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "tomorrow",
-    "january", "february", "august", "september", "october", "november", "december",
-)  # fmt: skip
-
-_TIME_WORDS = frozenset(
-    {"noon", "midday", "midnight", "morning", "afternoon", "evening", "night", "tonight",
-     "lunch", "lunchtime", "eod", "cob"}
-)  # fmt: skip
-_TIME_PHRASES: dict[str, tuple[tuple[str, ...], ...]] = {
-    "end": (("end", "of", "the", "day"), ("end", "of", "day"), ("end", "of", "business")),
-    "close": (("close", "of", "business"),),
-    "in": (("in", "the", "morning"), ("in", "the", "afternoon"), ("in", "the", "evening")),
-    "first": (("first", "thing"),),
-}
-_TIME_PREPOSITIONS = frozenset({"at", "by", "around"})
-_AM_PM = frozenset({"am", "pm", "a.m", "p.m"})
-_CLOCK = re.compile(
-    r"(?:1[0-2]|0?[1-9])(?:[:.][0-5][0-9])?(?:am|pm|a\.m|p\.m)|(?:[01]?[0-9]|2[0-3])[:h][0-5][0-9]"
-)
-_HOUR = re.compile(r"[01]?[0-9]|2[0-3]")
-
-_FILLERS = frozenset({"by", "on", "due"})
-_VAGUE = frozenset(
-    {"asap", "soon", "sometime", "someday", "early", "mid", "late", "later", "whenever", "few",
-     "several", "some", "eventually"}
-)  # fmt: skip
-_EDGE_PUNCTUATION = ".,;:!?()[]{}\"'…"
-_DIGITS_AND_PLUS = frozenset("0123456789+")
-
-_ORDINAL = re.compile(r"([0-9]{1,2})(?:st|nd|rd|th)")
-_DAY_NUMBER = re.compile(r"[0-9]{1,2}")
-_YEAR = re.compile(r"[12][0-9]{3}")
-_ISO_DATE = re.compile(r"([0-9]{4})([-/.])([0-9]{1,2})\2([0-9]{1,2})")
-_NUMERIC_DATE = re.compile(r"([0-9]{1,2})([-/.])([0-9]{1,2})(?:\2([0-9]{4}|[0-9]{2}))?")
-_COMPACT_SPAN = re.compile(r"\+?([0-9]{1,4})([a-z]+)")
+_ANY_DAY = datetime.date(2000, 1, 1)
+"""The `today` of a reading that looks only at words (vague phrases)."""
 
 
 def parse_due_date(text: str, *, today: datetime.date, day_first: bool = False) -> datetime.date:
@@ -161,13 +116,14 @@ def match_due_date(
 
     The longest phrase wins, taking along a time of day on either side. Punctuation attached to a
     word (`fri,` `eom!`) is part of it; a word that is only punctuation (`!!`) is left to the caller.
-    None when `words[start]` cannot begin a date; ParseError when the words are plainly a date that
-    does not exist (`31/02`, `feb 30`, `2026-13-01`) or falls outside the calendar.
+    None when `words[start]` cannot begin a date, or begins a vague phrase (see `match_vague_date`);
+    ParseError when the words are plainly a date that does not exist (`31/02`, `feb 30`,
+    `2026-13-01`) or falls outside the calendar.
     """
     if not 0 <= start < len(words):
         return None
-    first = _normalise(words[start])
-    if first not in _STARTERS and first[:1] not in _DIGITS_AND_PLUS:
+    first = normalise(words[start])
+    if first not in STARTERS and first[:1] not in DIGITS_AND_PLUS:
         return None
     phrase = _Words(words, start, first, today=today, day_first=day_first)
     try:
@@ -181,6 +137,30 @@ def match_due_date(
     if found is None:
         return None
     return found[0], start + found[1]
+
+
+def match_vague_date(words: Sequence[str], start: int) -> int | None:
+    """The index just past the vague date phrase that begins at `words[start]`, or None.
+
+    Vague phrases name a stretch, not a day: `soon`, `sometime`, `later`, `some day`, `sometime next
+    week`, `early/mid/late next week`, `mid april`, `in a few days`, `the next few weeks`, `in a
+    while`, `within a week`, and `whenever`/`someday` followed by a date word (alone those two are
+    priorities, as is `asap`, which this leaves alone). The date words after the vague one belong to
+    the phrase. `sometime`, `later`, `early`… before one day (`later today`) are not vague.
+    `match_due_date` is None wherever this matches. A word that cannot begin one costs one set lookup.
+    """
+    if not 0 <= start < len(words):
+        return None
+    first = normalise(words[start])
+    if first not in VAGUE_STARTERS:
+        return None
+    end = _vague(_Words(words, start, first, today=_ANY_DAY, day_first=False), 0)
+    return None if end is None else start + end
+
+
+def vague_date_message(phrase: str) -> str:
+    """What to tell a rep whose due date is vague: `“soon” is too vague to pick one day. Try: …`."""
+    return f"“{_shorten(phrase)}” is too vague to pick one day. {EXAMPLES}"
 
 
 class _Words:
@@ -210,17 +190,12 @@ class _Words:
             position = self._start + len(normalised)
             if len(normalised) >= _MOST_WORDS or position >= len(self._raw):
                 return ""
-            normalised.append(_normalise(self._raw[position]))
+            normalised.append(normalise(self._raw[position]))
         return normalised[index]
 
     def text(self, begin: int, end: int) -> str:
         """The rep's own words, for messages."""
         return _shorten(" ".join(self._raw[self._start + begin : self._start + end]))
-
-
-def _normalise(word: str) -> str:
-    bare = word.strip(_EDGE_PUNCTUATION).lower()
-    return _TYPOS.get(bare, bare)
 
 
 def _shorten(text: str, limit: int = 60) -> str:
@@ -237,8 +212,10 @@ def _longer(found: _Found, other: _Found) -> _Found:
 
 
 def _phrase(w: _Words, i: int) -> _Found:
-    while w.at(i) in _FILLERS and i < 2:
+    while w.at(i) in FILLERS and i < 2:
         i += 1
+    if w.at(i) in VAGUE_HEADS_IN_STARTERS and _vague(w, i) is not None:
+        return None
     best = _date_then_time(w, i)
     time_end = _time_of_day(w, i)
     if time_end is not None:
@@ -255,30 +232,32 @@ def _date_then_time(w: _Words, i: int) -> _Found:
     when, end = found
     for _ in range(2):  # "tomorrow morning at 9"
         after = _time_of_day(w, end)
-        if after is None:
-            break
+        if after is None or (w.at(end) in VAGUE_TIME_WORDS and _names_a_period(w, i, end)):
+            break  # "next week sometime" is as vague as "sometime next week"
         end = after
     return when, end
 
 
+def _names_a_period(w: _Words, begin: int, end: int) -> bool:
+    return any(w.at(k) in PERIODS for k in range(begin, end))
+
+
 def _time_of_day(w: _Words, i: int) -> int | None:
     """The index past a time of day at `i` ("3pm", "at 10:30", "noon", "end of day"), or None."""
-    if w.at(i) in _TIME_PREPOSITIONS:
+    if w.at(i) in TIME_PREPOSITIONS:
         return _clock(w, i + 1, bare_hour=True)
     return _clock(w, i, bare_hour=False)
 
 
 def _clock(w: _Words, i: int, *, bare_hour: bool) -> int | None:
     word = w.at(i)
-    if word in _TIME_WORDS:
+    if word in TIME_WORDS:
         return i + 1
     if word[:1].isdigit():
-        if not _CLOCK.fullmatch(word) and not (
-            _HOUR.fullmatch(word) and (bare_hour or w.at(i + 1) in _AM_PM)
-        ):
+        if not CLOCK.fullmatch(word) and not (HOUR.fullmatch(word) and (bare_hour or w.at(i + 1) in AM_PM)):
             return None
-        return i + 2 if w.at(i + 1) in _AM_PM else i + 1
-    for phrase in _TIME_PHRASES.get(word, ()):
+        return i + 2 if w.at(i + 1) in AM_PM else i + 1
+    for phrase in TIME_PHRASES.get(word, ()):
         if all(w.at(i + k) == part for k, part in enumerate(phrase)):
             return i + len(phrase)
     return None
@@ -289,10 +268,10 @@ def _date(w: _Words, i: int) -> _Found:
     rule = _KEYWORD_RULES.get(word)
     if rule is not None:
         return rule(w, i)
-    weekday = _WEEKDAYS.get(word)
+    weekday = WEEKDAYS.get(word)
     if weekday is not None:
         return _weekday_phrase(w, i, weekday)
-    offset = _RELATIVE_DAYS.get(word)
+    offset = RELATIVE_DAYS.get(word)
     if offset is not None:
         return w.today + offset * _DAY, i + 1
     return _longer(_calendar_date(w, i, bare_ordinal=False), _from_span(w, i))
@@ -330,32 +309,38 @@ def _weekday_phrase(w: _Words, i: int, weekday: int) -> _Found:
     if when.weekday() != weekday:
         raise ParseError(
             f'"{w.text(i, end)}" does not add up: {_describe(when)} is a '
-            f"{_WEEKDAY_NAMES[when.weekday()]}. {EXAMPLES}"
+            f"{WEEKDAY_NAMES[when.weekday()]}. {EXAMPLES}"
         )
     return dated
 
 
 def _this(w: _Words, i: int) -> _Found:
     today, word = w.today, w.at(i + 1)
-    weekday = _WEEKDAYS.get(word)
+    weekday = WEEKDAYS.get(word)
     if weekday is not None:
         return today + ((weekday - today.weekday()) % 7) * _DAY, i + 2
     if word == "weekend":
         return _this_weekend(today), i + 2
-    if word in ("morning", "afternoon", "evening"):
+    if word in ("morning", "morn", "afternoon", "evening", "eve"):
         return today, i + 2
-    if word == "coming" and w.at(i + 2) in _WEEKDAYS:
-        return _coming(today, _WEEKDAYS[w.at(i + 2)]), i + 3
+    if word == "coming" and w.at(i + 2) in WEEKDAYS:
+        return _coming(today, WEEKDAYS[w.at(i + 2)]), i + 3
     return None
+
+
+def _coming_weekday(w: _Words, i: int) -> _Found:
+    """`coming friday` is the bare weekday."""
+    weekday = WEEKDAYS.get(w.at(i + 1))
+    return None if weekday is None else _weekday_phrase(w, i + 1, weekday)
 
 
 def _next(w: _Words, i: int) -> _Found:
     today, word = w.today, w.at(i + 1)
     next_monday = _monday_of(today) + _WEEK
-    weekday = _WEEKDAYS.get(word)
+    weekday = WEEKDAYS.get(word)
     if weekday is not None:
         return next_monday + weekday * _DAY, i + 2
-    weekday = _WEEKDAYS.get(w.at(i + 2))
+    weekday = WEEKDAYS.get(w.at(i + 2))
     if word == "week" and weekday is not None:
         return next_monday + weekday * _DAY, i + 3
     if word == "weekend":
@@ -371,7 +356,7 @@ def _next(w: _Words, i: int) -> _Found:
 
 def _last(w: _Words, i: int) -> _Found:
     today, word = w.today, w.at(i + 1)
-    weekday = _WEEKDAYS.get(word)
+    weekday = WEEKDAYS.get(word)
     if weekday is not None:
         return today - ((today.weekday() - weekday - 1) % 7 + 1) * _DAY, i + 2
     if word == "day" and w.at(i + 2) == "of":
@@ -385,9 +370,9 @@ def _weekend(w: _Words, i: int) -> _Found:
 
 def _business_day_words(w: _Words, i: int) -> int | None:
     """The index past "business day", "working days", "workday"… at `i`, or None."""
-    if w.at(i) in _BUSINESS_WORDS and w.at(i + 1) in _DAY_WORDS:
+    if w.at(i) in BUSINESS_WORDS and w.at(i + 1) in DAY_WORDS:
         return i + 2
-    if _UNITS.get(w.at(i), ("",))[0] == "business days":
+    if UNITS.get(w.at(i), ("",))[0] == "business days":
         return i + 1
     return None
 
@@ -413,7 +398,7 @@ def _add_business_days(start: datetime.date, count: int) -> datetime.date:
 
 
 def _days_in_month(year: int, month: int) -> int:
-    return 29 if month == 2 and calendar.isleap(year) else _MONTH_LENGTHS[month - 1]
+    return 29 if month == 2 and calendar.isleap(year) else MONTH_LENGTHS[month - 1]
 
 
 def _add_months(day: datetime.date, months: int) -> datetime.date:
@@ -457,7 +442,6 @@ _PERIOD_ENDS: dict[str, _PeriodRule] = {
     "day": lambda today, shift: today + shift * _DAY,
     "business": lambda today, shift: today + shift * _DAY,
 }
-_ABBREVIATED_ENDS = {"eow": "week", "eom": "month", "eoq": "quarter", "eoy": "year"}
 
 
 def _period_end_phrase(w: _Words, i: int, periods: dict[str, _PeriodRule]) -> _Found:
@@ -476,7 +460,7 @@ def _end_of(w: _Words, i: int) -> _Found:
 
 
 def _abbreviated_end(w: _Words, i: int) -> _Found:
-    return _PERIOD_ENDS[_ABBREVIATED_ENDS[w.at(i)]](w.today, 0), i + 1
+    return _PERIOD_ENDS[ABBREVIATED_ENDS[w.at(i)]](w.today, 0), i + 1
 
 
 def _beginning_of(w: _Words, i: int) -> _Found:
@@ -490,7 +474,7 @@ def _beginning_of(w: _Words, i: int) -> _Found:
 
 
 def _describe(day: datetime.date) -> str:
-    return f"{_MONTH_NAMES[day.month - 1]} {day.day}, {day.year}"
+    return f"{MONTH_NAMES[day.month - 1]} {day.day}, {day.year}"
 
 
 def _not_real(w: _Words, begin: int, end: int, why: str) -> ParseError:
@@ -502,7 +486,7 @@ def _exact_date(w: _Words, begin: int, end: int, year: int, month: int, day: int
         raise _not_real(w, begin, end, f"there is no month {month}")
     length = _days_in_month(year, month)
     if not 1 <= day <= length:
-        raise _not_real(w, begin, end, f"{_MONTH_NAMES[month - 1]} {year} has {length} days")
+        raise _not_real(w, begin, end, f"{MONTH_NAMES[month - 1]} {year} has {length} days")
     return datetime.date(year, month, day)
 
 
@@ -512,15 +496,15 @@ def _next_occurrence_year(today: datetime.date, month: int, day: int) -> int:
 
 def _day_token(word: str) -> tuple[int, bool] | None:
     """A day of the month as written: (22, True) for "22nd", (22, False) for "22"."""
-    ordinal = _ORDINAL.fullmatch(word)
+    ordinal = ORDINAL.fullmatch(word)
     if ordinal is not None:
         return int(ordinal[1]), True
-    return (int(word), False) if _DAY_NUMBER.fullmatch(word) else None
+    return (int(word), False) if DAY_NUMBER.fullmatch(word) else None
 
 
 def _calendar_date(w: _Words, i: int, *, bare_ordinal: bool) -> _Found:
     word = w.at(i)
-    month = _MONTHS.get(word)
+    month = MONTHS.get(word)
     if month is not None:
         return _month_then_day(w, i, month)
     if word == "the":
@@ -536,7 +520,7 @@ def _the(w: _Words, i: int) -> _Found:
     word = w.at(i + 1)
     if word == "weekend":
         return _this_weekend(w.today), i + 2
-    if word in ("day", "end", "beginning", "start", "next", "last"):
+    if word in ("day", "end", "beginning", "start", "next", "last", "coming"):
         return _date(w, i + 1)
     return _day_then_month(w, i, i + 1, bare_ordinal=True)
 
@@ -556,7 +540,7 @@ def _day_then_month(w: _Words, begin: int, i: int, *, bare_ordinal: bool) -> _Fo
     if day is None:
         return None
     month_at = i + 2 if w.at(i + 1) == "of" else i + 1
-    month = _MONTHS.get(w.at(month_at))
+    month = MONTHS.get(w.at(month_at))
     if month is not None:
         return _month_day(w, begin, month_at + 1, month, day)
     number, is_ordinal = day
@@ -569,7 +553,9 @@ def _day_then_month(w: _Words, begin: int, i: int, *, bare_ordinal: bool) -> _Fo
         _check_day_number(w, begin, end, number)
         return _exact_date(w, begin, end, first.year, first.month, number), end
     if not bare_ordinal:
-        return None
+        after_filler = i > 0 and w.at(i - 1) in FILLERS
+        if not (LONE_ORDINAL_FROM if not after_filler else 1) <= number <= 31:
+            return None
     _check_day_number(w, begin, i + 1, number)
     return _nearest_day_of_month(w.today, number), i + 1
 
@@ -586,7 +572,7 @@ def _month_day(w: _Words, begin: int, i: int, month: int, day: tuple[int, bool])
         return None
     _check_day_number(w, begin, i, number)
     year_word = w.at(i)
-    if _YEAR.fullmatch(year_word):
+    if YEAR.fullmatch(year_word):
         return _exact_date(w, begin, i + 1, int(year_word), month, number), i + 1
     year = _next_occurrence_year(w.today, month, number)
     return _exact_date(w, begin, i, year, month, number), i
@@ -602,10 +588,10 @@ def _nearest_day_of_month(today: datetime.date, day: int) -> datetime.date:
 
 def _numeric_date(w: _Words, i: int) -> _Found:
     word = w.at(i)
-    iso = _ISO_DATE.fullmatch(word)
+    iso = ISO_DATE.fullmatch(word)
     if iso is not None:
         return _exact_date(w, i, i + 1, int(iso[1]), int(iso[3]), int(iso[4])), i + 1
-    numeric = _NUMERIC_DATE.fullmatch(word)
+    numeric = NUMERIC_DATE.fullmatch(word)
     if numeric is None or (numeric[4] is None and numeric[2] != "/"):
         return None
     first, second = int(numeric[1]), int(numeric[3])
@@ -642,7 +628,7 @@ def _amount(w: _Words, i: int) -> tuple[int, int] | None:
         i, word = i + 1, "couple"
     if word == "couple":
         return 2, i + 2 if w.at(i + 1) == "of" else i + 1
-    number = _NUMBER_WORDS.get(word)
+    number = NUMBER_WORDS.get(word)
     if number is not None:
         return number, i + 1
     digits = word.removeprefix("+")
@@ -652,9 +638,9 @@ def _amount(w: _Words, i: int) -> tuple[int, int] | None:
 
 
 def _span(w: _Words, i: int) -> _Span | None:
-    compact = _COMPACT_SPAN.fullmatch(w.at(i))
+    compact = COMPACT_SPAN.fullmatch(w.at(i))
     if compact is not None:
-        unit = _COMPACT_UNITS.get(compact[2])
+        unit = COMPACT_UNITS.get(compact[2])
         return None if unit is None else _Span(int(compact[1]) * unit[1], unit[0], i + 1)
     amount = _amount(w, i)
     if amount is None:
@@ -663,7 +649,7 @@ def _span(w: _Words, i: int) -> _Span | None:
     business_end = _business_day_words(w, unit_at)
     if business_end is not None:
         return _Span(number, "business days", business_end)
-    unit = _UNITS.get(w.at(unit_at))
+    unit = UNITS.get(w.at(unit_at))
     return None if unit is None else _Span(number * unit[1], unit[0], unit_at + 1)
 
 
@@ -709,6 +695,98 @@ def _day_after_or_before(w: _Words, i: int) -> _Found:
     return anchor[0] + direction * _DAY, anchor[1]
 
 
+# --- Vague phrases: sometime next week, early next week, in a few days, within a week -------------
+
+
+def _vague(w: _Words, i: int) -> int | None:
+    """The index past the vague phrase at `i`, or None (see `match_vague_date`)."""
+    head = _vague_head(w, i)
+    if head is None:
+        return _vague_range(w, i)
+    kind, after = head
+    end, one_day = _vague_tail(w, after)
+    named = end > after
+    if kind == ALONE:
+        return after if named and one_day else end  # "soon, tomorrow 3pm" leaves the date be
+    if (
+        (kind == TIME_OF_DAY and not (named and one_day))
+        or (kind == BEFORE_A_PERIOD and named and not one_day)
+        or (kind == BEFORE_A_DATE and named)
+    ):
+        return end
+    return None
+
+
+def _vague_head(w: _Words, i: int) -> tuple[str, int] | None:
+    """The kind of vague word at `i` ("sometime", "some day") and the index past it."""
+    word = w.at(i)
+    if word == "some":
+        noun = w.at(i + 1)
+        return (VAGUE_HEADS[f"some {noun}"], i + 2) if noun in SOME_NOUNS else None
+    kind = VAGUE_HEADS.get(word)
+    return None if kind is None else (kind, i + 1)
+
+
+def _vague_tail(w: _Words, i: int) -> tuple[int, bool]:
+    """The index past the date words from `i`, and whether they name one day, not a stretch.
+
+    `tomorrow`, `next fri`, `on the 22nd` and `apr 22` name one day; `next week`, `april`, `in 3 days`
+    and `before friday` do not. Connectors (`the`, `of`, `next`, numbers…) never end the words.
+    """
+    end, one_day, j = i, True, i
+    while j < _MOST_WORDS:
+        word = w.at(j)
+        if word in VAGUE_CONNECTORS or (word.isdigit() and len(word) <= 2):
+            one_day = one_day and word not in RANGE_WORDS and word not in VAGUE_AMOUNTS
+            j += 1
+            continue
+        if word in MONTHS and _day_token(w.at(j + 1)) is not None:
+            j += 2
+        elif _is_one_day(word) or word in ("now", "time"):
+            j += 1
+        elif word in PERIODS or word in MONTHS or word in UNITS or YEAR.fullmatch(word):
+            one_day, j = False, j + 1
+        else:
+            break
+        end = j
+    return end, one_day
+
+
+def _is_one_day(word: str) -> bool:
+    if word in WEEKDAYS or word in RELATIVE_DAYS or word in ABBREVIATED_ENDS:
+        return True
+    return any(shape.fullmatch(word) for shape in (ORDINAL, ISO_DATE, NUMERIC_DATE))
+
+
+def _vague_range(w: _Words, i: int) -> int | None:
+    """`in a few days`, `several weeks`, `the next 3 days`, `the coming weeks`, `in a while`."""
+    begin, lead_ins = i, set()
+    while w.at(i) in VAGUE_LEAD_INS and i - begin < 4:
+        lead_ins.add(w.at(i))
+        i += 1
+    word, upcoming = w.at(i), "next" in lead_ins or "coming" in lead_ins
+    if word in VAGUE_WAITS:
+        return i + 1 if "a" in lead_ins and ("in" in lead_ins or "after" in lead_ins) else None
+    if word == "future":
+        return i + 1 if lead_ins & {"the", "near"} else None
+    if word in VAGUE_AMOUNTS or (word == "couple" and upcoming):
+        unit_end = _unit_end(w, i + 2 if w.at(i + 1) == "of" else i + 1)
+    elif upcoming and word in UNITS and word.endswith("s"):  # "the coming days"
+        unit_end = i + 1
+    elif upcoming and (amount := _amount(w, i)) is not None:  # "the next 3 days"
+        unit_end = _unit_end(w, amount[1])
+    else:
+        return None
+    return None if unit_end is None else _vague_tail(w, unit_end)[0]
+
+
+def _unit_end(w: _Words, i: int) -> int | None:
+    business_end = _business_day_words(w, i)
+    if business_end is not None:
+        return business_end
+    return i + 1 if w.at(i) in UNITS else None
+
+
 # --- Tables built from the rules ----------------------------------------------------------------
 
 _KEYWORD_RULES: dict[str, Callable[[_Words, int], _Found]] = {
@@ -716,44 +794,17 @@ _KEYWORD_RULES: dict[str, Callable[[_Words, int], _Found]] = {
     "day": _day_after_or_before,
     "this": _this,
     "next": _next,
+    "coming": _coming_weekday,
     "last": _last,
     "end": _end_of,
     "beginning": _beginning_of,
     "start": _beginning_of,
     "in": _in,
     "weekend": _weekend,
-    **dict.fromkeys(_ABBREVIATED_ENDS, _abbreviated_end),
+    **dict.fromkeys(ABBREVIATED_ENDS, _abbreviated_end),
 }
-
-
-def _one_edit_variants(word: str) -> set[str]:
-    letters = "abcdefghijklmnopqrstuvwxyz"
-    splits = [(word[:k], word[k:]) for k in range(len(word) + 1)]
-    variants = {head + tail[1:] for head, tail in splits if tail}
-    variants |= {head + tail[1] + tail[0] + tail[2:] for head, tail in splits if len(tail) > 1}
-    variants |= {head + c + tail[1:] for head, tail in splits if tail for c in letters}
-    variants |= {head + c + tail for head, tail in splits for c in letters}
-    return {v for v in variants if len(v) >= 5 and v[0] == word[0] and v != word}
-
-
-def _build_typos() -> dict[str, str]:
-    known = {*_WEEKDAYS, *_MONTHS, *_RELATIVE_DAYS, *_NUMBER_WORDS, *_UNITS, *_KEYWORD_RULES}
-    fuzzy: dict[str, str] = {}
-    ambiguous: set[str] = set()
-    for target in _FUZZY_TARGETS:
-        for variant in _one_edit_variants(target) - known:
-            if fuzzy.setdefault(variant, target) != target:
-                ambiguous.add(variant)
-    for variant in ambiguous:
-        del fuzzy[variant]
-    return {**fuzzy, **_MISSPELLINGS}
-
-
-_TYPOS = _build_typos()
-_STARTERS = frozenset(
-    {*_KEYWORD_RULES, *_WEEKDAYS, *_MONTHS, *_RELATIVE_DAYS, *_NUMBER_WORDS, *_FILLERS,
-     *_TIME_WORDS, *_TIME_PREPOSITIONS, *_TIME_PHRASES, "couple"}
-)  # fmt: skip
+if _KEYWORD_RULES.keys() != KEYWORDS:  # date_words builds its typo table and starters from these
+    raise RuntimeError("date_words.KEYWORDS and dates._KEYWORD_RULES name different words")
 
 
 # --- Messages ------------------------------------------------------------------------------------
@@ -765,9 +816,9 @@ def _explain_failure(
     shown = _shorten(" ".join(words))
     if not words:
         return f'Couldn\'t read "" as a date: no date was given. {EXAMPLES}'
-    vague = next((word for word in map(_normalise, words[:_MOST_WORDS]) if word in _VAGUE), None)
+    vague = _vague_words(words)
     if vague is not None:
-        reason = f'"{vague}" is too vague to pick one day'
+        reason = f'"{_shorten(vague)}" is too vague to pick one day'
     elif found is not None:
         understood, rest = " ".join(words[: found[1]]), " ".join(words[found[1] :])
         reason = f'understood "{_shorten(understood)}" but not "{_shorten(rest)}"'
@@ -778,6 +829,15 @@ def _explain_failure(
     return f'Couldn\'t read "{shown}" as a date: {reason}. {EXAMPLES}'
 
 
+def _vague_words(words: Sequence[str]) -> str | None:
+    """The first vague phrase in `words` ("sometime next week"), else the first vague word ("asap")."""
+    for start in range(min(len(words), _MOST_WORDS)):
+        end = match_vague_date(words, start)
+        if end is not None:
+            return " ".join(words[start:end])
+    return next((word for word in map(normalise, words[:_MOST_WORDS]) if word in VAGUE_WORDS), None)
+
+
 def _starts_with_time(words: Sequence[str], today: datetime.date) -> bool:
-    phrase = _Words(words, 0, _normalise(words[0]), today=today, day_first=False)
+    phrase = _Words(words, 0, normalise(words[0]), today=today, day_first=False)
     return _time_of_day(phrase, 0) is not None

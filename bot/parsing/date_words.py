@@ -1,0 +1,225 @@
+"""The words and shapes `bot.parsing.dates` reads due dates from: pure data and tiny helpers.
+
+Every table is keyed by a normalised word (`normalise`: lower case, punctuation at the edges dropped,
+typos and abbreviations replaced), so a lookup is one dict or set access.
+
+Typos: a word is read as a weekday, a month or "tomorrow" when it is in `MISSPELLINGS`, or when it
+is one edit (a letter dropped, added or changed, or two neighbours swapped) away from exactly one of
+the full names at least six letters long (Monday…Sunday, tomorrow, January, February, August,
+September…December), is itself at least five letters long and starts with the same letter. March,
+April, June and July are left out because one edit makes them out of ordinary words ("match",
+"marsh"); anything two edits away ("blursday") stays junk. Abbreviations (`wk`, `qtr`, `yr`) are
+replaced by the full word, so every rule that reads "week" reads "wk" too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+MONTH_LENGTHS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _table(groups: Iterable[tuple[str, ...]], first: int) -> dict[str, int]:
+    return {word: number for number, words in enumerate(groups, first) for word in words}
+
+
+# --- Days, months, numbers, units ----------------------------------------------------------------
+
+WEEKDAYS = _table(
+    [
+        ("mon", "monday"), ("tue", "tues", "tuesday"), ("wed", "weds", "wednesday"),
+        ("thu", "thur", "thurs", "thursday"), ("fri", "friday"), ("sat", "saturday"),
+        ("sun", "sunday"),
+    ],
+    0,
+)  # fmt: skip
+MONTHS = _table(
+    [
+        ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
+        ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
+        ("oct", "october"), ("nov", "november"), ("dec", "december"),
+    ],
+    1,
+)  # fmt: skip
+NUMBER_WORDS = _table(
+    [
+        ("a", "an", "one"), ("two",), ("three",), ("four",), ("five",), ("six",), ("seven",),
+        ("eight",), ("nine",), ("ten",), ("eleven",), ("twelve",), ("thirteen",), ("fourteen",),
+        ("fifteen",), ("sixteen",), ("seventeen",), ("eighteen",), ("nineteen",), ("twenty",),
+    ],
+    1,
+)  # fmt: skip
+RELATIVE_DAYS = {
+    "today": 0, "2day": 0, "tdy": 0, "tonight": 0, "tonite": 0, "2nite": 0, "eod": 0, "cob": 0,
+    "tomorrow": 1, "tmrw": 1, "tmr": 1, "tmw": 1, "tmrow": 1, "2morrow": 1, "2moro": 1, "2mrw": 1,
+    "yesterday": -1, "yday": -1,
+}  # fmt: skip
+"""Texting forms included: `2day` is today, not two days (`2days` and `2d` are two days)."""
+
+UNITS: dict[str, tuple[str, int]] = {
+    **dict.fromkeys(("day", "days"), ("days", 1)),
+    **dict.fromkeys(("week", "weeks", "wk", "wks"), ("days", 7)),
+    **dict.fromkeys(("fortnight", "fortnights"), ("days", 14)),
+    **dict.fromkeys(("month", "months", "mo", "mos", "mth", "mths"), ("months", 1)),
+    **dict.fromkeys(("year", "years", "yr", "yrs"), ("months", 12)),
+    **dict.fromkeys(("workday", "workdays", "weekday", "weekdays"), ("business days", 1)),
+}
+COMPACT_UNITS = {**UNITS, "d": ("days", 1), "w": ("days", 7), "y": ("months", 12)}
+"""Units written straight after a number: `3d`, `+2w`, `2days`."""
+BUSINESS_WORDS = frozenset({"business", "working", "work", "biz"})
+DAY_WORDS = frozenset({"day", "days"})
+PERIODS = frozenset({"week", "weekend", "month", "quarter", "year", "fortnight"})
+"""Stretches longer than a day, singular; `next week` names its Monday but `sometime next week` is vague."""
+
+# --- Keywords that begin a phrase --------------------------------------------------------------
+
+ABBREVIATED_ENDS = {"eow": "week", "eom": "month", "eoq": "quarter", "eoy": "year"}
+KEYWORDS = frozenset(
+    {"the", "day", "this", "next", "coming", "last", "end", "beginning", "start", "in", "weekend",
+     *ABBREVIATED_ENDS}
+)  # fmt: skip
+"""The words `bot.parsing.dates` has a rule for (its `_KEYWORD_RULES` has exactly these keys)."""
+FILLERS = frozenset({"by", "on", "due"})
+"""Words before a date that belong to its phrase."""
+
+# --- Times of day: read next to a date and ignored ---------------------------------------------
+
+VAGUE_TIME_WORDS = frozenset({"early", "late", "later", "sometime", "anytime"})
+"""Times of day only next to one day (`later today`, `early fri`); see `VAGUE_HEADS`."""
+TIME_WORDS = frozenset(
+    {"noon", "midday", "midnight", "morning", "morn", "afternoon", "evening", "eve", "night",
+     "tonight", "lunch", "lunchtime", "eod", "cob", "am", "pm", "a.m", "p.m", *VAGUE_TIME_WORDS}
+)  # fmt: skip
+TIME_PHRASES: dict[str, tuple[tuple[str, ...], ...]] = {
+    "end": (("end", "of", "the", "day"), ("end", "of", "day"), ("end", "of", "business")),
+    "close": (("close", "of", "business"),),
+    "in": (("in", "the", "morning"), ("in", "the", "afternoon"), ("in", "the", "evening")),
+    "first": (("first", "thing"),),
+    "some": (("some", "time"),),
+}
+TIME_PREPOSITIONS = frozenset({"at", "by", "around"})
+AM_PM = frozenset({"am", "pm", "a.m", "p.m"})
+
+# --- Vague phrases: "sometime next week", "in a few days", "within a week" ----------------------
+
+ALONE, TIME_OF_DAY, BEFORE_A_PERIOD, BEFORE_A_DATE = "alone", "time of day", "period", "date"
+VAGUE_HEADS = {
+    **dict.fromkeys(("soon", "soonish", "eventually", "some day", "some point"), ALONE),
+    **dict.fromkeys(("sometime", "anytime", "later", "some time"), TIME_OF_DAY),
+    **dict.fromkeys(("early", "late", "mid"), BEFORE_A_PERIOD),
+    **dict.fromkeys(("whenever", "someday", "within"), BEFORE_A_DATE),
+    **dict.fromkeys(("midweek", "midmonth"), ALONE),
+    **dict.fromkeys(
+        (f"{head}-{part}" for head in ("early", "mid", "late") for part in (*PERIODS, *MONTHS)), ALONE
+    ),
+}
+"""When each word makes a phrase vague: ALONE always; TIME_OF_DAY alone or before a period but not
+before one day (`sometime tomorrow` is tomorrow); BEFORE_A_PERIOD only before a period (`early next
+week`, `mid april`); BEFORE_A_DATE only before some date word (`whenever next week`, `within a week`;
+`whenever` and `someday` alone are priorities)."""
+SOME_NOUNS = frozenset({"day", "time", "point"})
+VAGUE_LEAD_INS = frozenset(
+    {"in", "a", "an", "the", "next", "coming", "over", "after", "little", "near"}
+)  # fmt: skip
+"""Words before a vague amount: `in a few days`, `over the next few weeks`, `in a little while`."""
+VAGUE_AMOUNTS = frozenset({"few", "several"})
+VAGUE_WAITS = frozenset({"while", "bit"})
+RANGE_WORDS = frozenset({"before", "after", "between", "until", "till", "til"})
+"""`sometime before friday` is any day up to Friday: vague."""
+VAGUE_CONNECTORS = frozenset(
+    {"next", "this", "coming", "the", "of", "in", "on", "during", "a", "an", "from", "by", "around",
+     "near", "few", "several", "couple", "business", "working", *RANGE_WORDS, *NUMBER_WORDS}
+)  # fmt: skip
+"""Words inside the date words after a vague head; they never end the vague phrase."""
+VAGUE_STARTERS = frozenset({*(head.split()[0] for head in VAGUE_HEADS), *VAGUE_LEAD_INS, *VAGUE_AMOUNTS})
+VAGUE_WORDS = frozenset(
+    {"asap", "soon", "sometime", "someday", "early", "mid", "late", "later", "whenever", "few",
+     "several", "some", "eventually", "within", "while", "anytime"}
+)  # fmt: skip
+"""Any of these in text that is not a date makes the failure message say "too vague"."""
+
+# --- Numeric shapes ------------------------------------------------------------------------------
+
+CLOCK = re.compile(
+    r"(?:1[0-2]|0?[1-9])(?:[:.][0-5][0-9])?(?:am|pm|a\.m|p\.m)|(?:[01]?[0-9]|2[0-3])[:h][0-5][0-9]"
+)
+HOUR = re.compile(r"[01]?[0-9]|2[0-3]")
+ORDINAL = re.compile(r"([0-9]{1,2})(?:st|nd|rd|th)")
+DAY_NUMBER = re.compile(r"[0-9]{1,2}")
+YEAR = re.compile(r"[12][0-9]{3}")
+ISO_DATE = re.compile(r"([0-9]{4})([-/.])([0-9]{1,2})\2([0-9]{1,2})")
+NUMERIC_DATE = re.compile(r"([0-9]{1,2})([-/.])([0-9]{1,2})(?:\2([0-9]{4}|[0-9]{2}))?")
+COMPACT_SPAN = re.compile(r"\+?([0-9]{1,4})([a-z]+)")
+LONE_ORDINAL_FROM = 10
+"""A bare ordinal (`22nd`) is a day of the month from the 10th on, or after by/on/due (`by 2nd`);
+`2nd` alone stays a word, as in "2nd follow-up"."""
+
+# --- Typos and abbreviations ---------------------------------------------------------------------
+
+ABBREVIATIONS = {
+    "wk": "week", "wks": "weeks", "wknd": "weekend", "wkend": "weekend", "mth": "month",
+    "mnth": "month", "mo": "month", "mos": "months", "mths": "months", "qtr": "quarter",
+    "yr": "year", "yrs": "years",
+}  # fmt: skip
+MISSPELLINGS = {
+    "tommorow": "tomorrow", "tommorw": "tomorrow", "tommorrw": "tomorrow", "tmorow": "tomorrow",
+    "tomoro": "tomorrow", "tmrrw": "tomorrow",
+    "wensday": "wednesday", "wendsday": "wednesday", "wedsday": "wednesday",
+    "thurday": "thursday", "thrusdy": "thursday", "tuseday": "tuesday", "tusday": "tuesday",
+    "febuary": "february", "feburary": "february", "aprl": "april", "arpil": "april",
+}  # fmt: skip
+FUZZY_TARGETS = (
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "tomorrow",
+    "january", "february", "august", "september", "october", "november", "december",
+)  # fmt: skip
+
+
+def one_edit_variants(word: str) -> set[str]:
+    """Words one edit from `word`, at least five letters long and with its first letter."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    splits = [(word[:k], word[k:]) for k in range(len(word) + 1)]
+    variants = {head + tail[1:] for head, tail in splits if tail}
+    variants |= {head + tail[1] + tail[0] + tail[2:] for head, tail in splits if len(tail) > 1}
+    variants |= {head + c + tail[1:] for head, tail in splits if tail for c in letters}
+    variants |= {head + c + tail for head, tail in splits for c in letters}
+    return {v for v in variants if len(v) >= 5 and v[0] == word[0] and v != word}
+
+
+def _build_replacements() -> dict[str, str]:
+    known = {*WEEKDAYS, *MONTHS, *RELATIVE_DAYS, *NUMBER_WORDS, *UNITS, *KEYWORDS}
+    fuzzy: dict[str, str] = {}
+    ambiguous: set[str] = set()
+    for target in FUZZY_TARGETS:
+        for variant in one_edit_variants(target) - known:
+            if fuzzy.setdefault(variant, target) != target:
+                ambiguous.add(variant)
+    for variant in ambiguous:
+        del fuzzy[variant]
+    return {**fuzzy, **MISSPELLINGS, **ABBREVIATIONS}
+
+
+REPLACEMENTS = _build_replacements()
+EDGE_PUNCTUATION = ".,;:!?()[]{}\"'…"
+DIGITS_AND_PLUS = frozenset("0123456789+")
+
+
+def normalise(word: str) -> str:
+    """Lower case, edge punctuation dropped, a typo or abbreviation replaced: "Tmorow," → "tomorrow"."""
+    bare = word.strip(EDGE_PUNCTUATION).lower()
+    return REPLACEMENTS.get(bare, bare)
+
+
+STARTERS = frozenset(
+    {*KEYWORDS, *WEEKDAYS, *MONTHS, *RELATIVE_DAYS, *NUMBER_WORDS, *FILLERS, *TIME_WORDS,
+     *TIME_PREPOSITIONS, *TIME_PHRASES, "couple"}
+)  # fmt: skip
+"""Normalised words that can begin a date phrase, besides those beginning with a digit or "+"."""
+VAGUE_HEADS_IN_STARTERS = STARTERS & {head.split()[0] for head in VAGUE_HEADS}
+"""Vague words a date could otherwise be read from (`sometime`, `early`…: times next to a date).
+The vague ranges (`in a few days`, `the next 3 days`) are never dates, so need no check."""
