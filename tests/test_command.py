@@ -262,3 +262,22 @@ def test_types_the_api_does_not_have_are_explained(text: str, said: str) -> None
 def test_words_that_only_sound_like_priorities_are_not_guessed(text: str) -> None:
     draft = parse(text)
     assert draft.priority is None and not draft.is_ready
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "call 8PvBmrB7P7 sometime next week",
+        "call 8PvBmrB7P7 mid next week",
+        "call 8PvBmrB7P7 whenever next week",
+        "call 8PvBmrB7P7 early next week high",
+        "call 8PvBmrB7P7 in a few days",
+    ],
+)
+def test_vague_dates_are_a_problem_on_the_due_date_never_a_guess(text: str) -> None:
+    draft = parse(text)
+    assert not draft.is_ready
+    assert not draft.due_date_given
+    [problem] = [p for p in draft.problems if p.field is DraftField.DUE_DATE]
+    assert problem.kind is ProblemKind.INVALID_DATE and "too vague" in problem.message
+    assert all(p.kind is not ProblemKind.UNKNOWN_WORD for p in draft.problems)

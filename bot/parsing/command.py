@@ -16,7 +16,7 @@ from bot.domain import (
     TaskDraft,
     TaskType,
 )
-from bot.parsing.dates import match_due_date
+from bot.parsing.dates import match_due_date, match_vague_date, vague_date_message
 from bot.parsing.errors import ParseError
 from bot.parsing.prospects import (
     DEFAULT_LINK_PATTERNS,
@@ -126,6 +126,11 @@ class _CommandReader:
             if found_priority is not None:
                 self._take_priority(found_priority[0], start)
                 return found_priority[1]
+        vague_end = match_vague_date(self.words, start)
+        if vague_end is not None:
+            phrase = " ".join(self.words[start:vague_end])
+            self._problem(ProblemKind.INVALID_DATE, DraftField.DUE_DATE, vague_date_message(phrase), phrase)
+            return vague_end
         found_type = match_task_type(self.words, start)
         if found_type is not None:
             self._take_type(found_type[0], " ".join(self.words[start : found_type[1]]))
