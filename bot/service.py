@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -9,7 +10,9 @@ from typing import Any
 
 from bot.domain import CreateTaskRequest, ProspectRef, Submission
 from bot.saleshandy import SaleshandyClient
-from bot.store import StoredSubmission, SubmissionStore
+from bot.store import StoredSubmission, StoreUnavailableError, SubmissionStore
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -18,6 +21,8 @@ class SubmissionResult:
 
     submission: Submission
     headline: str | None
+    saved: bool = True
+    """False when the store could not record the outcomes: they are known, but a retry cannot find them."""
 
 
 class TaskService:
@@ -55,9 +60,15 @@ class TaskService:
     def run(self, submission: Submission) -> SubmissionResult:
         """Call Saleshandy for every prospect of the submission and remember what became of each."""
         result = self._client.create_tasks(submission.request)
-        self._store.record_outcomes(submission.id, result.outcomes)
+        saved = True
+        try:
+            self._store.record_outcomes(submission.id, result.outcomes)
+        except StoreUnavailableError:
+            # The tasks exist (or not) whatever the store says: what Saleshandy did is still reported.
+            logger.exception("could not record the outcomes of submission %s", submission.id)
+            saved = False
         headline = " ".join(dict.fromkeys(str(error) for error in result.errors)) or None
-        return SubmissionResult(replace(submission, outcomes=result.outcomes), headline)
+        return SubmissionResult(replace(submission, outcomes=result.outcomes), headline, saved)
 
     def open_retry(
         self, submission_id: str, *, requested_by: str
@@ -85,4 +96,8 @@ class TaskService:
         return self._store.get(submission_id)
 
     def update_reply_to(self, submission_id: str, reply_to: dict[str, Any]) -> None:
-        self._store.update_reply_to(submission_id, reply_to)
+        """Remember where the results went (for a retry's report); a store outage only costs that."""
+        try:
+            self._store.update_reply_to(submission_id, reply_to)
+        except StoreUnavailableError:
+            logger.warning("could not record where submission %s reports", submission_id, exc_info=True)

@@ -102,26 +102,35 @@ class SubmissionStore:
 
     def record_outcomes(self, submission_id: str, outcomes: tuple[ProspectOutcome, ...]) -> None:
         encoded = json.dumps([_outcome_to_dict(o) for o in outcomes])
-        with self._engine.begin() as connection:
-            connection.execute(
-                update(submissions)
-                .where(submissions.c.id == submission_id)
-                .values(outcomes_json=encoded)
-            )
+        try:
+            with self._engine.begin() as connection:
+                connection.execute(
+                    update(submissions)
+                    .where(submissions.c.id == submission_id)
+                    .values(outcomes_json=encoded)
+                )
+        except OperationalError as error:
+            raise StoreUnavailableError("the submissions database is unavailable") from error
 
     def update_reply_to(self, submission_id: str, reply_to: dict[str, Any]) -> None:
-        with self._engine.begin() as connection:
-            connection.execute(
-                update(submissions)
-                .where(submissions.c.id == submission_id)
-                .values(reply_to_json=json.dumps(reply_to))
-            )
+        try:
+            with self._engine.begin() as connection:
+                connection.execute(
+                    update(submissions)
+                    .where(submissions.c.id == submission_id)
+                    .values(reply_to_json=json.dumps(reply_to))
+                )
+        except OperationalError as error:
+            raise StoreUnavailableError("the submissions database is unavailable") from error
 
     def get(self, submission_id: str) -> StoredSubmission | None:
-        with self._engine.connect() as connection:
-            row = connection.execute(
-                select(submissions).where(submissions.c.id == submission_id)
-            ).mappings().first()
+        try:
+            with self._engine.connect() as connection:
+                row = connection.execute(
+                    select(submissions).where(submissions.c.id == submission_id)
+                ).mappings().first()
+        except OperationalError as error:
+            raise StoreUnavailableError("the submissions database is unavailable") from error
         return None if row is None else _stored_from_row(row)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from dataclasses import replace
 from typing import Any
 
 from bot.domain import CreateTaskRequest, ProspectRef, Submission
@@ -11,8 +12,18 @@ from bot.slack.blocks.notices import build_notice
 from bot.slack.blocks.results import build_parent_message, build_results_messages
 from bot.slack.delivery import ReplyTo
 from bot.slack.deps import AppDeps
+from bot.store import StoreUnavailableError
 
 logger = logging.getLogger(__name__)
+
+STORE_UNAVAILABLE = (
+    "I could not record this request (our database is unavailable right now), so nothing was created. "
+    "Please try again in a minute."
+)
+RESULTS_NOT_SAVED = (
+    "These results could not be saved (our database was unavailable), so there is no Retry button: "
+    "check Saleshandy, then ask again for the prospects not created."
+)
 
 
 def submit(
@@ -24,14 +35,25 @@ def submit(
     reply_to: ReplyTo,
     announce: bool,
 ) -> bool:
-    """Record the submission and create its tasks in the background; False if `key` was seen before."""
-    submission = deps.service.open(
-        key=key,
-        request=request,
-        prospects=prospects,
-        requested_by=reply_to.user,
-        reply_to=reply_to.to_dict(),
-    )
+    """Record the submission and create its tasks in the background; False if `key` was seen before
+    or could not be recorded (the rep is told; nothing was created)."""
+    try:
+        submission = deps.service.open(
+            key=key,
+            request=request,
+            prospects=prospects,
+            requested_by=reply_to.user,
+            reply_to=reply_to.to_dict(),
+        )
+    except StoreUnavailableError:
+        # After the ack (a modal is closed by then): the rep hears it privately, or would hear nothing.
+        logger.exception("could not record submission %s", key)
+
+        def tell_the_rep() -> None:
+            deps.delivery.deliver(replace(reply_to, in_channel=False), [build_notice(STORE_UNAVAILABLE)])
+
+        deps.in_background(tell_the_rep, what=f"telling {reply_to.user} that {key} was not recorded")
+        return False
     if submission is None:
         logger.info("duplicate submission %s ignored", key)
         return False
@@ -58,7 +80,12 @@ def run_and_report(deps: AppDeps, submission: Submission, reply_to: ReplyTo, *, 
         )
         deps.delivery.deliver(reply_to, [build_notice(message)])
         return
-    messages: list[dict[str, Any]] = build_results_messages(result.submission, headline=result.headline)
+    headline = result.headline
+    if not result.saved:
+        headline = f"{headline} {RESULTS_NOT_SAVED}" if headline else RESULTS_NOT_SAVED
+    messages: list[dict[str, Any]] = build_results_messages(
+        result.submission, headline=headline, offer_retry=result.saved
+    )
     delivered_to = deps.delivery.deliver(reply_to, messages)
     if delivered_to != reply_to:
         deps.service.update_reply_to(submission.id, delivered_to.to_dict())

@@ -60,11 +60,12 @@ def build_parent_message(submission: Submission) -> dict[str, Any]:
 
 
 def build_results_messages(
-    submission: Submission, *, headline: str | None = None
+    submission: Submission, *, headline: str | None = None, offer_retry: bool = True
 ) -> list[dict[str, Any]]:
     """Thread replies: a summary, then one line per prospect in order, as many messages as needed.
 
-    The last message carries the retry button when any prospect was not (surely) created.
+    The last message carries the retry button when any prospect was not (surely) created, unless
+    `offer_retry` is False (the outcomes could not be saved, so a retry would find nothing).
     """
     if not submission.outcomes:
         raise ValueError("a submission has no results before Saleshandy was asked")
@@ -73,7 +74,7 @@ def build_results_messages(
     head.append(f"*{summary}*")
     first_blocks = [_section("\n".join(head))]
     lines = [_outcome_line(submission, outcome) for outcome in submission.outcomes]
-    retry = _retry_block(submission) if submission.to_retry else None
+    retry = _retry_block(submission) if submission.to_retry and offer_retry else None
 
     pages = _pack(first_blocks, lines, reserve=retry)
     if retry is not None:
