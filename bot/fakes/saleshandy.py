@@ -9,6 +9,16 @@ limit), 406 for a GET carrying Content-Type, 404 elsewhere. Successes answer 201
 framework does for a POST. A body sent without a JSON Content-Type is read as empty (so it fails
 validation), as that framework does.
 
+Also serves the prospect search, `GET /v1/prospects?search=<text>&pageSize=<10|20|50|100>&page=<n>`,
+over the prospects given with `add_prospect` (none by default): a case-insensitive substring match
+on first name, last name and email, in the order added, answering 200 with
+`{"message": "Prospects fetched successfully", "payload": [{"id", "email", "attributes": [{"key",
+"value"}, ...]}, ...]}` (attribute keys "First Name", "Last Name", "Company", "Job Title"; only
+those the prospect has; no paging totals, as the contract shows none). A bad `pageSize` or `page`
+answers 400; the key check (401), the rate limit (the same per-key window as creating tasks), the
+406 for a Content-Type and the latency apply as they do to creating tasks. Faults are scripted per
+endpoint: `fail_next(..., endpoint="search")` and the like (the default stays "create").
+
 Known prospects: every ID except those starting with "INVALID" or "missing" (any case), unless a
 set of known IDs is given. Everything received and every task created is recorded for tests to
 assert on; faults can be scripted for the next requests (statuses, unreadable or odd answers,
@@ -32,16 +42,21 @@ from typing import Any, Self
 from bot.fakes.saleshandy_http import FakeHandler, FakeServer
 from bot.fakes.saleshandy_rules import (
     CREATE_PATH,
+    SEARCH_PATH,
     CreatedTask,
+    Endpoint,
+    FakeProspect,
     Fault,
     ReceivedRequest,
     ResetFormat,
+    SearchQuery,
     Shape,
     is_known,
     reset_header,
+    search_body,
 )
 
-__all__ = ["CreatedTask", "FakeSaleshandy", "Fault", "ReceivedRequest", "main"]
+__all__ = ["CreatedTask", "FakeProspect", "FakeSaleshandy", "Fault", "ReceivedRequest", "main"]
 
 logger = logging.getLogger(__name__)
 
@@ -113,13 +128,17 @@ class FakeSaleshandy:
         return f"http://{host!s}:{port}/v1"
 
     def reset(self) -> None:
-        """Forget requests, tasks, faults, latency and rate-limit windows; back to the defaults."""
+        """Forget requests, tasks, prospects, faults, latency and rate-limit windows; back to the
+        defaults."""
         with self._lock:
             self._wake.set()  # a stalled answer from an earlier test stops waiting
             self._wake = threading.Event()
             self._requests: list[ReceivedRequest] = []
             self._tasks: list[CreatedTask] = []
-            self._faults: collections.deque[Fault] = collections.deque()
+            self._faults: dict[Endpoint, collections.deque[Fault]] = {
+                "create": collections.deque(), "search": collections.deque(),
+            }
+            self._prospects: dict[str, FakeProspect] = {}
             self._windows: dict[str, tuple[float, int]] = {}
             self.known_prospect_ids = self._initial_known
             self.latency = 0.0
@@ -146,15 +165,37 @@ class FakeSaleshandy:
         """The clock (epoch seconds) of rate-limit windows; tests share a fake one with a client."""
         self.clock = clock
 
-    def inject(self, fault: Fault, times: int = 1, *, after: int = 0) -> None:
-        """Script `fault` for `times` create-task requests, after `after` normal ones (and after any
-        faults already scripted)."""
+    def add_prospect(
+        self, prospect_id: str, *, email: str | None = None, first_name: str | None = None,
+        last_name: str | None = None, company: str | None = None, job_title: str | None = None,
+    ) -> FakeProspect:
+        """A prospect the search can find (replacing one with the same ID). When a set of known IDs
+        is in use, the ID joins it, so tasks can be created for what the search finds."""
+        prospect = FakeProspect(prospect_id, email, first_name, last_name, company, job_title)
         with self._lock:
-            self._faults.extend([Fault("normal")] * after + [fault] * times)
+            self._prospects[prospect_id] = prospect
+            if self.known_prospect_ids is not None:
+                self.known_prospect_ids = self.known_prospect_ids | {prospect_id}
+        return prospect
+
+    def inject(
+        self, fault: Fault, times: int = 1, *, after: int = 0, endpoint: Endpoint = "create"
+    ) -> None:
+        """Script `fault` for `times` requests to `endpoint` (create-task requests unless told),
+        after `after` normal ones (and after any faults already scripted for it).
+
+        For searches, "answer" faults answer at once (`creates_tasks` aside), "drop" closes the
+        connection unanswered, "stall" waits then answers (504 if `creates_tasks` is False:
+        the work was never done); shapes are for create-task answers only.
+        """
+        if endpoint == "search" and fault.kind == "shape":
+            raise ValueError("odd shapes are for create-task answers; use answer_next_raw")
+        with self._lock:
+            self._faults[endpoint].extend([Fault("normal")] * after + [fault] * times)
 
     def fail_next(
         self, status: int, message: str | list[str] | None = None, *, times: int = 1,
-        after: int = 0, headers: Mapping[str, str] | None = None,
+        after: int = 0, headers: Mapping[str, str] | None = None, endpoint: Endpoint = "create",
     ) -> None:
         """Answer `status` with `{"message": ...}`, creating nothing."""
         if message is None:
@@ -162,36 +203,46 @@ class FakeSaleshandy:
         body = {"message": message, "statusCode": status}
         raw = json.dumps(body).encode()
         fault = Fault("answer", status, raw, headers=headers or {}, creates_tasks=False)
-        self.inject(fault, times, after=after)
+        self.inject(fault, times, after=after, endpoint=endpoint)
 
     def rate_limit_next(
-        self, retry_after: str | None = "1", *, times: int = 1, after: int = 0
+        self, retry_after: str | None = "1", *, times: int = 1, after: int = 0,
+        endpoint: Endpoint = "create",
     ) -> None:
         """Answer 429 (with this `retry-after`, if any), creating nothing."""
         headers = {"retry-after": retry_after} if retry_after is not None else {}
-        self.fail_next(429, times=times, after=after, headers=headers)
+        self.fail_next(429, times=times, after=after, headers=headers, endpoint=endpoint)
 
     def answer_next_raw(
         self, body: str | bytes, *, status: int = 200, content_type: str = "text/html",
         creates_tasks: bool = True, headers: Mapping[str, str] | None = None,
+        endpoint: Endpoint = "create",
     ) -> None:
         """Answer with exactly this body (say, an HTML error page with a 200), after the tasks."""
         raw = body.encode() if isinstance(body, str) else body
         self.inject(
-            Fault("answer", status, raw, content_type, headers=headers or {}, creates_tasks=creates_tasks)
+            Fault("answer", status, raw, content_type, headers=headers or {}, creates_tasks=creates_tasks),
+            endpoint=endpoint,
         )
 
     def answer_next_with_shape(self, shape: Shape) -> None:
         """Create the tasks, then answer 201 with the success body bent into `shape`."""
         self.inject(Fault("shape", shape=shape))
 
-    def drop_next_connection(self, *, creates_tasks: bool = True) -> None:
+    def drop_next_connection(
+        self, *, creates_tasks: bool = True, times: int = 1, endpoint: Endpoint = "create"
+    ) -> None:
         """Read the request, (create the tasks,) then close the connection without answering."""
-        self.inject(Fault("drop", creates_tasks=creates_tasks))
+        self.inject(Fault("drop", creates_tasks=creates_tasks), times, endpoint=endpoint)
 
-    def stall_next(self, seconds: float, *, creates_tasks: bool = True) -> None:
+    def stall_next(
+        self, seconds: float, *, creates_tasks: bool = True, times: int = 1,
+        endpoint: Endpoint = "create",
+    ) -> None:
         """(Create the tasks, then) wait `seconds` before answering: longer than a client waits."""
-        self.inject(Fault("stall", creates_tasks=creates_tasks, seconds=seconds))
+        self.inject(
+            Fault("stall", creates_tasks=creates_tasks, seconds=seconds), times, endpoint=endpoint
+        )
 
     # -- what happened ---------------------------------------------------------------------------
 
@@ -205,6 +256,15 @@ class FakeSaleshandy:
         return [r for r in self.requests if r.method == "POST" and r.path == CREATE_PATH]
 
     @property
+    def search_requests(self) -> list[ReceivedRequest]:
+        return [r for r in self.requests if r.method == "GET" and r.path == SEARCH_PATH]
+
+    @property
+    def prospects(self) -> list[FakeProspect]:
+        with self._lock:
+            return list(self._prospects.values())
+
+    @property
     def tasks(self) -> list[CreatedTask]:
         with self._lock:
             return list(self._tasks)
@@ -214,8 +274,9 @@ class FakeSaleshandy:
     def record(self, request: ReceivedRequest) -> tuple[Fault | None, threading.Event]:
         with self._lock:
             self._requests.append(request)
-            is_create = request.method == "POST" and request.path == CREATE_PATH
-            fault = self._faults.popleft() if is_create and self._faults else None
+            endpoint = _endpoint_of(request)
+            faults = self._faults[endpoint] if endpoint is not None else None
+            fault = faults.popleft() if faults else None
             return fault, self._wake
 
     def count(self, key: str) -> tuple[dict[str, str], float | None]:
@@ -235,6 +296,12 @@ class FakeSaleshandy:
             }
             return headers, (max(1.0, reset_at - now) if used > self.limit else None)
 
+    def search(self, query: SearchQuery) -> dict[str, Any]:
+        """The answer to a search (valid parameters, accepted key)."""
+        with self._lock:
+            prospects = list(self._prospects.values())
+        return search_body(prospects, query)
+
     def create(self, body: dict[str, Any]) -> list[dict[str, Any]]:
         results: list[dict[str, Any]] = []
         with self._lock:
@@ -249,6 +316,14 @@ class FakeSaleshandy:
                 ))
                 results.append({"prospectId": prospect_id, "taskId": task_id, "success": True})
         return results
+
+
+def _endpoint_of(request: ReceivedRequest) -> Endpoint | None:
+    if request.method == "POST" and request.path == CREATE_PATH:
+        return "create"
+    if request.method == "GET" and request.path == SEARCH_PATH:
+        return "search"
+    return None
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -15,9 +15,11 @@ from urllib.parse import urlsplit
 
 from bot.fakes.saleshandy_rules import (
     CREATE_PATH,
+    SEARCH_PATH,
     Fault,
     ReceivedRequest,
     reshape,
+    search_query,
     success_body,
     validation_problems,
 )
@@ -62,6 +64,8 @@ class FakeHandler(BaseHTTPRequestHandler):
         limits, over_by = fake.count(headers.get("x-api-key", ""))
         if self.command == "GET" and "content-type" in headers:
             return self._send(406, {"message": "Not Acceptable", "statusCode": 406}, limits)
+        if url.path == SEARCH_PATH and self.command == "GET":
+            return self._search(url.query, headers, fault, wake, limits, over_by)
         if url.path != CREATE_PATH or self.command != "POST":
             message = f"Cannot {self.command} {url.path}"
             return self._send(404, {"message": message, "error": "Not Found", "statusCode": 404},
@@ -86,6 +90,37 @@ class FakeHandler(BaseHTTPRequestHandler):
         if fault is not None:
             return self._misbehave(fault, wake, answer, limits)
         self._send(201, answer, limits)
+
+    def _search(
+        self, query: str, headers: Mapping[str, str], fault: Fault | None, wake: threading.Event,
+        limits: dict[str, str], over_by: float | None,
+    ) -> None:
+        """GET /v1/prospects: the same checks in the same order as creating tasks, then the page."""
+        fake = self.server.fake
+        if fault is not None and fault.kind == "answer":
+            return self._send_raw(fault.status, fault.body, fault.content_type,
+                                  {**limits, **fault.headers})
+        if headers.get("x-api-key") != fake.api_key:
+            return self._send(401, {"message": "Unauthorized", "statusCode": 401}, limits)
+        if over_by is not None:
+            retry = {"retry-after": str(math.ceil(over_by))}
+            return self._send(429, {"message": _TOO_MANY, "statusCode": 429}, {**limits, **retry})
+        parsed, problems = search_query(query)
+        if parsed is None:
+            answer = {"message": problems, "error": "Bad Request", "statusCode": 400}
+            return self._send(400, answer, limits)
+        found = fake.search(parsed)
+        if fault is None:
+            return self._send(200, found, limits)
+        if fault.kind == "drop":
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+        elif fault.kind == "stall":
+            wake.wait(fault.seconds)
+            if fault.creates_tasks:
+                self._send(200, found, limits)
+            else:
+                self._send(504, {"message": "Gateway Timeout", "statusCode": 504}, limits)
 
     def _misbehave(
         self, fault: Fault, wake: threading.Event, answer: dict[str, Any] | None,

@@ -12,6 +12,7 @@ import datetime
 import email.utils
 import math
 import re
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -41,6 +42,13 @@ extra_fields: unknown fields everywhere; duplicate_results: each result repeated
 the opposite; success_without_task_id: successes without their `taskId`."""
 
 CREATE_PATH = "/v1/tasks/create"
+SEARCH_PATH = "/v1/prospects"
+PAGE_SIZES = (10, 20, 50, 100)
+DEFAULT_PAGE_SIZE = 10
+"""`pageSize` when the query has none (the contract names no default; 10 is the smallest allowed)."""
+
+Endpoint = Literal["create", "search"]
+"""Which requests a scripted fault is for: POST /v1/tasks/create or GET /v1/prospects."""
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 EXTRA_UNKNOWN_ID = "ZZnotSent01"
@@ -185,3 +193,74 @@ def reset_header(reset_at: float, now: float, style: ResetFormat) -> str:
         moment = datetime.datetime.fromtimestamp(math.ceil(reset_at), datetime.UTC)
         return moment.isoformat().replace("+00:00", "Z")
     return email.utils.formatdate(math.ceil(reset_at), usegmt=True)
+
+
+# -- prospect search (GET /v1/prospects) ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FakeProspect:
+    """A prospect the fake's search can find (see `FakeSaleshandy.add_prospect`)."""
+
+    id: str
+    email: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    company: str | None = None
+    job_title: str | None = None
+
+    def matches(self, text: str) -> bool:
+        """`text` is in the first name, last name or email, ignoring case; blank text matches all."""
+        needle = text.strip().casefold()
+        return any(
+            needle in (value or "").casefold()
+            for value in (self.first_name, self.last_name, self.email)
+        ) if needle else True
+
+    def as_item(self) -> dict[str, Any]:
+        """The prospect as the API lists it: `id`, `email` and `attributes` ({key, value} pairs,
+        only those the prospect has)."""
+        attributes = [
+            {"key": key, "value": value}
+            for key, value in (
+                ("First Name", self.first_name), ("Last Name", self.last_name),
+                ("Company", self.company), ("Job Title", self.job_title),
+            )
+            if value is not None
+        ]
+        return {"id": self.id, "email": self.email, "attributes": attributes}
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    search: str
+    page_size: int
+    page: int
+
+
+def search_query(query: str) -> tuple[SearchQuery | None, list[str]]:
+    """The search's parameters from a query string, or the problems with them (the API's words).
+
+    `search` may be missing (everything matches); `pageSize` one of 10, 20, 50, 100 (10 when
+    missing); `page` a whole number from 1 (1 when missing). A repeated parameter: the first counts.
+    """
+    params = urllib.parse.parse_qs(query, keep_blank_values=True)
+    search = params.get("search", [""])[0]
+    problems: list[str] = []
+    raw_size = params.get("pageSize", [str(DEFAULT_PAGE_SIZE)])[0]
+    if raw_size not in {str(size) for size in PAGE_SIZES}:
+        problems.append(_one_of("pageSize", tuple(str(size) for size in PAGE_SIZES)))
+    raw_page = params.get("page", ["1"])[0]
+    if not (raw_page.isascii() and raw_page.isdigit()) or int(raw_page) < 1:
+        problems.append("page must not be less than 1")
+    if problems:
+        return None, problems
+    return SearchQuery(search, int(raw_size), int(raw_page)), []
+
+
+def search_body(prospects: list[FakeProspect], query: SearchQuery) -> dict[str, Any]:
+    """The page of matching prospects, as `{"message": ..., "payload": [item, ...]}`."""
+    found = [prospect for prospect in prospects if prospect.matches(query.search)]
+    start = (query.page - 1) * query.page_size
+    page = found[start : start + query.page_size]
+    return {"message": "Prospects fetched successfully", "payload": [p.as_item() for p in page]}

@@ -22,17 +22,27 @@ from bot.saleshandy.errors import (
 )
 from bot.saleshandy.ratelimit import RetryPolicy, seconds_until_reset
 from bot.saleshandy.responses import TASK_ID_NOT_REPORTED
+from bot.saleshandy.search import (
+    SEARCH_PAGE_SIZES,
+    FoundProspect,
+    ProspectLookupCache,
+    ProspectSearchResult,
+)
 
 __all__ = [
     "DEFAULT_TIMEOUT",
+    "SEARCH_PAGE_SIZES",
     "TASK_ID_NOT_REPORTED",
     "ApiTimeoutError",
     "AuthenticationError",
     "ConnectionFailedError",
     "ConnectionLostError",
     "CreateTasksResult",
+    "FoundProspect",
     "NotFoundError",
     "PermissionDeniedError",
+    "ProspectLookupCache",
+    "ProspectSearchResult",
     "RateLimitError",
     "RetryPolicy",
     "SaleshandyClient",

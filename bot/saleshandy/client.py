@@ -23,6 +23,20 @@ from bot.saleshandy.errors import (
 )
 from bot.saleshandy.ratelimit import RetryPolicy, exhausted_window_wait
 from bot.saleshandy.responses import error_from_response, outcomes_from_answer
+from bot.saleshandy.search import (
+    DEFAULT_CACHE_TTL,
+    DEFAULT_PAGE_SIZE,
+    EMAIL_LOOKUP_PAGE_SIZE,
+    PROSPECTS_PATH,
+    FoundProspect,
+    ProspectLookupCache,
+    ProspectSearchResult,
+    cache_key,
+    check_search,
+    search_error,
+    search_result_from_answer,
+    search_retry_wait,
+)
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -88,6 +102,8 @@ class SaleshandyClient:
         max_connect_retries: int = 2,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
+        max_search_retries: int = 2,
+        prospect_cache_ttl: float = DEFAULT_CACHE_TTL,
     ) -> None:
         if chunk_size < 1:
             raise ValueError("chunk_size must be at least 1")
@@ -112,6 +128,15 @@ class SaleshandyClient:
                 "User-Agent": USER_AGENT,
             },
         )
+        self._max_search_retries = max_search_retries
+        """Searches (idempotent GETs) sent again after a 5xx, timeout or broken connection."""
+        # Kept results age by a clock that never jumps back, unless a test gives its own.
+        cache_clock = time.monotonic if clock is time.time else clock
+        self._prospect_cache = (
+            ProspectLookupCache(prospect_cache_ttl, clock=cache_clock)
+            if prospect_cache_ttl > 0 else None
+        )
+        """Search results kept briefly (0 turns it off): one submission, one call per email."""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SaleshandyClient:
@@ -224,6 +249,93 @@ class SaleshandyClient:
         logger.info(
             "Saleshandy POST /%s (%d prospect(s)): HTTP %d in %.2fs",
             path, prospects, response.status_code, time.perf_counter() - started,
+        )
+        return response
+
+    def search_prospects(
+        self, text: str, *, page_size: int = DEFAULT_PAGE_SIZE, page: int = 1
+    ) -> ProspectSearchResult:
+        """One page of the prospects whose first name, last name or email contain `text`
+        (GET /v1/prospects?search=…&pageSize=…&page=…).
+
+        `page_size` is one of 10, 20, 50, 100 and `page` counts from 1 (ValueError otherwise, and
+        for a blank `text`). Results are kept `prospect_cache_ttl` seconds; the same search meanwhile
+        (case and blanks aside) costs no call, and concurrent ones share one call. Shares the
+        rate-limit window with `create_tasks`. Raises a SaleshandyError (worded for a search) when
+        the search fails after the bounded retries.
+        """
+        sent = check_search(text, page_size, page)
+        if self._prospect_cache is None:
+            return self._search(sent, page_size, page)
+        return self._prospect_cache.get_or_load(
+            cache_key(sent, page_size, page), lambda: self._search(sent, page_size, page)
+        )
+
+    def find_prospect_by_email(self, email: str) -> FoundProspect | None:
+        """The prospect with exactly this email (case-insensitive), or None: one (cached) search.
+
+        A prospect whose email merely contains `email` does not count. Errors propagate as the
+        SaleshandyError of `search_prospects`.
+        """
+        result = self.search_prospects(email, page_size=EMAIL_LOOKUP_PAGE_SIZE)
+        return result.with_email(email)
+
+    def _search(self, text: str, page_size: int, page: int) -> ProspectSearchResult:
+        params = {"search": text, "pageSize": str(page_size), "page": str(page)}
+        secret = self._api_key.get_secret_value()
+        rate_limit_retries = other_retries = 0
+        while True:
+            try:
+                self._wait_for_window()
+                response = self._get(PROSPECTS_PATH, params, page_size=page_size, page=page)
+                if response.status_code != 429:  # a 429's wait is the retry decision's business
+                    self._note_window(response)
+                if not response.is_success:
+                    raise error_from_response(response, secret=secret, now=self._clock())
+            except SaleshandyError as error:
+                if isinstance(error, RateLimitError) and error.retry_after is not None:
+                    # The key's window is shared with create_tasks: they wait it out too.
+                    self._not_before = max(self._not_before, self._clock() + error.retry_after)
+                wait = search_retry_wait(
+                    self._retry, error, rate_limit_retries=rate_limit_retries,
+                    other_retries=other_retries, max_other_retries=self._max_search_retries,
+                )
+                if wait is None:
+                    raise search_error(error) from error.__cause__
+                logger.info("Saleshandy search: %s; sending again in %.1fs", type(error).__name__, wait)
+                if isinstance(error, RateLimitError):
+                    rate_limit_retries += 1
+                else:
+                    other_retries += 1
+                self._sleep(wait)
+                continue
+            try:
+                return search_result_from_answer(
+                    response, page=page, page_size=page_size, secret=secret
+                )
+            except SaleshandyError:
+                raise  # already worded for a search; an unreadable 2xx is not sent again
+            except Exception as error:
+                logger.exception("Saleshandy: unexpected failure reading a search answer")
+                raise search_error(UnreadableResponseError()) from error
+
+    def _get(
+        self, path: str, params: dict[str, str], *, page_size: int, page: int
+    ) -> httpx.Response:
+        """A GET with no body and no Content-Type (the API answers 406 to one); the search text,
+        a person's name or email, is not logged."""
+        started = time.perf_counter()
+        try:
+            response = self._http.get(path, params=params)
+        except httpx.HTTPError as error:
+            logger.warning(
+                "Saleshandy GET /%s (page %d, %d a page) failed after %.2fs: %s",
+                path, page, page_size, time.perf_counter() - started, type(error).__name__,
+            )
+            raise _error_for_transport(error) from error
+        logger.info(
+            "Saleshandy GET /%s (page %d, %d a page): HTTP %d in %.2fs",
+            path, page, page_size, response.status_code, time.perf_counter() - started,
         )
         return response
 
