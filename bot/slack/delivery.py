@@ -74,8 +74,15 @@ class Delivery:
         self._client = client
 
     def deliver(
-        self, reply_to: ReplyTo, messages: list[dict[str, Any]], *, parent: dict[str, Any] | None = None
+        self,
+        reply_to: ReplyTo,
+        messages: list[dict[str, Any]],
+        *,
+        parent: dict[str, Any] | None = None,
+        fall_back: bool = True,
     ) -> ReplyTo:
+        """Post `parent` (whose ts becomes the thread) and `messages` where `reply_to` says; whatever
+        Slack refuses goes to the rep instead (response_url, else DM), unless `fall_back` is False."""
         if not reply_to.in_channel:
             return self._to_the_rep(reply_to, [*([parent] if parent else []), *messages])
         unsent = [*([parent] if parent is not None else []), *messages]
@@ -92,10 +99,13 @@ class Delivery:
             return reply_to
         except SlackApiError as error:
             reason = str(error.response.get("error"))
-            if reason not in CANNOT_POST_HERE | SLACK_HAD_A_PROBLEM:
-                logger.error("Slack refused to post results in %s: %s", reply_to.channel, reason)
+            if not fall_back:
                 raise
-            logger.info("cannot post in %s (%s); sending results to the rep", reply_to.channel, reason)
+            if reason in CANNOT_POST_HERE | SLACK_HAD_A_PROBLEM:
+                logger.info("cannot post in %s (%s); sending results to the rep", reply_to.channel, reason)
+            else:
+                # A revoked token, a refused message: unexpected, but the rep still gets the results.
+                logger.error("Slack refused to post results in %s: %s", reply_to.channel, reason)
             intro = build_redirected_results_intro(reply_to.channel, reason)
             # Only what did not reach the channel: whatever was posted there stays, and is not repeated.
             return self._to_the_rep(reply_to, [intro, *unsent])
@@ -125,4 +135,4 @@ class Delivery:
         opened = self._client.conversations_open(users=reply_to.user)
         direct = ReplyTo(channel=opened["channel"]["id"], user=reply_to.user)
         first, *rest = messages
-        return self.deliver(direct, rest, parent=first)
+        return self.deliver(direct, rest, parent=first, fall_back=False)  # the last resort: no loop
