@@ -13,8 +13,10 @@ from bot.parsing.prospects import (
     split_references,
 )
 
-_ATTACHMENT_URL_FIELDS = ("from_url", "original_url", "title_link", "app_unfurl_url")
-_ATTACHMENT_TEXT_FIELDS = ("pretext", "title", "text", "fallback")
+_URL_KEYS = frozenset({"url", "from_url", "original_url", "title_link", "app_unfurl_url", "image_url"})
+"""Where a message's parts keep links: rich-text links, buttons, unfurls (attachments)."""
+_TEXT_KEYS = frozenset({"text", "pretext", "title", "fallback", "value", "footer"})
+"""Where they keep words: text objects (mrkdwn, plain_text), rich-text runs, attachment fields."""
 
 
 def prospects_in_message(
@@ -32,22 +34,17 @@ def prospects_in_message(
 
 
 def _candidates(message: dict[str, Any]) -> Iterator[tuple[str, str | None]]:
+    """Every word and link of the message: its text, its blocks (rich text, sections, fields, buttons,
+    context) and its attachments (link unfurls, integrations' cards with their own blocks)."""
     for word in split_references(str(message.get("text") or "")):
         yield word, None
-    for element in _walk(message.get("blocks") or []):
-        if element.get("type") == "link" and isinstance(element.get("url"), str):
-            yield element["url"], element.get("text") or None
-        elif element.get("type") == "text" and isinstance(element.get("text"), str):
-            yield from ((word, None) for word in split_references(element["text"]))
-    for attachment in message.get("attachments") or []:
-        if not isinstance(attachment, dict):
-            continue
-        for key in _ATTACHMENT_URL_FIELDS:
-            if isinstance(attachment.get(key), str):
-                yield attachment[key], attachment.get("title") or None
-        for key in _ATTACHMENT_TEXT_FIELDS:
-            if isinstance(attachment.get(key), str):
-                yield from ((word, None) for word in split_references(attachment[key]))
+    for part in _walk([message.get("blocks") or [], message.get("attachments") or []]):
+        label = part.get("text") if part.get("type") == "link" else part.get("title")
+        for key, value in part.items():
+            if key in _URL_KEYS and isinstance(value, str):
+                yield value, label if isinstance(label, str) and label else None
+            elif key in _TEXT_KEYS and isinstance(value, str) and part.get("type") != "link":
+                yield from ((word, None) for word in split_references(value))
 
 
 def _walk(node: Any) -> Iterator[dict[str, Any]]:
