@@ -35,9 +35,19 @@ def build_wsgi_app(app: App) -> WSGIApplication:
             return _plain(start_response, "200 OK", b"ok")
         if path != EVENTS_PATH or method != "POST":
             return _plain(start_response, "404 Not Found", b"not found")
-        if _content_length(environ) > MAX_BODY_BYTES:
+        length = _content_length(environ)
+        if length is None:  # a negative length would have Bolt read until the client hangs up
+            return _plain(start_response, "400 Bad Request", b"bad content-length")
+        if length > MAX_BODY_BYTES:
             return _plain(start_response, "413 Payload Too Large", b"too large")
-        return slack(environ, start_response)
+        try:
+            return slack(environ, start_response)
+        except Exception as error:
+            # Bolt parses the body before it checks the signature: a body that is not UTF-8, a `payload`
+            # that is not a JSON object or lacks what Bolt's routing reads raises out of it, signed or
+            # not. Nothing ran; refused without a traceback anyone could trigger at will.
+            logger.warning("refused a malformed request (%s)", type(error).__name__)
+            return _plain(start_response, "400 Bad Request", b"bad request")
 
     return application
 
@@ -65,11 +75,13 @@ def run(settings: Settings) -> None:
         server.serve_forever()
 
 
-def _content_length(environ: WSGIEnvironment) -> int:
+def _content_length(environ: WSGIEnvironment) -> int | None:
+    """The body's declared length; None when it is not a length at all (negative, not a number)."""
     try:
-        return int(environ.get("CONTENT_LENGTH") or 0)
+        length = int(environ.get("CONTENT_LENGTH") or 0)
     except ValueError:
-        return MAX_BODY_BYTES + 1
+        return None
+    return length if length >= 0 else None
 
 
 def _plain(start_response: StartResponse, status: str, body: bytes) -> list[bytes]:

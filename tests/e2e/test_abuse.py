@@ -1,0 +1,262 @@
+"""Requests Slack would never send, or would send once: replays, oversized and malformed bodies. Each is
+refused or does nothing new, creates nothing (twice), and the app serves the next request.
+
+(Unsigned, badly signed and stale requests are in test_security.py.)"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from urllib.parse import urlencode, urlsplit
+
+import httpx
+import pytest
+
+from bot.fakes.slack_driver import FORM_CONTENT_TYPE, element_action, fill_view, interaction_body
+from bot.slack import ids
+from bot.slack.listeners.actions import ALREADY_RETRIED
+from bot.slack.server import MAX_BODY_BYTES
+from tests.e2e.conftest import (
+    SLACK_SIGNING_SECRET,
+    RunningApp,
+    app_calls,
+    message_text,
+    opened_view,
+    wait_for_creates,
+)
+from tests.e2e.test_faults_saleshandy import assert_next_command_works, assert_no_task_twice
+
+
+def signed(body: bytes, *, content_type: str = FORM_CONTENT_TYPE) -> dict[str, str]:
+    """Slack's v0 signature over any bytes (the driver's signer needs UTF-8)."""
+    stamp = str(int(time.time()))
+    digest = hmac.new(SLACK_SIGNING_SECRET.encode(), b"v0:" + stamp.encode() + b":" + body, hashlib.sha256)
+    return {
+        "Content-Type": content_type,
+        "X-Slack-Request-Timestamp": stamp,
+        "X-Slack-Signature": "v0=" + digest.hexdigest(),
+    }
+
+
+def send_concurrently(app: RunningApp, body: bytes, headers: dict[str, str], times: int) -> list[int]:
+    statuses: list[int] = []
+
+    def send() -> None:
+        statuses.append(app.driver.raw(body, headers).status_code)
+
+    threads = [threading.Thread(target=send) for _ in range(times)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return statuses
+
+
+# ---- replays: Slack's signature is valid for five minutes, so the app itself must not act twice -------
+
+
+def test_a_replayed_command_creates_its_tasks_once(running_app: RunningApp) -> None:
+    """The same signed request again (at once, and later): keyed by its trigger_id, it is one command."""
+    slack, saleshandy, driver = running_app.slack, running_app.saleshandy, running_app.driver
+    body = urlencode(driver.slash_command_fields("call 8PvBmrB7P7 Pr9xQ2Lm")).encode()
+    headers = driver.signed_headers(body)
+
+    assert send_concurrently(running_app, body, headers, 3) == [200, 200, 200]
+    slack.wait_for("chat.postMessage", count=2)
+    assert driver.raw(body, headers).status_code == 200  # and once more, after the results
+    time.sleep(0.3)
+
+    assert len(saleshandy.create_requests) == 1
+    assert sorted(t.prospect_id for t in saleshandy.tasks) == ["8PvBmrB7P7", "Pr9xQ2Lm"]
+    assert len(slack.calls("chat.postMessage")) == 2  # one parent, one reply: the replays say nothing
+    assert slack.calls("response_url") == []
+    assert_next_command_works(running_app)
+
+
+def test_a_replayed_form_submission_is_a_double_submit(running_app: RunningApp) -> None:
+    slack, saleshandy, driver = running_app.slack, running_app.saleshandy, running_app.driver
+    driver.slash_command("")
+    view = opened_view(slack)
+    values = fill_view(view, {ids.TASK_TYPE_ACTION_ID: "13", ids.PROSPECTS_ACTION_ID: "8PvBmrB7P7"})
+    body = interaction_body(driver.view_submission_payload(view, values))
+    headers = driver.signed_headers(body)
+
+    assert driver.raw(body, headers).text == ""
+    slack.wait_for("chat.postMessage", count=2)
+    replay = driver.raw(body, headers)
+    assert replay.status_code == 200 and replay.text == ""  # the modal is long closed; nothing to show
+    time.sleep(0.3)
+
+    assert len(saleshandy.create_requests) == 1
+    assert len(slack.calls("chat.postMessage")) == 2
+    assert_next_command_works(running_app)
+
+
+def test_a_replayed_retry_click_retries_once(running_app: RunningApp) -> None:
+    slack, saleshandy, driver = running_app.slack, running_app.saleshandy, running_app.driver
+    saleshandy.fail_next(503)
+    driver.slash_command("call 8PvBmrB7P7")
+    _, reply = slack.wait_for("chat.postMessage", count=2)
+    message = next(m for m in slack.messages("C123") if m["ts"] == reply.response_json["ts"])
+    action = element_action(message["blocks"], ids.RETRY_FAILED_ACTION_ID)
+    body = interaction_body(driver.block_action_payload(action, message=message))
+    headers = driver.signed_headers(body)
+
+    assert send_concurrently(running_app, body, headers, 2) == [200, 200]
+    slack.wait_for("chat.postMessage", count=3)
+    (told,) = slack.wait_for("response_url")
+    assert ALREADY_RETRIED in message_text(told.params)
+
+    assert [r.body["prospectIds"] for r in saleshandy.create_requests] == [["8PvBmrB7P7"]] * 2
+    assert [t.prospect_id for t in saleshandy.tasks] == ["8PvBmrB7P7"]
+    assert_next_command_works(running_app)
+
+
+def test_a_replayed_command_that_opens_the_form_opens_it_once(running_app: RunningApp) -> None:
+    slack, driver = running_app.slack, running_app.driver
+    body = urlencode(driver.slash_command_fields("call tomorrow")).encode()
+    headers = driver.signed_headers(body)
+
+    assert driver.raw(body, headers).status_code == 200
+    slack.wait_for("views.open")
+    assert driver.raw(body, headers).status_code == 200
+    opened = slack.wait_for("views.open", count=2)
+
+    assert [c.error for c in opened] == [None, "exchanged_trigger_id"]  # Slack spends a trigger once
+    assert len(slack.views()) == 1
+    assert running_app.saleshandy.requests == []
+
+
+# ---- sizes and lengths --------------------------------------------------------------------------------
+
+
+def raw_exchange(app: RunningApp, head: bytes, body: bytes = b"") -> bytes:
+    """Send exactly these bytes; the answer, or what came before the server stopped talking (2 s)."""
+    url = urlsplit(app.url)
+    with socket.create_connection((url.hostname, url.port), timeout=2) as connection:
+        connection.sendall(head + body)
+        answer = b""
+        try:
+            while chunk := connection.recv(65536):
+                answer += chunk
+        except TimeoutError:
+            pass
+    return answer
+
+
+def test_a_body_over_a_megabyte_is_refused_with_413_and_nothing_runs(running_app: RunningApp) -> None:
+    driver = running_app.driver
+    fields = driver.slash_command_fields("call 8PvBmrB7P7 note: " + "x" * (MAX_BODY_BYTES + 1))
+    body = urlencode(fields).encode()
+    assert len(body) > MAX_BODY_BYTES
+
+    response = driver.send(body)
+
+    assert response.status_code == 413
+    time.sleep(0.1)
+    assert running_app.saleshandy.requests == [] and app_calls(running_app.slack) == []
+    assert_next_command_works(running_app)
+
+
+def test_an_oversized_body_is_refused_before_it_is_read(running_app: RunningApp) -> None:
+    """The header alone decides: the server answers without waiting for megabytes that never come."""
+    head = (
+        b"POST /slack/events HTTP/1.1\r\nHost: app\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+        b"Content-Length: 50000000\r\n\r\n"
+    )
+    started = time.perf_counter()
+    answer = raw_exchange(running_app, head, b"command=%2Ftask")
+    assert answer.startswith(b"HTTP/1.0 413") or answer.startswith(b"HTTP/1.1 413"), answer[:80]
+    assert time.perf_counter() - started < 1.5
+    assert_next_command_works(running_app)
+
+
+@pytest.mark.parametrize("length", [b"-1", b"abc", b"1e3"])
+def test_a_content_length_that_is_not_a_length_is_refused_at_once(
+    running_app: RunningApp, length: bytes
+) -> None:
+    """A negative length would have the app read until the client hangs up, holding a thread."""
+    head = b"POST /slack/events HTTP/1.1\r\nHost: app\r\nContent-Length: " + length + b"\r\n\r\n"
+    started = time.perf_counter()
+    answer = raw_exchange(running_app, head, b"command=%2Ftask&text=x")
+    assert b" 400 " in answer.split(b"\r\n", 1)[0], answer[:80]
+    assert time.perf_counter() - started < 1.5
+    assert running_app.saleshandy.requests == []
+    assert_next_command_works(running_app)
+
+
+def test_a_huge_chunked_body_without_a_length_is_refused(running_app: RunningApp) -> None:
+    def chunks() -> Iterator[bytes]:
+        for _ in range(32):
+            yield b"x" * 65536  # 2 MB, never announced
+
+    body_start = urlencode(running_app.driver.slash_command_fields("call 8PvBmrB7P7")).encode()
+    with httpx.Client(timeout=3, trust_env=False) as client:
+        response = client.post(
+            running_app.driver.url,
+            content=iter([body_start, *chunks()]),
+            headers=signed(body_start),
+        )
+    assert 400 <= response.status_code < 500
+    time.sleep(0.1)
+    assert running_app.saleshandy.requests == []
+    assert_next_command_works(running_app)
+
+
+# ---- malformed bodies, signed or not ------------------------------------------------------------------
+
+MALFORMED: dict[str, tuple[bytes, str]] = {
+    "payload that is not JSON": (urlencode({"payload": "{not json"}).encode(), FORM_CONTENT_TYPE),
+    "payload that is a list": (urlencode({"payload": "[1, 2]"}).encode(), FORM_CONTENT_TYPE),
+    "payload that is a string": (urlencode({"payload": '"hello"'}).encode(), FORM_CONTENT_TYPE),
+    "not UTF-8": (b"payload=%7B%7D&text=\xff\xfe\xfa", FORM_CONTENT_TYPE),
+    "binary noise": (bytes(range(256)), "application/octet-stream"),
+    "empty": (b"", FORM_CONTENT_TYPE),
+    "a JSON body of nothing known": (json.dumps({"hello": "world"}).encode(), "application/json"),
+    "a view submission without a view type": (
+        interaction_body({"type": "view_submission", "user": {"id": "U123"},
+                          "view": {"id": "V1", "callback_id": ids.TASK_MODAL_CALLBACK_ID}}),
+        FORM_CONTENT_TYPE,
+    ),
+    "an interaction of an unknown type": (interaction_body({"type": "nonsense"}), FORM_CONTENT_TYPE),
+    "another app's command": (
+        urlencode({"command": "/other", "text": "call 8PvBmrB7P7", "user_id": "U123"}).encode(),
+        FORM_CONTENT_TYPE,
+    ),
+    "a retry for a submission that never was": (
+        interaction_body({
+            "type": "block_actions", "user": {"id": "U123"}, "team": {"id": "T0001"},
+            "actions": [{"type": "button", "action_id": "not-ours", "value": "x"}],
+        }),
+        FORM_CONTENT_TYPE,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(MALFORMED))
+def test_a_malformed_body_is_refused_signed_or_not_and_nothing_is_created(
+    running_app: RunningApp, case: str
+) -> None:
+    body, content_type = MALFORMED[case]
+    unsigned = running_app.driver.raw(body, {"Content-Type": content_type})
+    with_signature = running_app.driver.raw(body, signed(body, content_type=content_type))
+
+    assert 400 <= unsigned.status_code < 500, unsigned.text
+    assert 400 <= with_signature.status_code < 500, with_signature.text
+    time.sleep(0.1)
+    assert running_app.saleshandy.requests == []
+    assert app_calls(running_app.slack) == []
+    assert_next_command_works(running_app)
+    assert_no_task_twice(running_app.saleshandy)
+
+
+def test_the_malformed_bodies_are_refused_only_for_being_malformed(running_app: RunningApp) -> None:
+    """The same signer on a well-formed command: accepted, so the refusals above are about the bodies."""
+    body = urlencode(running_app.driver.slash_command_fields("call 8PvBmrB7P7")).encode()
+    assert running_app.driver.raw(body, signed(body)).status_code == 200
+    wait_for_creates(running_app.saleshandy, 1)
