@@ -35,7 +35,7 @@ def parse_form(
 ) -> TaskDraft:
     """A draft from the form; `known_names` names prospects the form's text shows only as IDs."""
     problems: list[Problem] = []
-    scan = parse_prospect_refs(prospects_text, links=links)
+    scan = parse_prospect_refs(prospects_text, links=links, lenient_ids=True)
     if scan.unrecognised:
         problems.append(_unrecognised_prospects(scan.unrecognised))
     if due_date is not None and due_date < today:

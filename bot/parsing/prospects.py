@@ -137,8 +137,14 @@ def _plain_words(text: str) -> list[str]:
     return [word for word in _SPLIT.split(unescape_slack(text)) if word]
 
 
-def prospect_from_word(word: str, links: ProspectLinkPatterns = DEFAULT_LINK_PATTERNS) -> ProspectRef | None:
-    """The prospect one word names (an ID, a prospect link, a Slack-formatted link), or None."""
+def prospect_from_word(
+    word: str, links: ProspectLinkPatterns = DEFAULT_LINK_PATTERNS, *, lenient_ids: bool = False
+) -> ProspectRef | None:
+    """The prospect one word names (an ID, a prospect link, a Slack-formatted link), or None.
+
+    `lenient_ids` is for a field that holds nothing but prospects: there a CamelCase or word-like
+    token with a digit or an inner capital is taken as an ID, and Saleshandy has the last word.
+    """
     slack_link = SlackLink.parse(word)
     if slack_link is not None:
         if not slack_link.is_url:
@@ -147,7 +153,14 @@ def prospect_from_word(word: str, links: ProspectLinkPatterns = DEFAULT_LINK_PAT
     if _URL.fullmatch(word):
         return _prospect_from_url(unescape_slack(word), None, links)
     bare = word.strip(_WRAPPING)
-    return ProspectRef(id=bare) if looks_like_prospect_id(bare) else None
+    looks_like = _looks_like_id_in_a_prospects_field if lenient_ids else looks_like_prospect_id
+    return ProspectRef(id=bare) if looks_like(bare) else None
+
+
+def _looks_like_id_in_a_prospects_field(word: str) -> bool:
+    if not (6 <= len(word) <= 16 and _ID_CHARS.fullmatch(word)) or word.isdigit():
+        return False
+    return any(ch.isdigit() for ch in word) or any(ch.isupper() for ch in word[1:])
 
 
 def _prospect_from_url(url: str, label: str | None, links: ProspectLinkPatterns) -> ProspectRef | None:
@@ -176,13 +189,13 @@ def dedupe_prospects(prospects: Iterable[ProspectRef]) -> tuple[ProspectRef, ...
 
 
 def parse_prospect_refs(
-    text: str, *, links: ProspectLinkPatterns = DEFAULT_LINK_PATTERNS
+    text: str, *, links: ProspectLinkPatterns = DEFAULT_LINK_PATTERNS, lenient_ids: bool = False
 ) -> ProspectScan:
     """Every prospect named in `text` (the modal's prospects field, a message), and what named none."""
     found: list[ProspectRef] = []
     unrecognised: list[str] = []
     for word in split_references(text):
-        prospect = prospect_from_word(word, links)
+        prospect = prospect_from_word(word, links, lenient_ids=lenient_ids)
         if prospect is None:
             unrecognised.append(word)
         else:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.domain import DraftField, ProspectRef, TaskDraft
 from bot.slack import ids
-from bot.slack.blocks.modal import ModalPrefill
+from bot.slack.blocks.modal import PROSPECTS_MAX_CHARS, ModalPrefill
 
 BLOCK_OF_FIELD: dict[DraftField, str] = {
     DraftField.TASK_TYPE: ids.TASK_TYPE_BLOCK_ID,
@@ -15,9 +17,13 @@ BLOCK_OF_FIELD: dict[DraftField, str] = {
 }
 
 
-def prospect_line(prospect: ProspectRef) -> str:
-    """How a prospect is written in the form's prospects field: its link if it came as one."""
-    return prospect.link or prospect.id
+def prospects_field_text(prospects: Sequence[ProspectRef], extra_words: Sequence[str] = ()) -> str:
+    """The form's prospects field, one per line: links as they came when they all fit in the field,
+    else bare IDs (names travel in the modal's metadata), so hundreds of prospects still fit."""
+    as_linked = "\n".join([*(p.link or p.id for p in prospects), *extra_words])
+    if len(as_linked) <= PROSPECTS_MAX_CHARS:
+        return as_linked
+    return "\n".join([*(p.id for p in prospects), *extra_words])
 
 
 def prefill_from_draft(
@@ -25,10 +31,9 @@ def prefill_from_draft(
 ) -> ModalPrefill:
     """The modal as the rep's text left it: what was understood filled in, what is missing and the
     problems on top (so the rep sees why the form opened instead of the tasks being created)."""
-    lines = [prospect_line(p) for p in draft.prospects] + list(leftover_words)
     return ModalPrefill(
         task_type=draft.task_type,
-        prospects_text="\n".join(lines),
+        prospects_text=prospects_field_text(draft.prospects, leftover_words),
         due_date=draft.due_date if draft.due_date_given else None,
         priority=draft.priority,
         note=draft.note,

@@ -11,7 +11,7 @@ from bot.slack import ids
 from bot.slack.blocks.modal import ModalPrefill
 from bot.slack.delivery import ReplyTo
 from bot.slack.deps import AppDeps
-from bot.slack.forms import prospect_line
+from bot.slack.forms import prospects_field_text
 from bot.slack.listeners.modals import open_task_modal
 from bot.slack.message_refs import prospects_in_message
 from bot.slack.metadata import ModalMetadata
@@ -41,7 +41,7 @@ def handle_message_shortcut(
     )
     names = {p.id: p.display_name for p in prospects if p.display_name}
     prefill = ModalPrefill(
-        prospects_text="\n".join(prospect_line(p) for p in prospects),
+        prospects_text=prospects_field_text(prospects),
         note=f"From Slack: {message_permalink(shortcut)}",
         notices=() if prospects else (NO_PROSPECTS_NOTICE,),
         private_metadata=ModalMetadata(reply_to, announce=False, names=names).to_json(),
