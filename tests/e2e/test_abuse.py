@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import socket
 import threading
 import time
@@ -16,7 +17,9 @@ from urllib.parse import urlencode, urlsplit
 
 import httpx
 import pytest
+from slack_sdk import WebClient
 
+from bot.fakes.slack import FakeSlack
 from bot.fakes.slack_driver import FORM_CONTENT_TYPE, element_action, fill_view, interaction_body
 from bot.slack import ids
 from bot.slack.listeners.actions import ALREADY_RETRIED
@@ -27,6 +30,7 @@ from tests.e2e.conftest import (
     app_calls,
     message_text,
     opened_view,
+    text_objects,
     wait_for_creates,
 )
 from tests.e2e.test_faults_saleshandy import assert_next_command_works, assert_no_task_twice
@@ -260,3 +264,85 @@ def test_the_malformed_bodies_are_refused_only_for_being_malformed(running_app: 
     body = urlencode(running_app.driver.slash_command_fields("call 8PvBmrB7P7")).encode()
     assert running_app.driver.raw(body, signed(body)).status_code == 200
     wait_for_creates(running_app.saleshandy, 1)
+
+
+# ---- mrkdwn injection where test_escaping.py does not look: error headlines, fallbacks, retries, API text --
+
+_SPAN = re.compile(r"<[^<>]*>")
+ALLOWED_SPANS = re.compile(r"<@U123>|<#C123>|<https://my\.saleshandy\.com/prospects/\w+\|[^<>]*>")
+"""The only markup the app may send: the rep's mention, the channel, a prospect's link."""
+
+
+def markup_sent(slack: FakeSlack) -> list[str]:
+    """Every `<…>` span the app sent where Slack renders markup, but the allowed ones."""
+    found: list[str] = []
+    for call in slack.calls():
+        if call.method in ("auth.test", "users.info", "conversations.open", "views.open"):
+            continue  # no message text (views: plain_text notices, checked by test_escaping)
+        texts = [str(call.params.get("text") or "")]
+        texts += [text for kind, text in text_objects(call.params.get("blocks") or []) if kind == "mrkdwn"]
+        for text in texts:
+            spans = [span for span in _SPAN.findall(text) if not ALLOWED_SPANS.fullmatch(span)]
+            found += [f"{call.method}: {span}" for span in spans]
+    return found
+
+
+EVIL_NOTE = "<!channel> <!here> <@U999> <https://evil.example.com|click> &"
+EVIL_COMMAND = (
+    "call 8PvBmrB7P7 <https://my.saleshandy.com/prospects/Pr9xQ2Lm|&lt;!everyone&gt; &lt;@U999&gt;> "
+    "note: <!channel> &lt;!here&gt; &lt;@U999&gt; &lt;https://evil.example.com|click&gt; &amp;"
+)
+
+
+def test_an_error_headline_echoing_the_note_in_results_sent_privately_pings_nobody(
+    running_app: RunningApp,
+) -> None:
+    """Saleshandy's 400 repeats the note (APIs do); the channel refuses the app, so the parent, the
+    headline and each line go by response_url; the retry reports there too. None carries markup."""
+    slack, saleshandy, driver = running_app.slack, running_app.saleshandy, running_app.driver
+    slack.set_bot_not_in("C123")
+    saleshandy.fail_next(400, [f"taskNote {EVIL_NOTE} is not allowed"])
+    driver.slash_command(EVIL_COMMAND)
+
+    (create,) = wait_for_creates(saleshandy, 1)
+    assert create.body["taskNote"] == "@channel <!here> <@U999> <https://evil.example.com|click> &"
+    intro, parent, results = slack.wait_for("response_url", count=3)
+    assert "couldn't post in <#C123>" in intro.params["text"]
+    assert "@channel <!here> <@U999>" in message_text(parent.params)  # the note: in a plain_text object
+    shown = message_text(results.params)
+    headline = (
+        "taskNote &lt;!channel&gt; &lt;!here&gt; &lt;@U999&gt; &lt;https://evil.example.com|click&gt; &amp; "
+        "is not allowed"
+    )
+    assert headline in results.params["text"] and headline in message_text({"blocks": results.params["blocks"]})
+    assert "|&lt;!everyone&gt; &lt;@U999&gt;>*" in shown  # the link label, in the prospect's line
+
+    driver.block_action(element_action(results.params["blocks"], ids.RETRY_FAILED_ACTION_ID))
+    *_, retried = slack.wait_for("response_url", count=4)
+    assert "Retry: 2 created" in message_text(retried.params)
+    assert "&lt;!everyone&gt;" in message_text(retried.params)
+    assert markup_sent(slack) == []
+
+
+def test_text_from_saleshandys_answer_pings_nobody(running_app: RunningApp) -> None:
+    """Task ids and reasons come from the API, not from the rep, and are escaped all the same."""
+    slack = running_app.slack
+    answer = {"message": "ok", "payload": {"results": [
+        {"prospectId": "8PvBmrB7P7", "taskId": "<!channel>", "success": True},
+        {"prospectId": "Pr9xQ2Lm", "taskId": "<https://evil.example.com|x>", "success": True},
+    ]}}
+    running_app.saleshandy.answer_next_raw(json.dumps(answer), status=201, content_type="application/json")
+    running_app.driver.slash_command("call 8PvBmrB7P7 Pr9xQ2Lm")
+
+    _, reply = slack.wait_for("chat.postMessage", count=2)
+    shown = message_text(reply.params)
+    assert "task &lt;!channel&gt;" in shown and "task &lt;https://evil.example.com|x&gt;" in shown
+    assert markup_sent(slack) == []
+
+
+def test_the_markup_check_sees_what_it_must_refuse(running_app: RunningApp) -> None:
+    client = WebClient(token=running_app.slack.bot_token, base_url=running_app.slack.api_url)
+    client.chat_postMessage(channel="C123", text="<@U123> <#C123> <https://my.saleshandy.com/prospects/Ab1|x>")
+    assert markup_sent(running_app.slack) == []
+    client.chat_postMessage(channel="C123", text="hi <@U999>")
+    assert markup_sent(running_app.slack) == ["chat.postMessage: <@U999>"]
