@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
-import logging
 import sys
 import zoneinfo
 from collections.abc import Sequence
@@ -38,9 +37,9 @@ def main(argv: Sequence[str]) -> int:
 
 
 def _run_app(settings: Settings) -> int:
-    from bot.slack.server import run
+    from bot.slack.server import configure_logging, run
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging()
     try:
         run(settings)
     except ConfigError as error:

@@ -56,6 +56,15 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {zone!r}; use an IANA name like Europe/Berlin") from error
         return zone
 
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_with_its_driver(cls, url: str) -> str:
+        # Hosting platforms hand out postgres:// URLs; SQLAlchemy wants the dialect and driver named.
+        for prefix in ("postgres://", "postgresql://"):
+            if url.startswith(prefix):
+                return "postgresql+psycopg://" + url.removeprefix(prefix)
+        return url
+
     @field_validator("prospect_link_patterns", mode="before")
     @classmethod
     def _one_pattern_per_line(cls, raw: object) -> object:

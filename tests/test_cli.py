@@ -30,7 +30,10 @@ def test_parse_prints_the_exact_body() -> None:
     done = run_bot("parse", "call follow-up tomorrow high 8PvBmrB7P7", "--today", "2026-04-22")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == {
-        "prospectIds": ["8PvBmrB7P7"], "taskType": "13", "dueDate": "2026-04-23", "priority": "2",
+        "prospectIds": ["8PvBmrB7P7"],
+        "taskType": "13",
+        "dueDate": "2026-04-23",
+        "priority": "2",
     }
 
 
@@ -51,7 +54,10 @@ def test_parse_reports_every_problem_and_exits_2() -> None:
 
 def test_create_sends_to_the_api_and_prints_one_line_per_prospect(fake_saleshandy: FakeSaleshandy) -> None:
     done = run_bot(
-        "create", "demo 8PvBmrB7P7 INVALIDab12 -- x", "--today", "2026-04-22",
+        "create",
+        "demo 8PvBmrB7P7 INVALIDab12 -- x",
+        "--today",
+        "2026-04-22",
         env={"SALESHANDY_API_URL": fake_saleshandy.base_url, "SALESHANDY_API_KEY": SALESHANDY_TEST_KEY},
     )
     assert done.returncode == 1
@@ -59,8 +65,12 @@ def test_create_sends_to_the_api_and_prints_one_line_per_prospect(fake_saleshand
     assert lines[0].startswith("created  8PvBmrB7P7: ")
     assert lines[1].startswith("failed   INVALIDab12: ")
     assert [r.body for r in fake_saleshandy.create_requests] == [
-        {"prospectIds": ["8PvBmrB7P7", "INVALIDab12"], "taskType": "12", "dueDate": "2026-04-22",
-         "taskNote": "x"},
+        {
+            "prospectIds": ["8PvBmrB7P7", "INVALIDab12"],
+            "taskType": "12",
+            "dueDate": "2026-04-22",
+            "taskNote": "x",
+        },
     ]
     assert SALESHANDY_TEST_KEY not in done.stdout + done.stderr
 
@@ -99,3 +109,39 @@ def test_an_unknown_zone_is_a_clear_usage_error() -> None:
 def test_an_empty_key_counts_as_missing() -> None:
     done = run_bot("create", "demo 8PvBmrB7P7", env={"SALESHANDY_API_KEY": "  "})
     assert done.returncode == 2 and "SALESHANDY_API_KEY" in done.stderr
+
+
+def test_a_token_slack_rejects_stops_start_up_with_one_clear_line(fake_saleshandy: FakeSaleshandy) -> None:
+    from bot.fakes.slack import FakeSlack
+
+    with FakeSlack(bot_token="xoxb-the-right-one") as slack:
+        done = run_bot(
+            env={
+                "SLACK_BOT_TOKEN": "xoxb-revoked-4242",
+                "SLACK_SIGNING_SECRET": "s",
+                "SLACK_API_URL": slack.api_url,
+                "SALESHANDY_API_KEY": SALESHANDY_TEST_KEY,
+                "SALESHANDY_API_URL": fake_saleshandy.base_url,
+            }
+        )
+    assert done.returncode == 2
+    assert "Slack did not accept SLACK_BOT_TOKEN" in done.stderr and "Traceback" not in done.stderr
+    assert "xoxb-revoked-4242" not in done.stderr + done.stdout
+
+
+def test_a_database_driver_that_is_not_installed_is_named(fake_saleshandy: FakeSaleshandy) -> None:
+    from bot.fakes.slack import FakeSlack
+
+    with FakeSlack(bot_token="xoxb-ok") as slack:
+        done = run_bot(
+            env={
+                "SLACK_BOT_TOKEN": "xoxb-ok",
+                "SLACK_SIGNING_SECRET": "s",
+                "SLACK_API_URL": slack.api_url,
+                "SALESHANDY_API_KEY": SALESHANDY_TEST_KEY,
+                "DATABASE_URL": "postgres://u:p@127.0.0.1:1/x",
+            }
+        )
+    assert done.returncode == 2
+    assert "pip install -e '.[postgres]'" in done.stderr or "cannot be opened" in done.stderr
+    assert "Traceback" not in done.stderr

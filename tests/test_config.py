@@ -49,3 +49,16 @@ def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
 def test_bad_values_are_refused_clearly(field: str, value: object, complaint: str) -> None:
     with pytest.raises(ValidationError, match=complaint):
         settings(**{field: value})
+
+
+@pytest.mark.parametrize(
+    ("given", "used"),
+    [
+        ("postgres://u:p@db:5432/tasks", "postgresql+psycopg://u:p@db:5432/tasks"),
+        ("postgresql://u:p@db/tasks", "postgresql+psycopg://u:p@db/tasks"),
+        ("postgresql+psycopg://u@db/tasks", "postgresql+psycopg://u@db/tasks"),
+        ("sqlite:///tasks.sqlite3", "sqlite:///tasks.sqlite3"),
+    ],
+)
+def test_platform_postgres_urls_get_their_driver(given: str, used: str) -> None:
+    assert settings(database_url=given).database_url == used

@@ -8,11 +8,13 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App, BoltContext
+from slack_bolt.error import BoltError
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.webhook import WebhookClient
+from sqlalchemy.exc import NoSuchModuleError
 
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.parsing import ProspectLinkPatterns
 from bot.saleshandy import SaleshandyClient
 from bot.service import TaskService
@@ -21,7 +23,7 @@ from bot.slack.delivery import Delivery
 from bot.slack.deps import AppDeps
 from bot.slack.listeners import register_listeners
 from bot.slack.timezones import UserTimeZones
-from bot.store import SubmissionStore
+from bot.store import StoreUnavailableError, SubmissionStore
 
 logger = logging.getLogger(__name__)
 
@@ -40,12 +42,25 @@ def build_app(settings: Settings) -> App:
     token = settings.slack_bot_token.get_secret_value()
     client = WebClient(token=token, base_url=settings.slack_api_url)
     client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=3))
-    app = App(
-        client=client,
-        signing_secret=settings.slack_signing_secret.get_secret_value(),
-        process_before_response=False,
-    )
-    deps = build_deps(settings, client)
+    try:
+        app = App(
+            client=client,
+            signing_secret=settings.slack_signing_secret.get_secret_value(),
+            process_before_response=False,
+        )
+        deps = build_deps(settings, client)
+    except BoltError as error:  # Bolt checks the token with auth.test before anything else
+        raise ConfigError(
+            f"Slack did not accept SLACK_BOT_TOKEN ({error}). Copy the Bot User OAuth Token (xoxb-…) "
+            "again from api.slack.com/apps → your app → OAuth & Permissions."
+        ) from error
+    except StoreUnavailableError as error:
+        raise ConfigError(f"{error}.") from error
+    except (NoSuchModuleError, ModuleNotFoundError) as error:
+        raise ConfigError(
+            f"DATABASE_URL needs a database driver that is not installed ({error}). For PostgreSQL: "
+            "pip install -e '.[postgres]'."
+        ) from error
     app.use(_provide(deps))
     app.error(handle_error)
     register_listeners(app)

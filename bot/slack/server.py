@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -10,7 +11,7 @@ from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.slack.app import build_app
 
 if TYPE_CHECKING:
@@ -54,8 +55,19 @@ def build_wsgi_app(app: App) -> WSGIApplication:
 
 def create_wsgi_app() -> WSGIApplication:
     """Factory for production servers (`gunicorn 'bot.slack.server:create_wsgi_app()'`)."""
-    logging.basicConfig(level=logging.INFO)
-    return build_wsgi_app(build_app(Settings()))
+    configure_logging()
+    try:
+        return build_wsgi_app(build_app(Settings()))
+    except ConfigError as error:
+        print(f"Cannot start: {error}", file=sys.stderr)
+        raise SystemExit(3) from None
+
+
+def configure_logging() -> None:
+    """Our INFO lines; libraries at WARNING (httpx would log every URL, prospects' emails included)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx", "httpcore", "urllib3", "slack_sdk", "slack_bolt"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def run(settings: Settings) -> None:
