@@ -41,6 +41,7 @@ def test_manifest_matches_the_code_and_asks_only_for_used_scopes() -> None:
         ("message", ids.MESSAGE_SHORTCUT_CALLBACK_ID)
     ]
     assert manifest["settings"]["socket_mode_enabled"] is True
+    assert features["app_home"]["messages_tab_enabled"] is True  # where DM fallbacks show up
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == {
         "commands", "chat:write", "chat:write.public", "users:read", "im:write",
