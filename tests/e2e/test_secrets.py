@@ -1,0 +1,217 @@
+"""No secret leaves the app by any door but its own: the Saleshandy key only in `x-api-key`, the bot token
+only in `Authorization`, the signing secret nowhere. A run through every path, errors and fallbacks
+included, with every logger at DEBUG (the app's, Bolt's, slack_sdk's, httpx's, urllib3's), and then a search
+of every log record, every message and view sent to Slack, every request sent to Saleshandy, and every
+answer the app gave Slack."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+import pytest
+
+from bot.fakes.slack_driver import fill_view
+from bot.slack import ids
+from tests.conftest import SALESHANDY_TEST_KEY
+from tests.e2e.conftest import (
+    CHANNEL,
+    SLACK_BOT_TOKEN,
+    SLACK_SIGNING_SECRET,
+    RunningApp,
+    opened_view,
+    wait_for_creates,
+    wait_until,
+)
+from tests.e2e.test_delivery import use_up
+
+SECRETS = {
+    "Saleshandy API key": SALESHANDY_TEST_KEY,
+    "Slack bot token": SLACK_BOT_TOKEN,
+    "Slack signing secret": SLACK_SIGNING_SECRET,
+}
+PIECES = {
+    f"part of the {name}": value.rsplit("-", 1)[-1] for name, value in SECRETS.items()
+}
+"""The random tail of each secret alone: a secret cut short, or with its prefix removed, still shows."""
+NOISY_LOGGERS = ("slack_sdk", "slack_bolt", "httpx", "httpcore", "urllib3", "sqlalchemy", "bot")
+
+
+class Everything(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+        self.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    def texts(self) -> Iterator[tuple[str, str]]:
+        for record in self.records:
+            where = f"log {record.name} {record.levelname}"
+            yield where, self.format(record)  # the message, its args, any traceback and stack
+            yield where, repr(record.msg)
+            yield where, repr(record.args)
+            yield where, repr({k: v for k, v in vars(record).items() if k not in ("msg", "args")})
+
+
+@pytest.fixture
+def every_log() -> Iterator[Everything]:
+    handler = Everything()
+    root = logging.getLogger()
+    # Bolt copies the root's level into its loggers when an App is made: every existing logger is lowered.
+    existing = [name for name in logging.root.manager.loggerDict if name.startswith(NOISY_LOGGERS)]
+    levels = {name: logging.getLogger(name).level for name in ("", *NOISY_LOGGERS, *existing)}
+    root.addHandler(handler)
+    for name in levels:
+        logging.getLogger(name).setLevel(logging.DEBUG)
+    try:
+        yield handler
+    finally:
+        root.removeHandler(handler)
+        for name, level in levels.items():
+            logging.getLogger(name).setLevel(level)
+
+
+def leaks(places: list[tuple[str, str]]) -> list[str]:
+    found = []
+    for where, text in places:
+        for name, secret in {**SECRETS, **PIECES}.items():
+            if secret in text:
+                found.append(f"{name} in {where}: …{text[max(0, text.index(secret) - 60):][:160]}…")
+    return found
+
+
+def run_every_path(app: RunningApp) -> list[httpx.Response]:
+    """Commands, help, the form (with errors, then valid), the shortcut, Saleshandy errors that repeat the
+    key, a retry, Slack refusing the channel, a used-up response_url, a rate limit, an expired trigger,
+    an unhandled error, a forged request. Returns every answer the app gave."""
+    slack, saleshandy, driver = app.slack, app.saleshandy, app.driver
+    answers: list[httpx.Response] = []
+    raw = driver.raw
+    driver.raw = lambda body, headers: answers.append(raw(body, headers)) or answers[-1]
+
+    driver.slash_command("help")
+    driver.slash_command("call 8PvBmrB7P7 INVALIDaa1 tomorrow note: hello")
+    slack.wait_for("chat.postMessage", count=2)
+
+    # The form: refused values, then valid ones.
+    view = opened_view_after(app, lambda: driver.slash_command("call tomorrow"))
+    for prospects in ("?!", "Ab12Cd34"):
+        driver.view_submission(
+            view, fill_view(view, {ids.TASK_TYPE_ACTION_ID: "13", ids.PROSPECTS_ACTION_ID: prospects})
+        )
+    slack.wait_for("chat.postMessage", count=4)
+
+    # The shortcut.
+    message = slack.add_message(CHANNEL, "call https://my.saleshandy.com/prospects/Ef56Gh78 today")
+    view = opened_view_after(
+        app, lambda: driver.message_shortcut(message, callback_id=ids.MESSAGE_SHORTCUT_CALLBACK_ID)
+    )
+    driver.view_submission(view, fill_view(view, {ids.TASK_TYPE_ACTION_ID: "11"}))
+    slack.wait_for("chat.postMessage", count=5)
+
+    # Saleshandy refuses the key, and says it back; then an HTML 500 page with the key in it; a retry.
+    saleshandy.fail_next(401, f"Invalid API key {SALESHANDY_TEST_KEY}")
+    driver.slash_command("call Gh12Ij34")
+    saleshandy.answer_next_raw(
+        f"<html>upstream error for x-api-key={SALESHANDY_TEST_KEY}</html>", status=500, creates_tasks=False
+    )
+    driver.slash_command("call Kl56Mn78")
+    wait_until(lambda: len(thread_replies_with_retry(app)) >= 2, what="two results with a retry button")
+    for reply in thread_replies_with_retry(app):
+        driver.press_button(reply, ids.RETRY_FAILED_ACTION_ID)
+    wait_for_creates(saleshandy, 7)
+    slack.wait_for("chat.postMessage", count=11)
+
+    # Slack refuses the channel: response_url; used up: DM. Then a rate limit on posting.
+    slack.set_bot_not_in(CHANNEL)
+    driver.slash_command("call Op90Qr12")
+    slack.wait_for("response_url", count=3)
+    fields = driver.slash_command_fields("call St34Uv56")
+    use_up(fields["response_url"])
+    driver.send(urlencode(fields).encode())
+    slack.wait_for("conversations.open")
+    slack.set_bot_in(CHANNEL)
+    slack.rate_limit_next("chat.postMessage", retry_after=0)
+    driver.slash_command("call Wx78Yz90")
+
+    # Saleshandy's answer lost; an expired trigger; an unhandled error; a forged request.
+    saleshandy.drop_next_connection()
+    driver.slash_command("call Za12Yb34")
+    fields = driver.slash_command_fields("")
+    slack.expire_trigger(fields["trigger_id"])
+    driver.send(urlencode(fields).encode())
+    # An unhandled error (logged with its traceback): a form whose memory Slack garbled.
+    view = opened_view_after(app, lambda: driver.slash_command("call Xc56Wd78 sometime"))
+    driver.view_submission({**view, "private_metadata": "{garbled"}, fill_view(view, {}))
+    driver.send_badly_signed(urlencode(driver.slash_command_fields("call Ve90Uf12")).encode())
+    wait_for_creates(saleshandy, 11)
+    wait_until(lambda: len(slack.calls("response_url")) >= 5, what="the private messages")
+    return answers
+
+
+def opened_view_after(app: RunningApp, action: Any) -> dict[str, Any]:
+    before = len(app.slack.calls("views.open"))
+    action()
+    return opened_view(app.slack, index=before)
+
+
+def thread_replies_with_retry(app: RunningApp) -> list[dict[str, Any]]:
+    return [m for m in app.slack.messages(CHANNEL) if ids.RETRY_FAILED_ACTION_ID in str(m.get("blocks"))
+            and "Retry:" not in str(m.get("text"))]
+
+
+def test_no_secret_is_logged_sent_to_slack_or_answered_on_any_path(
+    every_log: Everything, running_app: RunningApp
+) -> None:
+    slack, saleshandy = running_app.slack, running_app.saleshandy
+    answers = run_every_path(running_app)
+
+    # The run did go everywhere it was meant to: the paths are not just named, they happened.
+    calls = slack.calls()
+    methods = {c.method for c in calls}
+    assert {"views.open", "chat.postMessage", "response_url", "conversations.open", "users.info"} <= methods
+    assert any(c.status == 429 for c in calls) and any(c.error == "expired_trigger_id" for c in calls)
+    assert any(r.status_code == 401 for r in answers)
+    assert any("response_action" in r.text for r in answers)  # the form's field errors
+    shown = "\n".join(str(c.params) for c in calls)
+    assert "API key was rejected" in shown and "internal error" in shown and "Retry:" in shown
+    assert "[redacted]" not in shown or SALESHANDY_TEST_KEY not in shown
+    assert len(every_log.records) > 200
+    assert any(r.name.startswith("slack_sdk") for r in every_log.records)
+    assert any(r.name.startswith("httpx") or r.name.startswith("httpcore") for r in every_log.records)
+    assert any(r.name.startswith("slack_bolt") for r in every_log.records)
+    assert any(r.exc_info and "unhandled error" in r.getMessage() for r in every_log.records)  # a traceback
+
+    places: list[tuple[str, str]] = list(every_log.texts())
+    places += [(f"Slack {c.method} params", repr(c.params)) for c in calls]
+    places += [(f"Slack {c.method} headers", repr(c.headers)) for c in calls]
+    places += [(f"Slack {c.method} answer", repr(c.response)) for c in calls]
+    for request in saleshandy.requests:
+        assert request.headers["x-api-key"] == SALESHANDY_TEST_KEY  # its one place
+        others = {k: v for k, v in request.headers.items() if k != "x-api-key"}
+        places += [
+            (f"Saleshandy {request.path} headers", repr(others)),
+            (f"Saleshandy {request.path} body", request.raw_body.decode(errors="replace")),
+            (f"Saleshandy {request.path} url", f"{request.path}?{request.query}"),
+        ]
+    places += [(f"answer {r.status_code} to Slack", r.text + repr(dict(r.headers))) for r in answers]
+
+    assert leaks(places) == []
+
+
+def test_the_search_finds_a_secret_wherever_it_would_be(every_log: Everything) -> None:
+    logging.getLogger("bot.test").debug("token %s", SLACK_BOT_TOKEN[:-1] + SLACK_BOT_TOKEN[-1])
+    logging.getLogger("slack_sdk.test").info("key tail: %r", {"k": SALESHANDY_TEST_KEY.rsplit("-", 1)[-1]})
+    try:
+        raise ValueError(f"bad secret {SLACK_SIGNING_SECRET}")
+    except ValueError:
+        logging.getLogger("bot.test").exception("failed")
+    found = leaks(list(every_log.texts()))
+    assert any("Slack bot token in log bot.test" in f for f in found)
+    assert any("part of the Saleshandy API key in log slack_sdk.test" in f for f in found)
+    assert any("Slack signing secret in log bot.test ERROR" in f for f in found)
