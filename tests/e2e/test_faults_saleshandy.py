@@ -328,3 +328,27 @@ def test_the_store_going_away_mid_submission_still_reports_every_prospect(store_
     assert ids.RETRY_FAILED_ACTION_ID not in str(reply.params["blocks"])  # it would find nothing to retry
     assert len(saleshandy.create_requests) == 1
     assert_next_command_works(store_app)
+
+
+def test_a_retry_pressed_while_the_store_is_unavailable_is_refused_plainly_and_works_once_it_is_back(
+    store_app: RunningApp,
+) -> None:
+    slack, saleshandy, driver = store_app.slack, store_app.saleshandy, store_app.driver
+    saleshandy.fail_next(503)
+    driver.slash_command("call 8PvBmrB7P7")
+    _, reply = slack.wait_for("chat.postMessage", count=2)
+    message = next(m for m in slack.messages(CHANNEL) if m["ts"] == reply.response_json["ts"])
+
+    with store_locked(database_of(store_app)):
+        started = time.perf_counter()
+        assert driver.press_button(message, ids.RETRY_FAILED_ACTION_ID).status_code == 200
+        assert time.perf_counter() - started < 1.5  # acked at once, not after Bolt's 3 s
+        (told,) = slack.wait_for("response_url")
+    assert told.params["response_type"] == "ephemeral" and told.params.get("replace_original") is False
+    assert "nothing was retried" in message_text(told.params) and "try again" in message_text(told.params)
+    assert len(saleshandy.create_requests) == 1
+
+    driver.press_button(message, ids.RETRY_FAILED_ACTION_ID)  # the store is back: the retry happens
+    *_, retried = slack.wait_for("chat.postMessage", count=3)
+    assert "Retry: 1 created" in retried.params["text"]
+    assert [t.prospect_id for t in saleshandy.tasks] == ["8PvBmrB7P7"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from typing import Any
 
@@ -12,7 +13,13 @@ from bot.slack.blocks.notices import build_notice
 from bot.slack.delivery import ReplyTo
 from bot.slack.deps import AppDeps
 from bot.slack.reporting import run_and_report
+from bot.store import StoreUnavailableError
 
+logger = logging.getLogger(__name__)
+
+STORE_UNAVAILABLE = (
+    "I could not reach our database, so nothing was retried. Please try again in a minute."
+)
 ALREADY_RETRIED = (
     "Nothing left to retry here: these prospects were already retried "
     "(the newer results are below in this thread)."
@@ -27,7 +34,12 @@ def handle_retry_failed(
     ack: Ack, action: dict[str, Any], body: dict[str, Any], respond: Respond, deps: AppDeps
 ) -> None:
     ack()
-    opened = deps.service.open_retry(str(action.get("value")), requested_by=body["user"]["id"])
+    try:
+        opened = deps.service.open_retry(str(action.get("value")), requested_by=body["user"]["id"])
+    except StoreUnavailableError:
+        logger.exception("could not open a retry of %s", action.get("value"))
+        respond(**build_notice(STORE_UNAVAILABLE), response_type="ephemeral", replace_original=False)
+        return
     if opened is None:
         respond(**build_notice(ALREADY_RETRIED), response_type="ephemeral", replace_original=False)
         return
