@@ -133,6 +133,8 @@ def test_a_replayed_command_that_opens_the_form_opens_it_once(running_app: Runni
 
     assert [c.error for c in opened] == [None, "exchanged_trigger_id"]  # Slack spends a trigger once
     assert len(slack.views()) == 1
+    (told,) = slack.wait_for("response_url")  # the replay only earns the rep a harmless private line
+    assert "Slack did not let me open the task form" in message_text(told.params)
     assert running_app.saleshandy.requests == []
 
 
@@ -264,6 +266,7 @@ def test_the_malformed_bodies_are_refused_only_for_being_malformed(running_app: 
     body = urlencode(running_app.driver.slash_command_fields("call 8PvBmrB7P7")).encode()
     assert running_app.driver.raw(body, signed(body)).status_code == 200
     wait_for_creates(running_app.saleshandy, 1)
+    running_app.slack.wait_for("chat.postMessage", count=2)  # done: nothing left running
 
 
 # ---- mrkdwn injection where test_escaping.py does not look: error headlines, fallbacks, retries, API text --

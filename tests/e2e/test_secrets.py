@@ -7,6 +7,7 @@ answer the app gave Slack."""
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
@@ -150,8 +151,32 @@ def run_every_path(app: RunningApp) -> list[httpx.Response]:
     driver.view_submission({**view, "private_metadata": "{garbled"}, fill_view(view, {}))
     driver.send_badly_signed(urlencode(driver.slash_command_fields("call Ve90Uf12")).encode())
     wait_for_creates(saleshandy, 11)
+    for prospect in ("Op90Qr12", "St34Uv56", "Wx78Yz90", "Za12Yb34"):
+        wait_until(lambda p=prospect: reported(app, p), what=f"the results for {prospect}")
     wait_until(lambda: len(slack.calls("response_url")) >= 5, what="the private messages")
+    wait_until_quiet(app)  # nothing still on its way when the search starts (or into the next test)
     return answers
+
+
+def reported(app: RunningApp, prospect: str) -> bool:
+    """A result line for `prospect` reached the rep (thread, response_url or DM)."""
+    return any(
+        c.ok and f"*{prospect}* —" in str(c.params.get("blocks"))
+        for c in app.slack.calls()
+        if c.method in ("chat.postMessage", "response_url")
+    )
+
+
+def wait_until_quiet(app: RunningApp, *, quiet: float = 0.3) -> None:
+    """Until neither fake has heard from the app for `quiet` seconds."""
+    def heard() -> tuple[int, int]:
+        return len(app.slack.calls()), len(app.saleshandy.requests)
+
+    last, since = heard(), time.monotonic()
+    while time.monotonic() - since < quiet:
+        time.sleep(0.02)
+        if heard() != last:
+            last, since = heard(), time.monotonic()
 
 
 def opened_view_after(app: RunningApp, action: Any) -> dict[str, Any]:
