@@ -32,6 +32,7 @@ logger = logging.getLogger("bot.fakes.saleshandy")
 
 class FakeServer(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # bursts of concurrent clients (tests, benchmarks) must not be dropped
     fake: FakeSaleshandy
 
 

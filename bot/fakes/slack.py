@@ -909,6 +909,7 @@ def _rich_text_block(text: str) -> JsonDict:
 
 class _FakeSlackHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # bursts of concurrent clients (tests, benchmarks) must not be dropped
 
     def __init__(
         self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler], fake: FakeSlack

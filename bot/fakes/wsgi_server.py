@@ -26,6 +26,7 @@ class WsgiServer(socketserver.ThreadingMixIn, WSGIServer):
     """wsgiref's server, a thread per request, so a slow listener never blocks the next request."""
 
     daemon_threads = True
+    request_queue_size = 128  # bursts of concurrent clients (tests, benchmarks) must not be dropped
     _thread: threading.Thread | None = None
 
     @property

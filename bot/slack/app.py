@@ -68,8 +68,9 @@ def build_app(settings: Settings) -> App:
 
 
 def build_deps(settings: Settings, client: WebClient) -> AppDeps:
+    # No retries: a second try after a connect timeout would spend the trigger_id's 3 seconds.
     zone_client = WebClient(
-        token=client.token, base_url=client.base_url, timeout=ZONE_LOOKUP_TIMEOUT_SECONDS
+        token=client.token, base_url=client.base_url, timeout=ZONE_LOOKUP_TIMEOUT_SECONDS, retry_handlers=[]
     )
     return AppDeps(
         settings=settings,
