@@ -87,3 +87,14 @@ def test_an_unreachable_database_is_a_clear_error(tmp_path: Path) -> None:
     path.mkdir()  # the database file is now something SQLite cannot open
     with pytest.raises(StoreUnavailableError):
         store.claim("k", submission(), reply_to={})
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:"])
+def test_an_in_memory_database_is_refused_because_threads_and_workers_would_not_share_it(url: str) -> None:
+    with pytest.raises(StoreUnavailableError, match="file"):
+        SubmissionStore(url)
+
+
+def test_file_databases_run_in_wal_mode_for_concurrent_writers(store: SubmissionStore) -> None:
+    with store._engine.connect() as connection:  # the pragma is per database file: ask it directly
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"

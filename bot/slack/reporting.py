@@ -34,34 +34,40 @@ def submit(
     prospects: tuple[ProspectRef, ...],
     reply_to: ReplyTo,
     announce: bool,
-) -> bool:
-    """Record the submission and create its tasks in the background; False if `key` was seen before
-    or could not be recorded (the rep is told; nothing was created)."""
+) -> None:
+    """Record the submission under `key` and create its tasks, all in the background: the listener
+    has acked, and even the database write stays off the path of the next request's ack."""
+    deps.in_background(
+        lambda: _record_and_run(
+            deps, key=key, request=request, prospects=prospects, reply_to=reply_to, announce=announce
+        ),
+        what=f"submission {key}",
+    )
+
+
+def _record_and_run(
+    deps: AppDeps,
+    *,
+    key: str,
+    request: CreateTaskRequest,
+    prospects: tuple[ProspectRef, ...],
+    reply_to: ReplyTo,
+    announce: bool,
+) -> None:
     try:
         submission = deps.service.open(
-            key=key,
-            request=request,
-            prospects=prospects,
-            requested_by=reply_to.user,
+            key=key, request=request, prospects=prospects, requested_by=reply_to.user,
             reply_to=reply_to.to_dict(),
         )
     except StoreUnavailableError:
-        # After the ack (a modal is closed by then): the rep hears it privately, or would hear nothing.
+        # The modal is closed by then: the rep hears it privately, or would hear nothing.
         logger.exception("could not record submission %s", key)
-
-        def tell_the_rep() -> None:
-            deps.delivery.deliver(replace(reply_to, in_channel=False), [build_notice(STORE_UNAVAILABLE)])
-
-        deps.in_background(tell_the_rep, what=f"telling {reply_to.user} that {key} was not recorded")
-        return False
+        deps.delivery.deliver(replace(reply_to, in_channel=False), [build_notice(STORE_UNAVAILABLE)])
+        return
     if submission is None:
         logger.info("duplicate submission %s ignored", key)
-        return False
-    deps.in_background(
-        lambda: run_and_report(deps, submission, reply_to, announce=announce),
-        what=f"submission {submission.id}",
-    )
-    return True
+        return
+    run_and_report(deps, submission, reply_to, announce=announce)
 
 
 def run_and_report(deps: AppDeps, submission: Submission, reply_to: ReplyTo, *, announce: bool) -> None:
