@@ -31,8 +31,11 @@ ZONE_LOOKUP_TIMEOUT_SECONDS = 1
 """users.info runs before a modal opens (the trigger_id lives 3 s) or a submission is acked: one second
 at most, then the default zone."""
 
-BACKGROUND_THREADS = 16
-"""Slow work (Saleshandy calls, posting results) runs here, so Bolt's own threads stay free to ack."""
+BACKGROUND_THREADS = 4
+"""Slow work (Saleshandy calls, posting results) runs here, so Bolt's own threads stay free to ack. Few
+on purpose: the GIL is shared, and every extra busy thread slows the acks. Measured with
+bench/bench_acks.py (200 concurrent requests, 3 workers): 4 threads keep ack p99 within 1.15x of a bare
+Bolt app and post every result in ~7 s; 16 threads post them in ~2.5 s but ack p99 is 1.6-1.9x."""
 
 
 def build_app(settings: Settings) -> App:
