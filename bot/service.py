@@ -6,6 +6,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from enum import Enum
 from typing import Any
 
 from bot.domain import CreateTaskRequest, ProspectRef, Submission
@@ -23,6 +24,14 @@ class SubmissionResult:
     headline: str | None
     saved: bool = True
     """False when the store could not record the outcomes: they are known, but a retry cannot find them."""
+
+
+class RetryRefused(Enum):
+    UNKNOWN_SUBMISSION = "unknown_submission"
+    """The store has no such submission (a database reset, another deployment's button)."""
+    NOTHING_TO_RETRY = "nothing_to_retry"
+    ALREADY_RETRIED = "already_retried"
+    """Retried before (maybe still running): a double click, or an old button."""
 
 
 class TaskService:
@@ -72,14 +81,13 @@ class TaskService:
 
     def open_retry(
         self, submission_id: str, *, requested_by: str
-    ) -> tuple[Submission, dict[str, Any]] | None:
-        """A new submission for exactly the prospects that failed, once per submission.
-
-        None when there is nothing (left) to retry: unknown id, all created, or already retried.
-        """
+    ) -> tuple[Submission, dict[str, Any]] | RetryRefused:
+        """A new submission for exactly the prospects that failed, once per submission; or why not."""
         stored = self._store.get(submission_id)
-        if stored is None or not stored.submission.to_retry:
-            return None
+        if stored is None:
+            return RetryRefused.UNKNOWN_SUBMISSION
+        if not stored.submission.to_retry:
+            return RetryRefused.NOTHING_TO_RETRY
         original = stored.submission
         prospects = original.to_retry
         retry = self.open(
@@ -90,7 +98,7 @@ class TaskService:
             reply_to=stored.reply_to,
             retry_of=submission_id,
         )
-        return None if retry is None else (retry, stored.reply_to)
+        return RetryRefused.ALREADY_RETRIED if retry is None else (retry, stored.reply_to)
 
     def find(self, submission_id: str) -> StoredSubmission | None:
         return self._store.get(submission_id)

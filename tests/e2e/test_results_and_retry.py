@@ -15,8 +15,9 @@ from bot.domain import Priority, TaskType
 from bot.fakes.slack import RecordedCall
 from bot.fakes.slack_driver import fill_view
 from bot.parsing.command import describe_date
+from bot.service import RetryRefused
 from bot.slack import ids
-from bot.slack.listeners.actions import ALREADY_RETRIED
+from bot.slack.listeners.actions import WHY_NOT_RETRIED
 from tests.e2e.conftest import (
     CHANNEL,
     RunningApp,
@@ -25,6 +26,8 @@ from tests.e2e.conftest import (
     wait_for_creates,
     wait_until,
 )
+
+ALREADY_RETRIED = WHY_NOT_RETRIED[RetryRefused.ALREADY_RETRIED]
 
 
 def thread_message_with_retry(app: RunningApp, thread_ts: str) -> dict[str, Any]:
@@ -174,11 +177,14 @@ def test_a_double_click_on_retry_creates_nothing_twice(running_app: RunningApp) 
     assert [r.status_code for r in responses] == [200, 200]
 
     slack.wait_for("chat.postMessage", count=3)
-    (told,) = slack.wait_for("response_url")  # the other click hears it was already done
-    assert told.params["response_type"] == "ephemeral" and told.params.get("replace_original") is False
-    assert ALREADY_RETRIED in message_text(told.params)
+    # One click hears the retry started, the other that it was already done.
+    told = slack.wait_for("response_url", count=2)
+    assert all(t.params["response_type"] == "ephemeral" for t in told)
+    assert all(t.params.get("replace_original") is False for t in told)
+    assert sorted(ALREADY_RETRIED in message_text(t.params) for t in told) == [False, True]
+    assert any("Retrying 2 prospects" in message_text(t.params) for t in told)
     driver.press_button(message, ids.RETRY_FAILED_ACTION_ID)  # and a third click, later
-    slack.wait_for("response_url", count=2)
+    slack.wait_for("response_url", count=3)
     time.sleep(0.2)
     assert len(saleshandy.create_requests) == 2  # the first attempt, one retry
     assert sorted(t.prospect_id for t in saleshandy.tasks) == ["8PvBmrB7P7", "Pr9xQ2Lm"]
@@ -201,3 +207,14 @@ def test_a_retry_that_fails_again_offers_its_own_retry(running_app: RunningApp) 
     assert "Retry: 1 created" in message_text(created.params) and created.params["thread_ts"] == thread
     assert [r.body["prospectIds"] for r in saleshandy.create_requests] == [["8PvBmrB7P7"]] * 3
     assert [t.prospect_id for t in saleshandy.tasks] == ["8PvBmrB7P7"]
+
+
+def test_a_retry_button_whose_submission_is_unknown_says_so_and_what_to_do(running_app: RunningApp) -> None:
+    slack, driver = running_app.slack, running_app.driver
+    action = {"type": "button", "action_id": ids.RETRY_FAILED_ACTION_ID, "value": "0" * 32}
+    message = slack.add_message(CHANNEL, "old results", user="UBOT")
+    assert driver.block_action(action, message=message).status_code == 200
+    (told,) = slack.wait_for("response_url")
+    assert "no longer have the details" in message_text(told.params)
+    assert "Run /task again" in message_text(told.params)
+    assert running_app.saleshandy.create_requests == []

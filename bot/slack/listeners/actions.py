@@ -8,8 +8,10 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
+from bot.service import RetryRefused
 from bot.slack import ids
 from bot.slack.blocks.notices import build_notice
+from bot.slack.blocks.results import build_retry_started_notice
 from bot.slack.delivery import ReplyTo
 from bot.slack.deps import AppDeps
 from bot.slack.reporting import run_and_report
@@ -20,10 +22,17 @@ logger = logging.getLogger(__name__)
 STORE_UNAVAILABLE = (
     "I could not reach our database, so nothing was retried. Please try again in a minute."
 )
-ALREADY_RETRIED = (
-    "Nothing left to retry here: these prospects were already retried "
-    "(the newer results are below in this thread)."
-)
+WHY_NOT_RETRIED: dict[RetryRefused, str] = {
+    RetryRefused.ALREADY_RETRIED: (
+        "These prospects were already retried: the newer results are (or will shortly be) in this "
+        "thread. Use the Retry button of the newest results if some failed again."
+    ),
+    RetryRefused.NOTHING_TO_RETRY: "Every prospect here has its task: there is nothing to retry.",
+    RetryRefused.UNKNOWN_SUBMISSION: (
+        "I no longer have the details of these tasks (the app's database was reset), so I cannot "
+        "retry them. Run /task again for the prospects that failed."
+    ),
+}
 
 
 def register(app: App) -> None:
@@ -40,10 +49,13 @@ def handle_retry_failed(
         logger.exception("could not open a retry of %s", action.get("value"))
         respond(**build_notice(STORE_UNAVAILABLE), response_type="ephemeral", replace_original=False)
         return
-    if opened is None:
-        respond(**build_notice(ALREADY_RETRIED), response_type="ephemeral", replace_original=False)
+    if isinstance(opened, RetryRefused):
+        respond(**build_notice(WHY_NOT_RETRIED[opened]), response_type="ephemeral", replace_original=False)
         return
     retry, stored_reply_to = opened
+    respond(
+        **build_retry_started_notice(len(retry.prospects)), response_type="ephemeral", replace_original=False
+    )
     reply_to = replace(
         ReplyTo.from_dict(stored_reply_to),
         user=body["user"]["id"],
