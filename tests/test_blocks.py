@@ -681,3 +681,14 @@ def test_any_text_stays_text_and_within_limits(
         assert "<" not in text.replace(MENTION, "")
     for message in messages:
         assert all("<" not in text and ">" not in text for text in mrkdwn_texts(message))
+
+
+def test_an_account_wide_error_is_said_once_not_on_every_line() -> None:
+    reason = "The Saleshandy API key was rejected — check SALESHANDY_API_KEY."
+    prospects = [ProspectRef(id=f"Pv{n:04d}Qx") for n in range(300)]
+    submission = make_submission(prospects, [ProspectOutcome.failed(p.id, reason) for p in prospects])
+    messages = build_results_messages(submission, headline=reason)
+    everything = " ".join(t["text"] for m in messages for t in text_objects(m["blocks"]))
+    assert everything.count("API key was rejected") == 1
+    assert everything.count("— failed, see above") == 300
+    assert len(messages) == 1

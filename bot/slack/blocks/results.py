@@ -73,7 +73,7 @@ def build_results_messages(
     head = [f"⚠️ {_escaped(headline, HEADLINE_MAX_CHARS)}"] if headline else []
     head.append(f"*{summary}*")
     first_blocks = [_section("\n".join(head))]
-    lines = [_outcome_line(submission, outcome) for outcome in submission.outcomes]
+    lines = [_outcome_line(submission, outcome, said_above=headline or "") for outcome in submission.outcomes]
     retry = _retry_block(submission) if submission.to_retry and offer_retry else None
 
     pages = _pack(first_blocks, lines, reserve=retry)
@@ -91,9 +91,7 @@ def build_results_messages(
 def results_summary(submission: Submission) -> str:
     """ "2 created · 1 failed · 1 unknown", zero counts left out; "Retry: …" for a retry."""
     parts = [
-        f"{submission.count(status)} {status.value}"
-        for status in OutcomeStatus
-        if submission.count(status)
+        f"{submission.count(status)} {status.value}" for status in OutcomeStatus if submission.count(status)
     ]
     summary = " · ".join(parts)
     return f"Retry: {summary}" if submission.retry_of else summary
@@ -111,13 +109,15 @@ def build_already_retried_notice() -> dict[str, Any]:
     )
 
 
-def _outcome_line(submission: Submission, outcome: ProspectOutcome) -> str:
+def _outcome_line(submission: Submission, outcome: ProspectOutcome, *, said_above: str) -> str:
     line = f"{_STATUS_MARK[outcome.status]} {_prospect(submission, outcome.prospect_id)}"
     if outcome.status is OutcomeStatus.CREATED:
         if outcome.task_id:
             return f"{line} — task {_escaped(outcome.task_id, TASK_ID_MAX_CHARS)}"
         return f"{line} — created"
     reason = outcome.reason or "not created"
+    if reason in said_above:  # an account-wide error (bad key, outage): said once at the top
+        return f"{line} — {outcome.status.value}, see above"
     line = f"{line} — {_escaped(reason, REASON_MAX_CHARS)}"
     if outcome.status is OutcomeStatus.UNKNOWN and "may have been created" not in reason.lower():
         line = f"{line} ({UNKNOWN_HINT})"
@@ -203,8 +203,7 @@ def _text_length(value: object) -> int:
     """Characters of text in a block, every nested text object counted."""
     if isinstance(value, dict):
         return sum(
-            len(v) if k == "text" and isinstance(v, str) else _text_length(v)
-            for k, v in value.items()
+            len(v) if k == "text" and isinstance(v, str) else _text_length(v) for k, v in value.items()
         )
     if isinstance(value, list):
         return sum(_text_length(v) for v in value)
