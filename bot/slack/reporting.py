@@ -90,7 +90,10 @@ def run_and_report(deps: AppDeps, submission: Submission, reply_to: ReplyTo, *, 
     if not result.saved:
         headline = f"{headline} {RESULTS_NOT_SAVED}" if headline else RESULTS_NOT_SAVED
     messages: list[dict[str, Any]] = build_results_messages(
-        result.submission, headline=headline, offer_retry=result.saved
+        result.submission,
+        headline=headline,
+        offer_retry=result.saved,
+        say_what_was_asked=not announce and submission.retry_of is None,
     )
     delivered_to = deps.delivery.deliver(reply_to, messages)
     if delivered_to != reply_to:

@@ -94,6 +94,8 @@ def test_submitting_the_shortcuts_form_replies_in_the_messages_thread(running_ap
     assert reply.params["channel"] == CHANNEL and reply.params["thread_ts"] == message["ts"]
     shown = message_text(reply.params)
     assert "5 created" in shown
+    # No parent message says what was asked, so the reply does, for everyone in the thread.
+    assert "asked for a *LinkedIn · view profile* task" in shown and "5 prospects" in shown
     assert f"<{IN_TEXT}|Ann Lee>" in shown and f"<{UNFURLED_FROM}|Carl Poe>" in shown
     time.sleep(0.2)
     assert len(slack.calls("chat.postMessage")) == 1  # no announcement in the channel: just the reply

@@ -60,19 +60,25 @@ def build_parent_message(submission: Submission) -> dict[str, Any]:
 
 
 def build_results_messages(
-    submission: Submission, *, headline: str | None = None, offer_retry: bool = True
+    submission: Submission,
+    *,
+    headline: str | None = None,
+    offer_retry: bool = True,
+    say_what_was_asked: bool = False,
 ) -> list[dict[str, Any]]:
     """Thread replies: a summary, then one line per prospect in order, as many messages as needed.
 
     The last message carries the retry button when any prospect was not (surely) created, unless
     `offer_retry` is False (the outcomes could not be saved, so a retry would find nothing).
+    `say_what_was_asked` starts with who asked for which task (when no parent message says it).
     """
     if not submission.outcomes:
         raise ValueError("a submission has no results before Saleshandy was asked")
     summary = results_summary(submission)
     head = [f"⚠️ {_escaped(headline, HEADLINE_MAX_CHARS)}"] if headline else []
     head.append(f"*{summary}*")
-    first_blocks = [_section("\n".join(head))]
+    asked = build_parent_message(submission)["blocks"] if say_what_was_asked else []
+    first_blocks = [*asked, _section("\n".join(head))]
     lines = [_outcome_line(submission, outcome, said_above=headline or "") for outcome in submission.outcomes]
     retry = _retry_block(submission) if submission.to_retry and offer_retry else None
 
