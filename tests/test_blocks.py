@@ -692,3 +692,10 @@ def test_an_account_wide_error_is_said_once_not_on_every_line() -> None:
     assert everything.count("API key was rejected") == 1
     assert everything.count("— failed, see above") == 300
     assert len(messages) == 1
+
+
+def test_a_dm_between_people_gets_no_advice_to_invite_the_bot() -> None:
+    dm = build_redirected_results_intro("D0123ABCD", "channel_not_found")
+    assert "direct message" in dm["text"] and "/invite" not in dm["text"]
+    channel = build_redirected_results_intro("C0123ABCD", "not_in_channel")
+    assert "/invite" in channel["text"] and "<#C0123ABCD>" in channel["text"]

@@ -35,9 +35,13 @@ def build_redirected_results_intro(
     channel_id: str, reason: str, *, app_name: str = DEFAULT_APP_NAME
 ) -> dict[str, Any]:
     """The DM that explains why results came here and not to the channel the rep asked in."""
-    channel = f"<#{channel_id}>" if _CHANNEL_ID.fullmatch(channel_id) else "that channel"
     code = escape_mrkdwn(_shorten(reason, REASON_MAX_CHARS).replace("`", "'"))
     app = escape_mrkdwn(_shorten(app_name, REASON_MAX_CHARS).replace("`", "'"))
+    if channel_id.startswith(("D", "G")) and reason in _NOT_A_MEMBER:
+        # A direct message between people: no bot can be invited there, so no advice to try.
+        text = "I can't post in a direct message between people — here are your results."
+        return {"text": text, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]}
+    channel = f"<#{channel_id}>" if _CHANNEL_ID.fullmatch(channel_id) else "that channel"
     text = f"I couldn't post in {channel} (`{code}`) — here are your results."
     if reason in _NOT_A_MEMBER:
         text += f" Invite me with `/invite @{app}` to get them in the channel."
