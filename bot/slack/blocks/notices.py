@@ -37,7 +37,7 @@ def build_redirected_results_intro(
     """The DM that explains why results came here and not to the channel the rep asked in."""
     code = escape_mrkdwn(_shorten(reason, REASON_MAX_CHARS).replace("`", "'"))
     app = escape_mrkdwn(_shorten(app_name, REASON_MAX_CHARS).replace("`", "'"))
-    if channel_id.startswith(("D", "G")) and reason in _NOT_A_MEMBER:
+    if channel_id.startswith("D") and reason in _NOT_A_MEMBER:
         # A direct message between people: no bot can be invited there, so no advice to try.
         text = "I can't post in a direct message between people — here are your results."
         return {"text": text, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]}
