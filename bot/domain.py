@@ -262,6 +262,8 @@ class TaskDraft:
     note: str | None = None
     due_date_given: bool = False
     problems: tuple[Problem, ...] = ()
+    emails: tuple[str, ...] = ()
+    """Prospects named by email: looked up in Saleshandy (off the ack path) before the tasks are made."""
 
     @property
     def missing(self) -> tuple[DraftField, ...]:
@@ -269,7 +271,7 @@ class TaskDraft:
         absent: list[DraftField] = []
         if self.task_type is None:
             absent.append(DraftField.TASK_TYPE)
-        if not self.prospects:
+        if not self.prospects and not self.emails:
             absent.append(DraftField.PROSPECTS)
         return tuple(absent)
 
@@ -281,16 +283,25 @@ class TaskDraft:
     def is_ready(self) -> bool:
         return not self.missing and not self.problems
 
-    def to_request(self) -> CreateTaskRequest:
+    def to_request(self, *, also: tuple[ProspectRef, ...] = ()) -> CreateTaskRequest:
+        """The request for the draft's prospects and `also` (those its emails were found to be)."""
         if not self.is_ready or self.task_type is None:
             raise ValueError("the draft is incomplete or has problems")
         return CreateTaskRequest(
-            prospect_ids=tuple(p.id for p in self.prospects),
+            prospect_ids=tuple(p.id for p in (*self.prospects, *also)),
             task_type=self.task_type,
             due_date=self.due_date,
             priority=self.priority,
             task_note=self.note,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class EmailNotFound:
+    """An email a rep named that no task could be made for: no prospect has it, or the lookup failed."""
+
+    email: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -306,6 +317,8 @@ class Submission:
     requested_by: str
     outcomes: tuple[ProspectOutcome, ...] = ()
     retry_of: str | None = None
+    not_found: tuple[EmailNotFound, ...] = ()
+    """Emails the rep named that were not found in Saleshandy: no task, and a line each in the results."""
 
     def prospect(self, prospect_id: str) -> ProspectRef:
         for prospect in self.prospects:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Any
 
-from bot.domain import CreateTaskRequest, ProspectRef, Submission
-from bot.saleshandy import SaleshandyClient
+from bot.domain import CreateTaskRequest, EmailNotFound, ProspectRef, Submission
+from bot.saleshandy import SaleshandyClient, SaleshandyError
 from bot.store import StoredSubmission, StoreUnavailableError, SubmissionStore
 
 logger = logging.getLogger(__name__)
@@ -24,6 +25,12 @@ class SubmissionResult:
     headline: str | None
     saved: bool = True
     """False when the store could not record the outcomes: they are known, but a retry cannot find them."""
+
+
+LOOKUP_THREADS = 4
+"""Email lookups at once per submission: enough to overlap the API's latency, few enough that the
+rate limit, not the thread count, is what paces a long list."""
+NO_PROSPECT_WITH_EMAIL = "no prospect with this email in Saleshandy"
 
 
 class RetryRefused(Enum):
@@ -55,6 +62,7 @@ class TaskService:
         requested_by: str,
         reply_to: dict[str, Any],
         retry_of: str | None = None,
+        not_found: tuple[EmailNotFound, ...] = (),
     ) -> Submission | None:
         """Record a submission under the idempotency `key`; None when that key was seen before."""
         submission = Submission(
@@ -63,8 +71,29 @@ class TaskService:
             prospects=prospects,
             requested_by=requested_by,
             retry_of=retry_of,
+            not_found=not_found,
         )
         return submission if self._store.claim(key, submission, reply_to=reply_to) else None
+
+    def find_by_email(
+        self, emails: Sequence[str]
+    ) -> tuple[tuple[ProspectRef, ...], tuple[EmailNotFound, ...]]:
+        """The prospects these emails belong to (named "Jane Doe · Acme · jane@acme.com"), and those
+        not found. Lookups run in parallel; the client keeps them within the rate limit, and its cache
+        makes each distinct email one API call at most."""
+        with ThreadPoolExecutor(LOOKUP_THREADS, thread_name_prefix="lookup") as pool:
+            answers = list(pool.map(self._look_up, emails))
+        found = tuple(prospect for prospect, _ in answers if prospect is not None)
+        return found, tuple(missing for _, missing in answers if missing is not None)
+
+    def _look_up(self, email: str) -> tuple[ProspectRef | None, EmailNotFound | None]:
+        try:
+            prospect = self._client.find_prospect_by_email(email)
+        except SaleshandyError as error:
+            return None, EmailNotFound(email, f"could not look this email up: {error}")
+        if prospect is None:
+            return None, EmailNotFound(email, NO_PROSPECT_WITH_EMAIL)
+        return ProspectRef(id=prospect.id, display_name=prospect.label), None
 
     def run(self, submission: Submission) -> SubmissionResult:
         """Call Saleshandy for every prospect of the submission and remember what became of each."""

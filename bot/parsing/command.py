@@ -22,7 +22,9 @@ from bot.parsing.prospects import (
     DEFAULT_LINK_PATTERNS,
     ProspectLinkPatterns,
     SlackLink,
+    dedupe_emails,
     dedupe_prospects,
+    email_from_word,
     prospect_from_word,
     split_references,
 )
@@ -109,6 +111,7 @@ class _CommandReader:
     due_date: datetime.date | None = None
     priority: Priority | None = None
     prospects: list[ProspectRef] = field(default_factory=list)
+    emails: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     half_named_types: list[str] = field(default_factory=list)
     """Words like "linkedin" or "email": fine beside a type of that channel, a problem otherwise."""
@@ -143,8 +146,11 @@ class _CommandReader:
         if date_end is not None:
             return date_end
         prospect = prospect_from_word(word, self.links)
+        email = None if prospect else email_from_word(word)
         if prospect is not None:
             self.prospects.append(prospect)
+        elif email is not None:
+            self.emails.append(email)
         elif unsupported_type_hint(word) is not None:
             self.half_named_types.append(word)
         elif lowered not in FILLER_WORDS and lowered not in PRIORITY_MARKERS:
@@ -225,6 +231,7 @@ class _CommandReader:
             due_date_given=self.due_date is not None,
             task_type=self.task_type,
             prospects=dedupe_prospects(self.prospects),
+            emails=dedupe_emails(self.emails),
             priority=self.priority,
             note=note,
             problems=tuple(self.problems),

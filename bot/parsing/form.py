@@ -62,6 +62,7 @@ def parse_form(
         due_date_given=due_date is not None,
         task_type=_known(TaskType, task_type_code),
         prospects=tuple(_named(p, known_names or {}) for p in scan.prospects),
+        emails=scan.emails,
         priority=_known(Priority, priority_code),
         note=note,
         problems=tuple(problems),

@@ -172,12 +172,30 @@ def _prospect_from_url(url: str, label: str | None, links: ProspectLinkPatterns)
     return ProspectRef(id=prospect_id, display_name=name.strip() if name else None, link=url)
 
 
+_EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+
+
+def email_from_word(word: str) -> str | None:
+    """The email address one word is (`jane@acme.com`, `mailto:…`, Slack's `<mailto:…|…>`), lower-cased."""
+    slack_link = SlackLink.parse(word)
+    target = slack_link.target if slack_link is not None else unescape_slack(word).strip(_WRAPPING)
+    if target.lower().startswith("mailto:"):
+        target = target[len("mailto:") :].split("?", 1)[0]
+    return target.lower() if _EMAIL.fullmatch(target) else None
+
+
+def dedupe_emails(emails: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(emails))
+
+
 @dataclass(frozen=True)
 class ProspectScan:
-    """The prospects found in a text, deduplicated in order, and the words that named none."""
+    """The prospects found in a text, deduplicated in order, the emails to look up, and the words that
+    named neither."""
 
     prospects: tuple[ProspectRef, ...]
     unrecognised: tuple[str, ...]
+    emails: tuple[str, ...] = ()
 
 
 def dedupe_prospects(prospects: Iterable[ProspectRef]) -> tuple[ProspectRef, ...]:
@@ -193,11 +211,15 @@ def parse_prospect_refs(
 ) -> ProspectScan:
     """Every prospect named in `text` (the modal's prospects field, a message), and what named none."""
     found: list[ProspectRef] = []
+    emails: list[str] = []
     unrecognised: list[str] = []
     for word in split_references(text):
         prospect = prospect_from_word(word, links, lenient_ids=lenient_ids)
-        if prospect is None:
-            unrecognised.append(word)
-        else:
+        email = None if prospect else email_from_word(word)
+        if prospect is not None:
             found.append(prospect)
-    return ProspectScan(dedupe_prospects(found), tuple(unrecognised))
+        elif email is not None:
+            emails.append(email)
+        else:
+            unrecognised.append(word)
+    return ProspectScan(dedupe_prospects(found), tuple(unrecognised), dedupe_emails(emails))

@@ -33,7 +33,7 @@ def prefill_from_draft(
     problems on top (so the rep sees why the form opened instead of the tasks being created)."""
     return ModalPrefill(
         task_type=draft.task_type,
-        prospects_text=prospects_field_text(draft.prospects, leftover_words),
+        prospects_text=prospects_field_text(draft.prospects, (*draft.emails, *leftover_words)),
         due_date=draft.due_date if draft.due_date_given else None,
         priority=draft.priority,
         note=draft.note,

@@ -8,7 +8,9 @@ from typing import Any
 from bot.domain import ProspectRef
 from bot.parsing.prospects import (
     ProspectLinkPatterns,
+    dedupe_emails,
     dedupe_prospects,
+    email_from_word,
     prospect_from_word,
     split_references,
 )
@@ -22,15 +24,25 @@ _TEXT_KEYS = frozenset({"text", "pretext", "title", "fallback", "value", "footer
 def prospects_in_message(
     message: dict[str, Any], links: ProspectLinkPatterns
 ) -> tuple[ProspectRef, ...]:
-    """Every prospect the message names, first mention first, each once."""
+    """Every prospect the message names by ID or link, first mention first, each once."""
+    return references_in_message(message, links)[0]
+
+
+def references_in_message(
+    message: dict[str, Any], links: ProspectLinkPatterns
+) -> tuple[tuple[ProspectRef, ...], tuple[str, ...]]:
+    """The prospects the message names by ID or link, and the emails it holds (to look up)."""
     found: list[ProspectRef] = []
+    emails: list[str] = []
     for word, label in _candidates(message):
         prospect = prospect_from_word(word, links)
         if prospect is not None:
             if label and not prospect.display_name and label != prospect.link:
                 prospect = prospect.model_copy(update={"display_name": label})
             found.append(prospect)
-    return dedupe_prospects(found)
+        elif (email := email_from_word(word)) is not None:
+            emails.append(email)
+    return dedupe_prospects(found), dedupe_emails(emails)
 
 
 def _candidates(message: dict[str, Any]) -> Iterator[tuple[str, str | None]]:

@@ -7,9 +7,10 @@ import uuid
 from dataclasses import replace
 from typing import Any
 
-from bot.domain import CreateTaskRequest, ProspectRef, Submission
+from bot.domain import Submission, TaskDraft
+from bot.parsing.prospects import dedupe_prospects
 from bot.slack.blocks.notices import build_notice
-from bot.slack.blocks.results import build_parent_message, build_results_messages
+from bot.slack.blocks.results import build_nobody_found, build_parent_message, build_results_messages
 from bot.slack.delivery import ReplyTo
 from bot.slack.deps import AppDeps
 from bot.store import StoreUnavailableError
@@ -26,38 +27,29 @@ RESULTS_NOT_SAVED = (
 )
 
 
-def submit(
-    deps: AppDeps,
-    *,
-    key: str,
-    request: CreateTaskRequest,
-    prospects: tuple[ProspectRef, ...],
-    reply_to: ReplyTo,
-    announce: bool,
-) -> None:
-    """Record the submission under `key` and create its tasks, all in the background: the listener
-    has acked, and even the database write stays off the path of the next request's ack."""
+def submit(deps: AppDeps, *, key: str, draft: TaskDraft, reply_to: ReplyTo, announce: bool) -> None:
+    """Look up the draft's emails, record the submission under `key` and create its tasks, all in the
+    background: the listener has acked, and even the database write stays off the next ack's path."""
     deps.in_background(
-        lambda: _record_and_run(
-            deps, key=key, request=request, prospects=prospects, reply_to=reply_to, announce=announce
-        ),
+        lambda: _record_and_run(deps, key=key, draft=draft, reply_to=reply_to, announce=announce),
         what=f"submission {key}",
     )
 
 
-def _record_and_run(
-    deps: AppDeps,
-    *,
-    key: str,
-    request: CreateTaskRequest,
-    prospects: tuple[ProspectRef, ...],
-    reply_to: ReplyTo,
-    announce: bool,
-) -> None:
+def _record_and_run(deps: AppDeps, *, key: str, draft: TaskDraft, reply_to: ReplyTo, announce: bool) -> None:
+    found, not_found = deps.service.find_by_email(draft.emails) if draft.emails else ((), ())
+    prospects = dedupe_prospects((*draft.prospects, *found))
+    if not prospects:
+        deps.delivery.deliver(replace(reply_to, in_channel=False), [build_nobody_found(not_found)])
+        return
     try:
         submission = deps.service.open(
-            key=key, request=request, prospects=prospects, requested_by=reply_to.user,
+            key=key,
+            request=draft.to_request(also=found),
+            prospects=prospects,
+            requested_by=reply_to.user,
             reply_to=reply_to.to_dict(),
+            not_found=not_found,
         )
     except StoreUnavailableError:
         # The modal is closed by then: the rep hears it privately, or would hear nothing.

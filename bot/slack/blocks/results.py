@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from bot.domain import OutcomeStatus, ProspectOutcome, Submission
+from bot.domain import EmailNotFound, OutcomeStatus, ProspectOutcome, Submission
 from bot.parsing.command import describe_date
 from bot.slack.blocks.notices import build_notice
 from bot.slack.blocks.text import escape_mrkdwn
@@ -24,6 +24,8 @@ under that whatever the per-block limits would allow."""
 NAME_MAX_CHARS = 150
 """Of a prospect's name, escaped: enough to recognise anyone, short enough to keep lines short."""
 REASON_MAX_CHARS = 600
+NOT_FOUND_SHOWN_MAX = 40
+"""Emails listed when nobody was found (the rest are counted): one message, within Slack's limits."""
 HEADLINE_MAX_CHARS = 1000
 TASK_ID_MAX_CHARS = 100
 URL_MAX_CHARS = 1000
@@ -80,6 +82,7 @@ def build_results_messages(
     asked = build_parent_message(submission)["blocks"] if say_what_was_asked else []
     first_blocks = [*asked, _section("\n".join(head))]
     lines = [_outcome_line(submission, outcome, said_above=headline or "") for outcome in submission.outcomes]
+    lines += [_not_found_line(missing) for missing in submission.not_found]
     retry = _retry_block(submission) if submission.to_retry and offer_retry else None
 
     pages = _pack(first_blocks, lines, reserve=retry)
@@ -97,10 +100,32 @@ def build_results_messages(
 def results_summary(submission: Submission) -> str:
     """ "2 created · 1 failed · 1 unknown", zero counts left out; "Retry: …" for a retry."""
     parts = [
-        f"{submission.count(status)} {status.value}" for status in OutcomeStatus if submission.count(status)
+        f"{_counted(submission, status)} {status.value}"
+        for status in OutcomeStatus
+        if _counted(submission, status)
     ]
     summary = " · ".join(parts)
     return f"Retry: {summary}" if submission.retry_of else summary
+
+
+def _counted(submission: Submission, status: OutcomeStatus) -> int:
+    not_found = len(submission.not_found) if status is OutcomeStatus.FAILED else 0
+    return submission.count(status) + not_found
+
+
+def build_nobody_found(not_found: Sequence[EmailNotFound]) -> dict[str, Any]:
+    """The answer when every prospect was named by an email and none was found: nothing was created."""
+    lines = [_not_found_line(missing) for missing in not_found[:NOT_FOUND_SHOWN_MAX]]
+    if len(not_found) > NOT_FOUND_SHOWN_MAX:
+        lines.append(f"… and {len(not_found) - NOT_FOUND_SHOWN_MAX} more")
+    text = "*Nothing was created:* none of these emails belongs to a Saleshandy prospect I can see."
+    return {"text": text, "blocks": [_section(text), _section("\n".join(lines))]}
+
+
+def _not_found_line(missing: EmailNotFound) -> str:
+    return f"{_STATUS_MARK[OutcomeStatus.FAILED]} *{_escaped(missing.email, NAME_MAX_CHARS)}* — " + _escaped(
+        missing.reason, REASON_MAX_CHARS
+    )
 
 
 def build_retry_started_notice(count: int) -> dict[str, Any]:

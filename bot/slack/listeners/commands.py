@@ -58,8 +58,7 @@ def handle_task_command(
         submit(
             deps,
             key=f"command:{command['trigger_id']}",
-            request=draft.to_request(),
-            prospects=draft.prospects,
+            draft=draft,
             reply_to=reply_to,
             announce=True,
         )

@@ -13,7 +13,7 @@ from bot.slack.delivery import ReplyTo
 from bot.slack.deps import AppDeps
 from bot.slack.forms import prospects_field_text
 from bot.slack.listeners.modals import open_task_modal
-from bot.slack.message_refs import prospects_in_message
+from bot.slack.message_refs import references_in_message
 from bot.slack.metadata import ModalMetadata
 
 NO_PROSPECTS_NOTICE = (
@@ -32,7 +32,7 @@ def handle_message_shortcut(
     message = shortcut.get("message") or {}
     channel = shortcut["channel"]["id"]
     thread_ts = message.get("thread_ts") or message.get("ts")
-    prospects = prospects_in_message(message, deps.links)
+    prospects, emails = references_in_message(message, deps.links)
     reply_to = ReplyTo(
         channel=channel,
         user=shortcut["user"]["id"],
@@ -41,9 +41,9 @@ def handle_message_shortcut(
     )
     names = {p.id: p.display_name for p in prospects if p.display_name}
     prefill = ModalPrefill(
-        prospects_text=prospects_field_text(prospects),
+        prospects_text=prospects_field_text(prospects, emails),
         note=f"From Slack: {message_permalink(shortcut)}",
-        notices=() if prospects else (NO_PROSPECTS_NOTICE,),
+        notices=() if prospects or emails else (NO_PROSPECTS_NOTICE,),
         private_metadata=ModalMetadata(reply_to, announce=False, names=names).to_json(),
     )
     open_task_modal(client, trigger_id=shortcut["trigger_id"], prefill=prefill, respond=respond)

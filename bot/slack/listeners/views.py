@@ -43,8 +43,7 @@ def handle_task_modal_submission(
     submit(
         deps,
         key=f"view:{view['id']}",
-        request=draft.to_request(),
-        prospects=draft.prospects,
+        draft=draft,
         reply_to=metadata.reply_to,
         announce=metadata.announce,
     )
