@@ -281,3 +281,12 @@ def test_vague_dates_are_a_problem_on_the_due_date_never_a_guess(text: str) -> N
     [problem] = [p for p in draft.problems if p.field is DraftField.DUE_DATE]
     assert problem.kind is ProblemKind.INVALID_DATE and "too vague" in problem.message
     assert all(p.kind is not ProblemKind.UNKNOWN_WORD for p in draft.problems)
+
+
+def test_emails_are_prospects_to_look_up_and_complete_a_command() -> None:
+    draft = parse("call jane@acme.com <mailto:Bob@Acme.com|Bob@Acme.com> 8PvBmrB7P7 tomorrow")
+    assert draft.is_ready
+    assert draft.emails == ("jane@acme.com", "bob@acme.com")
+    assert [p.id for p in draft.prospects] == ["8PvBmrB7P7"]
+    only_emails = parse("call jane@acme.com")
+    assert only_emails.is_ready and only_emails.missing == ()

@@ -145,3 +145,34 @@ def test_any_text_and_any_configured_patterns_give_a_scan_and_never_raise(
 ) -> None:
     scan = parse_prospect_refs(text, links=ProspectLinkPatterns(tuple(patterns)))
     assert len({p.id for p in scan.prospects}) == len(scan.prospects)
+
+
+@pytest.mark.parametrize(
+    ("word", "email"),
+    [
+        ("jane@acme.com", "jane@acme.com"),
+        ("Jane.Doe+sales@Acme.co.uk", "jane.doe+sales@acme.co.uk"),
+        ("<mailto:jane@acme.com|jane@acme.com>", "jane@acme.com"),
+        ("mailto:jane@acme.com?subject=hi", "jane@acme.com"),
+        ("(jane@acme.com),", "jane@acme.com"),
+        ("`jane@acme.com`", "jane@acme.com"),
+    ],
+)
+def test_emails_in_every_form_a_rep_or_slack_writes_them(word: str, email: str) -> None:
+    from bot.parsing.prospects import email_from_word
+
+    assert email_from_word(word) == email
+
+
+@pytest.mark.parametrize("word", ["jane@", "@acme.com", "jane@acme", "<@U123>", "8PvBmrB7P7", "a@b.c"])
+def test_things_that_are_not_emails(word: str) -> None:
+    from bot.parsing.prospects import email_from_word
+
+    assert email_from_word(word) is None
+
+
+def test_a_field_with_ids_links_and_emails_keeps_each_kind_in_order_once() -> None:
+    scan = parse_prospect_refs("jane@acme.com 8PvBmrB7P7, JANE@acme.com <mailto:bob@acme.com|bob> oops")
+    assert [p.id for p in scan.prospects] == ["8PvBmrB7P7"]
+    assert scan.emails == ("jane@acme.com", "bob@acme.com")
+    assert scan.unrecognised == ("oops",)
