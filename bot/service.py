@@ -11,7 +11,7 @@ from enum import Enum
 from typing import Any
 
 from bot.domain import CreateTaskRequest, EmailNotFound, ProspectRef, Submission
-from bot.saleshandy import SaleshandyClient, SaleshandyError
+from bot.saleshandy import FoundProspect, SaleshandyClient, SaleshandyError
 from bot.store import StoredSubmission, StoreUnavailableError, SubmissionStore
 
 logger = logging.getLogger(__name__)
@@ -31,6 +31,10 @@ LOOKUP_THREADS = 4
 """Email lookups at once per submission: enough to overlap the API's latency, few enough that the
 rate limit, not the thread count, is what paces a long list."""
 NO_PROSPECT_WITH_EMAIL = "no prospect with this email in Saleshandy"
+SUGGESTIONS_MAX = 20
+"""Prospects suggested at most for one query of the picker: one search page of 20."""
+SUGGESTION_MIN_CHARS = 2
+"""Shorter queries match too much to be worth a call."""
 
 
 class RetryRefused(Enum):
@@ -85,6 +89,15 @@ class TaskService:
             answers = list(pool.map(self._look_up, emails))
         found = tuple(prospect for prospect, _ in answers if prospect is not None)
         return found, tuple(missing for _, missing in answers if missing is not None)
+
+    def suggest_prospects(self, text: str) -> tuple[FoundProspect, ...]:
+        """Prospects whose name or email contain `text` (up to 20, in the API's order), for the
+        prospect picker: one search (kept briefly by the client's cache). No call, and nothing, for
+        text shorter than 2 characters (blanks aside). Raises the client's SaleshandyError."""
+        if len(" ".join(text.split())) < SUGGESTION_MIN_CHARS:
+            return ()
+        result = self._client.search_prospects(text, page_size=SUGGESTIONS_MAX)
+        return result.prospects[:SUGGESTIONS_MAX]
 
     def _look_up(self, email: str) -> tuple[ProspectRef | None, EmailNotFound | None]:
         try:

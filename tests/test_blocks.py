@@ -7,20 +7,23 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from slack_sdk.errors import SlackObjectFormationError
-from slack_sdk.models.blocks import Block
+from slack_sdk.models.blocks import Block, Option
 from slack_sdk.models.views import View
 
 from bot.domain import (
     NOTE_MAX_CHARS,
     ChannelGroup,
     CreateTaskRequest,
+    DraftField,
     Priority,
     ProspectOutcome,
     ProspectRef,
     Submission,
     TaskType,
 )
+from bot.parsing.form import parse_form
 from bot.parsing.vocabulary import TASK_TYPE_SYNONYMS
+from bot.saleshandy import FoundProspect
 from bot.slack import ids
 from bot.slack.blocks.help import build_help_message
 from bot.slack.blocks.modal import (
@@ -28,6 +31,7 @@ from bot.slack.blocks.modal import (
     ModalValues,
     build_modal_errors,
     build_task_modal,
+    prospect_option,
     read_modal_values,
 )
 from bot.slack.blocks.notices import (
@@ -41,6 +45,7 @@ from bot.slack.blocks.results import (
     build_results_messages,
     build_retry_started_notice,
 )
+from bot.slack.listeners.options import prospect_options
 
 TEXT_MAX = 3000
 BLOCKS_TEXT_MAX = 12_000
@@ -149,6 +154,8 @@ def fake_state_values(view: dict[str, Any]) -> dict[str, Any]:
             field = {"type": kind, "value": element.get("initial_value")}
         elif kind == "datepicker":
             field = {"type": kind, "selected_date": element.get("initial_date")}
+        elif kind == "multi_external_select":
+            field = {"type": kind, "selected_options": element.get("initial_options", [])}
         else:
             raise AssertionError(f"unexpected element {kind}")
         state[block_id] = {element["action_id"]: field}
@@ -171,13 +178,14 @@ def test_modal_shape_titles_and_required_fields() -> None:
     assert view["private_metadata"] == '{"a": 1}'
     blocks = input_blocks(view)
     assert list(blocks) == [
-        ids.TASK_TYPE_BLOCK_ID, ids.PROSPECTS_BLOCK_ID, ids.DUE_DATE_BLOCK_ID,
-        ids.PRIORITY_BLOCK_ID, ids.NOTE_BLOCK_ID,
+        ids.TASK_TYPE_BLOCK_ID, ids.PROSPECT_PICKER_BLOCK_ID, ids.PROSPECTS_BLOCK_ID,
+        ids.DUE_DATE_BLOCK_ID, ids.PRIORITY_BLOCK_ID, ids.NOTE_BLOCK_ID,
     ]
     optional = {block_id: block["optional"] for block_id, block in blocks.items()}
-    assert optional == {
-        ids.TASK_TYPE_BLOCK_ID: False, ids.PROSPECTS_BLOCK_ID: False, ids.DUE_DATE_BLOCK_ID: True,
-        ids.PRIORITY_BLOCK_ID: True, ids.NOTE_BLOCK_ID: True,
+    assert optional == {  # either prospect field may name them all: "none at all" is our own error
+        ids.TASK_TYPE_BLOCK_ID: False, ids.PROSPECT_PICKER_BLOCK_ID: True,
+        ids.PROSPECTS_BLOCK_ID: True, ids.DUE_DATE_BLOCK_ID: True, ids.PRIORITY_BLOCK_ID: True,
+        ids.NOTE_BLOCK_ID: True,
     }
     assert blocks[ids.PROSPECTS_BLOCK_ID]["hint"]["text"] == (
         "Saleshandy prospect IDs or links, one per line or separated by spaces or commas"
@@ -188,8 +196,144 @@ def test_modal_shape_titles_and_required_fields() -> None:
     assert blocks[ids.PROSPECTS_BLOCK_ID]["element"]["multiline"] is True
     assert blocks[ids.NOTE_BLOCK_ID]["element"]["multiline"] is True
     assert not any("initial_option" in b["element"] or "initial_value" in b["element"]
-                   or "initial_date" in b["element"] for b in blocks.values())
+                   or "initial_date" in b["element"] or "initial_options" in b["element"]
+                   for b in blocks.values())
     assert view["blocks"][0]["type"] == "input"  # no notices, no notice block
+
+
+def test_the_prospect_picker_searches_from_two_letters_just_before_the_prospects_field() -> None:
+    view = build_task_modal(ModalPrefill(notices=("Something to say",)))
+    assert_valid_view(view)
+    block_ids = [b["block_id"] for b in view["blocks"]]
+    assert block_ids.index(ids.PROSPECT_PICKER_BLOCK_ID) + 1 == block_ids.index(ids.PROSPECTS_BLOCK_ID)
+    picker = input_blocks(view)[ids.PROSPECT_PICKER_BLOCK_ID]
+    assert picker["label"]["text"] == "Find prospects"
+    assert picker["optional"] is True
+    assert picker["element"] == {
+        "type": "multi_external_select",
+        "action_id": ids.PROSPECT_PICKER_ACTION_ID,
+        "placeholder": {"type": "plain_text", "text": "Search Saleshandy by name or email", "emoji": True},
+        "min_query_length": 2,
+    }
+    assert 0 < len(picker["hint"]["text"]) <= 2000
+
+
+def test_the_view_check_really_checks_the_picker() -> None:
+    view = build_task_modal(ModalPrefill())
+    picker = input_blocks(view)[ids.PROSPECT_PICKER_BLOCK_ID]
+    picker["element"]["placeholder"] = plain("x" * 151)  # Slack's limit for a placeholder: 150
+    with pytest.raises(SlackObjectFormationError):
+        assert_valid_view(view)
+
+
+def test_picked_prospects_are_read_as_value_and_text() -> None:
+    state = fake_state_values(build_task_modal(ModalPrefill(prospects_text="Zz12Yy34")))
+    state[ids.PROSPECT_PICKER_BLOCK_ID][ids.PROSPECT_PICKER_ACTION_ID] = {
+        "type": "multi_external_select",
+        "selected_options": [
+            {"text": {"type": "plain_text", "text": "Jane Doe · Acme · jane@acme.com"},
+             "value": "8PvBmrB7P7"},
+            {"text": {"type": "plain_text", "text": "Bob"}, "value": "Pr9xQ2Lm"},
+        ],
+    }
+    values = read_modal_values(state)
+    assert values.picked == (("8PvBmrB7P7", "Jane Doe · Acme · jane@acme.com"), ("Pr9xQ2Lm", "Bob"))
+    assert values.prospects_text == "Zz12Yy34"
+
+
+@pytest.mark.parametrize(
+    "selected",
+    [None, "8PvBmrB7P7", {"value": "x"}, [None, 3, "x", {"text": "no value"}, {"value": ""}]],
+)
+def test_odd_picker_state_reads_as_nothing_picked(selected: object) -> None:
+    state = {ids.PROSPECT_PICKER_BLOCK_ID: {ids.PROSPECT_PICKER_ACTION_ID: {
+        "type": "multi_external_select", "selected_options": selected,
+    }}}
+    assert read_modal_values(state).picked == ()
+
+
+def test_a_picked_option_without_text_is_named_by_its_value() -> None:
+    state = {ids.PROSPECT_PICKER_BLOCK_ID: {ids.PROSPECT_PICKER_ACTION_ID: {
+        "type": "multi_external_select",
+        "selected_options": [{"value": "8PvBmrB7P7"}, {"value": "Pr9xQ2Lm", "text": {"text": " "}}],
+    }}}
+    assert read_modal_values(state).picked == (("8PvBmrB7P7", "8PvBmrB7P7"), ("Pr9xQ2Lm", "Pr9xQ2Lm"))
+
+
+def draft_from(picked: tuple[tuple[str, str], ...], text: str = "") -> Any:
+    return parse_form(
+        task_type_code=TaskType.CALL_DEMO.code, prospects_text=text, due_date=None,
+        priority_code=None, note=None, today=datetime.date(2026, 11, 28), picked=picked,
+        known_names={"Zz12Yy34": "Known Name"},
+    )
+
+
+def test_picked_prospects_come_first_named_by_their_label_each_id_once() -> None:
+    draft = draft_from(
+        (("8PvBmrB7P7", "Jane Doe · Acme · jane@acme.com"), ("Pr9xQ2Lm", "Bob"), ("8PvBmrB7P7", "Again")),
+        "Pr9xQ2Lm Zz12Yy34 https://my.saleshandy.com/prospects/Qq11Ww22",
+    )
+    assert draft.is_ready
+    assert draft.prospects == (
+        ProspectRef(id="8PvBmrB7P7", display_name="Jane Doe · Acme · jane@acme.com"),
+        ProspectRef(id="Pr9xQ2Lm", display_name="Bob"),
+        ProspectRef(id="Zz12Yy34", display_name="Known Name"),
+        ProspectRef(id="Qq11Ww22", link="https://my.saleshandy.com/prospects/Qq11Ww22"),
+    )
+
+
+def test_the_picker_alone_is_enough_and_nothing_anywhere_is_missing_prospects() -> None:
+    assert draft_from((("8PvBmrB7P7", "Jane"),)).is_ready
+    empty = draft_from(())
+    assert empty.missing == (DraftField.PROSPECTS,)
+
+
+@pytest.mark.parametrize(
+    "value", ["", "has space", "x" * 65, "a/b", "<!channel>", "8PvBmrB7P7\n"]
+)
+def test_a_picked_value_that_is_not_an_id_is_ignored_never_raised(value: str) -> None:
+    draft = draft_from(((value, "Looks fine"), ("Pr9xQ2Lm", "Bob")))
+    assert [p.id for p in draft.prospects] == ["Pr9xQ2Lm"]
+
+
+def test_malformed_picked_entries_are_ignored() -> None:
+    odd: Any = ((None, "x"), ("Pr9xQ2Lm",), 5, ("8PvBmrB7P7", None), ("Zz12Yy34", "  "))
+    draft = draft_from(odd)
+    assert draft.prospects == (ProspectRef(id="8PvBmrB7P7"), ProspectRef(id="Zz12Yy34"))
+
+
+def test_a_suggestion_shows_the_label_within_slacks_75_characters_and_keeps_the_id() -> None:
+    short = prospect_option("8PvBmrB7P7", "Jane Doe · Acme · jane@acme.com")
+    assert short == {
+        "text": {"type": "plain_text", "text": "Jane Doe · Acme · jane@acme.com", "emoji": True},
+        "value": "8PvBmrB7P7",
+    }
+    long_label = "Maximiliane Alexandra von Hohenzollern-Sigmaringen · Very Long Company GmbH · x@y.de"
+    long = prospect_option("8PvBmrB7P7", long_label)
+    assert len(long["text"]["text"]) == 75 and long["text"]["text"].endswith("…")
+    assert long_label.startswith(long["text"]["text"][:-1])
+    for option in (short, long):
+        Option(**option).validate_json()
+    with pytest.raises(ValueError):
+        prospect_option("x" * 151, "too long an id")
+
+
+def test_suggestions_are_at_most_twenty_usable_ids_each_once() -> None:
+    found = [
+        FoundProspect(id="8PvBmrB7P7", email="jane@acme.com", first_name="Jane", last_name="Doe",
+                      company="Acme"),
+        FoundProspect(id="8PvBmrB7P7", first_name="Duplicate"),
+        FoundProspect(id="not an id", first_name="Spaces"),
+        FoundProspect(id="Pr9xQ2Lm"),
+        *(FoundProspect(id=f"Pv{n:04d}Qx", first_name=f"P{n}") for n in range(30)),
+    ]
+    options = prospect_options(found)
+    assert len(options) == 20
+    assert options[0]["text"]["text"] == "Jane Doe · Acme · jane@acme.com"
+    assert options[1] == prospect_option("Pr9xQ2Lm", "Pr9xQ2Lm")
+    assert [o["value"] for o in options[2:]] == [f"Pv{n:04d}Qx" for n in range(18)]
+    for option in options:
+        Option(**option).validate_json()
 
 
 def test_task_type_options_cover_every_type_once_grouped_by_channel() -> None:

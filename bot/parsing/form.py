@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TypeVar
 
 from bot.domain import (
     NOTE_MAX_CHARS,
+    PROSPECT_ID_PATTERN,
     DraftField,
     Priority,
     Problem,
@@ -17,7 +18,12 @@ from bot.domain import (
     TaskType,
 )
 from bot.parsing.command import describe_date
-from bot.parsing.prospects import DEFAULT_LINK_PATTERNS, ProspectLinkPatterns, parse_prospect_refs
+from bot.parsing.prospects import (
+    DEFAULT_LINK_PATTERNS,
+    ProspectLinkPatterns,
+    dedupe_prospects,
+    parse_prospect_refs,
+)
 
 E = TypeVar("E", TaskType, Priority)
 
@@ -32,8 +38,14 @@ def parse_form(
     today: datetime.date,
     links: ProspectLinkPatterns = DEFAULT_LINK_PATTERNS,
     known_names: Mapping[str, str] | None = None,
+    picked: Sequence[tuple[str, str]] = (),
 ) -> TaskDraft:
-    """A draft from the form; `known_names` names prospects the form's text shows only as IDs."""
+    """A draft from the form; `known_names` names prospects the form's text shows only as IDs.
+
+    `picked` holds the prospects chosen in the picker as (ID, label): they come first, named by
+    their label, then those of the text; each ID once (its first mention kept). A picked value that
+    is not an ID's shape is left out (the picker only offers IDs; nothing else can come from it).
+    """
     problems: list[Problem] = []
     scan = parse_prospect_refs(prospects_text, links=links, lenient_ids=True)
     if scan.unrecognised:
@@ -61,7 +73,10 @@ def parse_form(
         due_date=due_date or today,
         due_date_given=due_date is not None,
         task_type=_known(TaskType, task_type_code),
-        prospects=tuple(_named(p, known_names or {}) for p in scan.prospects),
+        prospects=dedupe_prospects([
+            *_picked_refs(picked),
+            *(_named(p, known_names or {}) for p in scan.prospects),
+        ]),
         emails=scan.emails,
         priority=_known(Priority, priority_code),
         note=note,
@@ -77,6 +92,20 @@ def _unrecognised_prospects(words: tuple[str, ...]) -> Problem:
         f"Not a prospect ID or Saleshandy link: {shown}. Remove it or paste the prospect's link.",
         " ".join(words),
     )
+
+
+def _picked_refs(picked: Sequence[tuple[str, str]]) -> list[ProspectRef]:
+    refs: list[ProspectRef] = []
+    for entry in picked:
+        try:
+            prospect_id, label = entry
+        except (TypeError, ValueError):
+            continue
+        if not isinstance(prospect_id, str) or not PROSPECT_ID_PATTERN.fullmatch(prospect_id):
+            continue
+        name = " ".join(label.split()) if isinstance(label, str) else ""
+        refs.append(ProspectRef(id=prospect_id, display_name=name or None))
+    return refs
 
 
 def _named(prospect: ProspectRef, names: Mapping[str, str]) -> ProspectRef:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +17,8 @@ from bot.slack.ids import (
     NOTE_BLOCK_ID,
     PRIORITY_ACTION_ID,
     PRIORITY_BLOCK_ID,
+    PROSPECT_PICKER_ACTION_ID,
+    PROSPECT_PICKER_BLOCK_ID,
     PROSPECTS_ACTION_ID,
     PROSPECTS_BLOCK_ID,
     TASK_MODAL_CALLBACK_ID,
@@ -33,6 +35,15 @@ ERROR_MAX_CHARS = 150
 """Longer field errors wrap badly under an input; Slack shows short ones best."""
 
 PROSPECTS_HINT = "Saleshandy prospect IDs or links, one per line or separated by spaces or commas"
+PICKER_LABEL = "Find prospects"
+PICKER_PLACEHOLDER = "Search Saleshandy by name or email"
+PICKER_HINT = "Type at least 2 letters of a name or email; or paste IDs and links below"
+PICKER_MIN_QUERY_LENGTH = 2
+"""Slack asks the app for suggestions only once this much is typed (the listener checks it too)."""
+OPTION_TEXT_MAX_CHARS = 75
+"""Slack's limit for an option's text in a select menu."""
+OPTION_VALUE_MAX_CHARS = 150
+"""Slack's limit for an option's value."""
 DUE_DATE_HINT = "Leave empty for today (in your time zone)"
 PROSPECTS_CUT_NOTICE = (
     "The prospect list was too long for this form, so its end was left out; "
@@ -65,10 +76,13 @@ class ModalValues:
     due_date: str | None
     priority_code: str | None
     note: str | None
+    picked: tuple[tuple[str, str], ...] = ()
+    """The prospects chosen in the picker, as (value, text): the prospect ID and its label."""
 
 
 def build_task_modal(prefill: ModalPrefill) -> dict[str, Any]:
-    """The modal view for `views.open`: notices first, then the five fields, prefilled."""
+    """The modal view for `views.open`: notices first, then the fields (the prospect picker just
+    before the free-text prospects field, both optional: either may name the prospects), prefilled."""
     if len(prefill.private_metadata) > PRIVATE_METADATA_MAX_CHARS:
         raise ValueError(
             f"private_metadata is {len(prefill.private_metadata)} characters; "
@@ -88,6 +102,7 @@ def build_task_modal(prefill: ModalPrefill) -> dict[str, Any]:
         blocks.append(_notices_block(notices))
     blocks += [
         _task_type_block(prefill.task_type),
+        _prospect_picker_block(),
         _prospects_block(prospects_text),
         _due_date_block(prefill.due_date),
         _priority_block(prefill.priority),
@@ -116,6 +131,7 @@ def read_modal_values(state_values: Mapping[str, Any]) -> ModalValues:
         ),
         priority_code=_selected_value(state_values, PRIORITY_BLOCK_ID, PRIORITY_ACTION_ID),
         note=(note.strip() or None) if isinstance(note, str) else None,
+        picked=_picked_options(state_values),
     )
 
 
@@ -134,6 +150,16 @@ def task_type_option(task_type: TaskType) -> dict[str, Any]:
 
 def priority_option(priority: Priority) -> dict[str, Any]:
     return {"text": _plain(priority.label), "value": priority.code}
+
+
+def prospect_option(prospect_id: str, label: str) -> dict[str, Any]:
+    """A suggestion of the prospect picker: the label ("Jane Doe · Acme · jane@acme.com") shortened
+    to Slack's 75 characters, the ID as the value. ValueError for an ID over Slack's 150 characters
+    (it could not come back intact; a real prospect ID is far shorter)."""
+    if not prospect_id or len(prospect_id) > OPTION_VALUE_MAX_CHARS:
+        raise ValueError(f"an option value is 1 to {OPTION_VALUE_MAX_CHARS} characters")
+    text = " ".join(label.split()) or prospect_id
+    return {"text": _plain(_cut(text, OPTION_TEXT_MAX_CHARS)), "value": prospect_id}
 
 
 def _task_type_block(task_type: TaskType | None) -> dict[str, Any]:
@@ -155,6 +181,16 @@ def _task_type_block(task_type: TaskType | None) -> dict[str, Any]:
     return _input(TASK_TYPE_BLOCK_ID, "Task type", select, optional=False)
 
 
+def _prospect_picker_block() -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "multi_external_select",
+        "action_id": PROSPECT_PICKER_ACTION_ID,
+        "placeholder": _plain(PICKER_PLACEHOLDER),
+        "min_query_length": PICKER_MIN_QUERY_LENGTH,
+    }
+    return _input(PROSPECT_PICKER_BLOCK_ID, PICKER_LABEL, element, optional=True, hint=PICKER_HINT)
+
+
 def _prospects_block(prospects_text: str) -> dict[str, Any]:
     element: dict[str, Any] = {
         "type": "plain_text_input",
@@ -165,7 +201,9 @@ def _prospects_block(prospects_text: str) -> dict[str, Any]:
     }
     if prospects_text:
         element["initial_value"] = prospects_text
-    return _input(PROSPECTS_BLOCK_ID, "Prospects", element, optional=False, hint=PROSPECTS_HINT)
+    # Optional for Slack: the rep may name every prospect with the picker. Neither field naming
+    # one is still an error, shown on this field by the submission's listener.
+    return _input(PROSPECTS_BLOCK_ID, "Prospects", element, optional=True, hint=PROSPECTS_HINT)
 
 
 def _due_date_block(due_date: datetime.date | None) -> dict[str, Any]:
@@ -241,6 +279,12 @@ def _cut_at_separator(text: str, limit: int) -> tuple[str, bool]:
     return head[:last].rstrip(" ,\n\t"), True
 
 
+def _cut(text: str, limit: int) -> str:
+    """`text` if it fits, else its first `limit - 1` characters and "…" (labels have no spare words
+    to drop: "Jane Doe · Acme · jane@…" still says who it is)."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def _shorten(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
@@ -257,6 +301,25 @@ def _field(state_values: Mapping[str, Any], block_id: str, action_id: str) -> Ma
         return {}
     field = block.get(action_id)
     return field if isinstance(field, Mapping) else {}
+
+
+def _picked_options(state_values: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    """(value, text) of each option chosen in the picker; malformed entries are skipped."""
+    chosen = _field(state_values, PROSPECT_PICKER_BLOCK_ID, PROSPECT_PICKER_ACTION_ID).get(
+        "selected_options"
+    )
+    if not isinstance(chosen, Sequence) or isinstance(chosen, str):
+        return ()
+    picked: list[tuple[str, str]] = []
+    for option in chosen:
+        if not isinstance(option, Mapping):
+            continue
+        value = _str_or_none(option.get("value"))
+        text = option.get("text")
+        label = text.get("text") if isinstance(text, Mapping) else text
+        if value is not None:
+            picked.append((value, label if isinstance(label, str) and label.strip() else value))
+    return tuple(picked)
 
 
 def _selected_value(state_values: Mapping[str, Any], block_id: str, action_id: str) -> str | None:

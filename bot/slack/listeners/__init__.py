@@ -2,7 +2,7 @@
 
 from slack_bolt import App
 
-from bot.slack.listeners import actions, commands, shortcuts, views
+from bot.slack.listeners import actions, commands, options, shortcuts, views
 
 
 def register_listeners(app: App) -> None:
@@ -10,3 +10,4 @@ def register_listeners(app: App) -> None:
     shortcuts.register(app)
     views.register(app)
     actions.register(app)
+    options.register(app)

@@ -35,6 +35,7 @@ def handle_task_modal_submission(
         today=deps.zones.today_for(user),
         links=deps.links,
         known_names=metadata.names,
+        picked=values.picked,
     )
     if not draft.is_ready:
         ack(build_modal_errors(errors_by_block(draft)))
