@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from bot.saleshandy.errors import (
     SaleshandyError,
     UnreadableResponseError,
 )
-from bot.saleshandy.ratelimit import RetryPolicy, exhausted_window_wait
+from bot.saleshandy.ratelimit import RetryPolicy, exhausted_window_wait, seconds_until_reset
 from bot.saleshandy.responses import error_from_response, outcomes_from_answer
 from bot.saleshandy.search import (
     DEFAULT_CACHE_TTL,
@@ -119,6 +120,17 @@ class SaleshandyClient:
         self._clock = clock
         self._not_before = 0.0
         """Clock time before which nothing is sent: the rate-limit window is used up until then."""
+        self._window = threading.Condition()
+        """Guards the window's accounting below; notified whenever an answer (or failure) comes back."""
+        self._in_flight = 0
+        """Requests sent and not yet answered (lookups run in parallel)."""
+        self._lowest_remaining: int | None = None
+        """The lowest `x-ratelimit-remaining` answered in the current window (answers to parallel
+        requests come back in any order), None when unknown. Less the requests in flight, which may
+        not be counted yet, it is what may surely still be sent."""
+        self._window_ends: float | None = None
+        """Clock time the current window ends, when its answers said (`x-ratelimit-reset`): the
+        earliest they said, as each rounds it up to a whole second."""
         self._http = httpx.Client(
             base_url=self._base_url + "/",
             timeout=timeout or DEFAULT_TIMEOUT,
@@ -189,8 +201,6 @@ class SaleshandyClient:
                 self._wait_for_window()
                 requests_sent += 1  # taken back below if the connection never opened
                 response = self._post(CREATE_TASKS_PATH, body, prospects=len(chunk))
-                if response.status_code != 429:  # a 429's wait is the retry decision's business
-                    self._note_window(response)
                 if not response.is_success:
                     raise error_from_response(
                         response, secret=self._api_key.get_secret_value(), now=self._clock()
@@ -221,23 +231,70 @@ class SaleshandyClient:
                 return _ChunkResult(_outcomes_for_error(chunk, unread), unread, requests_sent)
 
     def _wait_for_window(self) -> None:
-        """Sleep until the exhausted rate-limit window resets, unless that is too long to wait."""
-        wait = self._not_before - self._clock()
-        if wait <= 0:
-            return
-        if wait > self._retry.max_rate_limit_wait:
-            raise RateLimitError(retry_after=wait, status_code=None)
-        logger.info("Saleshandy: rate-limit window used up; waiting %.1fs", wait)
-        self._sleep(wait)
+        """Wait until the rate-limit window has room for one more request, and take that room: sleep
+        until an exhausted window resets (unless that is too long to wait), and while the window's
+        last requests are in flight, wait for their answers. Every call is followed by exactly one
+        `_note_window` (done by `_post` and `_get`)."""
+        while True:
+            with self._window:
+                now = self._clock()
+                if self._window_ends is not None and now >= self._window_ends:
+                    self._lowest_remaining = self._window_ends = None  # that window is over
+                wait = self._not_before - now
+                if wait <= 0:
+                    lowest = self._lowest_remaining
+                    if lowest is not None and lowest - self._in_flight <= 0:
+                        if self._in_flight:
+                            # Parallel requests (lookups) would overshoot the window and meet 429s:
+                            # the answers of those in flight say whether any room is left.
+                            self._window.wait(timeout=1.0)
+                            continue
+                        self._lowest_remaining = None  # used up, no reset to wait for: try it
+                    self._in_flight += 1
+                    return
+            if wait > self._retry.max_rate_limit_wait:
+                raise RateLimitError(retry_after=wait, status_code=None)
+            logger.info("Saleshandy: rate-limit window used up; waiting %.1fs", wait)
+            self._sleep(wait)
 
-    def _note_window(self, response: httpx.Response) -> None:
-        now = self._clock()
-        wait = exhausted_window_wait(response.headers, now=now)
-        if wait is not None:
-            self._not_before = max(self._not_before, now + wait)
+    def _note_window(self, response: httpx.Response | None) -> None:
+        """A request taken by `_wait_for_window` is over: what its answer (None: no answer) says of
+        the window. A 429 leaves no room; its wait is the retry decision's business."""
+        with self._window:
+            self._in_flight -= 1
+            if response is not None and response.status_code == 429:
+                self._lowest_remaining = 0
+            elif response is not None:
+                now = self._clock()
+                self._note_remaining(response.headers, now=now)
+                wait = exhausted_window_wait(response.headers, now=now)
+                if wait is not None:
+                    resume = now + wait
+                    ends = self._window_ends
+                    if ends is not None and now < ends < resume:
+                        resume = ends  # the window's earliest-said end: each answer rounds it up
+                    self._not_before = max(self._not_before, resume)
+            self._window.notify_all()
+
+    def _note_remaining(self, headers: httpx.Headers, *, now: float) -> None:
+        remaining = _remaining_in_window(headers)
+        if remaining is None:
+            return
+        reset = headers.get("x-ratelimit-reset")
+        until = seconds_until_reset(reset, now=now) if reset is not None else None
+        ends = None if until is None else now + until
+        # Within one window the reset moment varies by its rounding (under a second).
+        later_window = ends is not None and self._window_ends is not None and ends > self._window_ends + 1.0
+        if self._lowest_remaining is None or later_window:
+            self._lowest_remaining, self._window_ends = remaining, ends
+        else:
+            self._lowest_remaining = min(self._lowest_remaining, remaining)
+            if ends is not None:
+                self._window_ends = ends if self._window_ends is None else min(self._window_ends, ends)
 
     def _post(self, path: str, body: dict[str, Any], *, prospects: int) -> httpx.Response:
         started = time.perf_counter()
+        response = None
         try:
             response = self._http.post(path, json=body)
         except httpx.HTTPError as error:
@@ -246,6 +303,8 @@ class SaleshandyClient:
                 path, prospects, time.perf_counter() - started, type(error).__name__,
             )
             raise _error_for_transport(error) from error
+        finally:
+            self._note_window(response)
         logger.info(
             "Saleshandy POST /%s (%d prospect(s)): HTTP %d in %.2fs",
             path, prospects, response.status_code, time.perf_counter() - started,
@@ -288,8 +347,6 @@ class SaleshandyClient:
             try:
                 self._wait_for_window()
                 response = self._get(PROSPECTS_PATH, params, page_size=page_size, page=page)
-                if response.status_code != 429:  # a 429's wait is the retry decision's business
-                    self._note_window(response)
                 if not response.is_success:
                     raise error_from_response(response, secret=secret, now=self._clock())
             except SaleshandyError as error:
@@ -325,6 +382,7 @@ class SaleshandyClient:
         """A GET with no body and no Content-Type (the API answers 406 to one); the search text,
         a person's name or email, is not logged."""
         started = time.perf_counter()
+        response = None
         try:
             response = self._http.get(path, params=params)
         except httpx.HTTPError as error:
@@ -333,6 +391,8 @@ class SaleshandyClient:
                 path, page, page_size, time.perf_counter() - started, type(error).__name__,
             )
             raise _error_for_transport(error) from error
+        finally:
+            self._note_window(response)
         logger.info(
             "Saleshandy GET /%s (page %d, %d a page): HTTP %d in %.2fs",
             path, page, page_size, response.status_code, time.perf_counter() - started,
@@ -355,6 +415,15 @@ class SaleshandyClient:
 
     def __repr__(self) -> str:
         return f"SaleshandyClient(base_url={self._base_url!r}, chunk_size={self._chunk_size})"
+
+
+def _remaining_in_window(headers: httpx.Headers) -> int | None:
+    """`x-ratelimit-remaining` as a whole number, or None when absent or unreadable."""
+    value = headers.get("x-ratelimit-remaining")
+    try:
+        return max(0, int(float(value.strip()))) if value is not None else None
+    except (ValueError, OverflowError):
+        return None
 
 
 def _error_for_transport(error: httpx.HTTPError) -> SaleshandyError:

@@ -118,7 +118,8 @@ def build_nobody_found(not_found: Sequence[EmailNotFound]) -> dict[str, Any]:
     lines = [_not_found_line(missing) for missing in not_found[:NOT_FOUND_SHOWN_MAX]]
     if len(not_found) > NOT_FOUND_SHOWN_MAX:
         lines.append(f"… and {len(not_found) - NOT_FOUND_SHOWN_MAX} more")
-    text = "*Nothing was created:* none of these emails belongs to a Saleshandy prospect I can see."
+    # Each line says why (no such prospect, or the lookup failed): the headline is true of both.
+    text = "*Nothing was created:* none of these emails could be matched to a Saleshandy prospect."
     return {"text": text, "blocks": [_section(text), _section("\n".join(lines))]}
 
 
