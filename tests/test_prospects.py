@@ -176,3 +176,15 @@ def test_a_field_with_ids_links_and_emails_keeps_each_kind_in_order_once() -> No
     assert [p.id for p in scan.prospects] == ["8PvBmrB7P7"]
     assert scan.emails == ("jane@acme.com", "bob@acme.com")
     assert scan.unrecognised == ("oops",)
+
+
+def test_a_repeated_prospect_keeps_its_first_place_and_the_first_name_given() -> None:
+    from bot.parsing.prospects import dedupe_prospects
+
+    bare, named, renamed = (
+        ProspectRef(id="8PvBmrB7P7"),
+        ProspectRef(id="8PvBmrB7P7", display_name="Jane Doe · Acme"),
+        ProspectRef(id="8PvBmrB7P7", display_name="Someone else"),
+    )
+    other = ProspectRef(id="Pr9xQ2Lm")
+    assert dedupe_prospects([bare, other, named, renamed]) == (named, other)

@@ -199,10 +199,13 @@ class ProspectScan:
 
 
 def dedupe_prospects(prospects: Iterable[ProspectRef]) -> tuple[ProspectRef, ...]:
-    """One entry per ID, first mention kept (with its name), order kept."""
+    """One entry per ID, in the order of first mention; the first mention's name, or failing that
+    the first name a later mention gives (an ID typed bare, then found by email with a name)."""
     kept: dict[str, ProspectRef] = {}
     for prospect in prospects:
-        kept.setdefault(prospect.id, prospect)
+        first = kept.setdefault(prospect.id, prospect)
+        if first.display_name is None and prospect.display_name is not None:
+            kept[prospect.id] = first.model_copy(update={"display_name": prospect.display_name})
     return tuple(kept.values())
 
 

@@ -38,13 +38,8 @@ def submit(deps: AppDeps, *, key: str, draft: TaskDraft, reply_to: ReplyTo, anno
 
 def _record_and_run(deps: AppDeps, *, key: str, draft: TaskDraft, reply_to: ReplyTo, announce: bool) -> None:
     found, not_found = deps.service.find_by_email(draft.emails) if draft.emails else ((), ())
-    # A prospect named by ID and by email is one prospect, shown with what its email lookup told.
-    found_names = {p.id: p.display_name for p in found if p.display_name}
-    prospects = tuple(
-        p.model_copy(update={"display_name": found_names[p.id]})
-        if not p.display_name and p.id in found_names else p
-        for p in dedupe_prospects((*draft.prospects, *found))
-    )
+    # A prospect named by ID and by email is one prospect, shown with the name its lookup found.
+    prospects = dedupe_prospects((*draft.prospects, *found))
     if not prospects:
         deps.delivery.deliver(replace(reply_to, in_channel=False), [build_nobody_found(not_found)])
         return
