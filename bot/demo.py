@@ -20,10 +20,10 @@ from bot.config import Settings
 from bot.fakes.saleshandy import FakeSaleshandy
 from bot.fakes.slack import FakeSlack, RecordedCall
 from bot.fakes.slack_driver import SlackDriver, fill_view
-from bot.fakes.wsgi_server import serve_wsgi
 from bot.slack import ids
 from bot.slack.app import build_app
 from bot.slack.server import build_wsgi_app
+from bot.slack.wsgi_server import serve_wsgi
 
 DEMO_KEY = "demo-saleshandy-key"
 DEMO_TOKEN = "xoxb-demo-token"

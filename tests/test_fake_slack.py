@@ -31,7 +31,7 @@ from bot.fakes.slack_driver import (
     plain_text_input,
     static_select,
 )
-from bot.fakes.wsgi_server import serve_wsgi
+from bot.slack.wsgi_server import serve_wsgi
 
 SIGNING_SECRET = "test-signing-secret"
 TOKEN = "xoxb-test"

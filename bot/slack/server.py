@@ -6,6 +6,7 @@ import logging
 import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
+from wsgiref.simple_server import make_server
 
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -13,6 +14,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from bot.config import ConfigError, Settings
 from bot.slack.app import build_app
+from bot.slack.wsgi_server import WsgiServer
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
@@ -78,10 +80,6 @@ def run(settings: Settings) -> None:
         handler = SocketModeHandler(app, settings.slack_app_token.get_secret_value())
         handler.start()  # type: ignore[no-untyped-call]
         return
-    from wsgiref.simple_server import make_server
-
-    from bot.fakes.wsgi_server import WsgiServer
-
     with make_server("0.0.0.0", settings.port, build_wsgi_app(app), server_class=WsgiServer) as server:
         logger.info("serving Slack requests on http://0.0.0.0:%s%s", settings.port, EVENTS_PATH)
         server.serve_forever()

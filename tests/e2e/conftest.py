@@ -16,9 +16,9 @@ from bot.config import Settings
 from bot.fakes.saleshandy import FakeSaleshandy, ReceivedRequest
 from bot.fakes.slack import FakeSlack
 from bot.fakes.slack_driver import SlackDriver
-from bot.fakes.wsgi_server import serve_wsgi
 from bot.slack.app import build_app
 from bot.slack.server import build_wsgi_app
+from bot.slack.wsgi_server import serve_wsgi
 from tests.conftest import SALESHANDY_TEST_KEY
 from tests.test_blocks import assert_valid_message, assert_valid_view
 

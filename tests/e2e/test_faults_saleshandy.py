@@ -17,10 +17,10 @@ import pytest
 from bot.fakes.saleshandy import FakeSaleshandy, Fault
 from bot.fakes.slack import FakeSlack, RecordedCall
 from bot.fakes.slack_driver import SlackDriver, fill_view
-from bot.fakes.wsgi_server import serve_wsgi
 from bot.slack import ids
 from bot.slack.app import build_app
 from bot.slack.server import build_wsgi_app
+from bot.slack.wsgi_server import serve_wsgi
 from tests.e2e.conftest import (
     CHANNEL,
     SLACK_SIGNING_SECRET,

@@ -1,4 +1,5 @@
-"""A tiny threaded WSGI server on loopback for tests and the demo (production uses a real one)."""
+"""A small threaded WSGI server: `python -m bot` in HTTP mode without gunicorn, the tests and the demo
+(production runs the Procfile's gunicorn)."""
 
 from __future__ import annotations
 
