@@ -6,10 +6,9 @@ import argparse
 import datetime
 import json
 import sys
-import zoneinfo
 from collections.abc import Sequence
 
-from bot.clock import today_in
+from bot.clock import UNKNOWN_ZONE_HINT, is_known_zone, today_in
 from bot.config import ConfigError, Settings
 from bot.domain import OutcomeStatus, TaskDraft
 from bot.parsing import ProspectLinkPatterns, parse_command
@@ -72,12 +71,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _zone(name: str) -> str:
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
-        raise argparse.ArgumentTypeError(
-            f"unknown time zone {name!r}; use an IANA name like Europe/Berlin"
-        ) from error
+    if not is_known_zone(name):
+        raise argparse.ArgumentTypeError(f"unknown time zone {name!r}; {UNKNOWN_ZONE_HINT}")
     return name
 
 

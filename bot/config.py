@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-import zoneinfo
 from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.clock import UNKNOWN_ZONE_HINT, is_known_zone
 
 REAL_SALESHANDY_API_URL = "https://open-api.saleshandy.com/v1"
 REAL_SLACK_API_URL = "https://slack.com/api/"
@@ -50,10 +51,8 @@ class Settings(BaseSettings):
     @field_validator("default_timezone")
     @classmethod
     def _known_zone(cls, zone: str) -> str:
-        try:
-            zoneinfo.ZoneInfo(zone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
-            raise ValueError(f"unknown time zone {zone!r}; use an IANA name like Europe/Berlin") from error
+        if not is_known_zone(zone):
+            raise ValueError(f"unknown time zone {zone!r}; {UNKNOWN_ZONE_HINT}")
         return zone
 
     @field_validator("database_url")

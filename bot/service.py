@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.domain import CreateTaskRequest, EmailNotFound, ProspectRef, Submission
 from bot.saleshandy import FoundProspect, SaleshandyClient, SaleshandyError
-from bot.store import StoredSubmission, StoreUnavailableError, SubmissionStore
+from bot.store import StoreUnavailableError, SubmissionStore
 
 logger = logging.getLogger(__name__)
 
@@ -141,9 +141,6 @@ class TaskService:
             retry_of=submission_id,
         )
         return RetryRefused.ALREADY_RETRIED if retry is None else (retry, stored.reply_to)
-
-    def find(self, submission_id: str) -> StoredSubmission | None:
-        return self._store.get(submission_id)
 
     def update_reply_to(self, submission_id: str, reply_to: dict[str, Any]) -> None:
         """Remember where the results went (for a retry's report); a store outage only costs that."""

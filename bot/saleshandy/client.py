@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Self
 import httpx
 from pydantic import SecretStr
 
-from bot.domain import CreateTaskRequest, OutcomeStatus, ProspectOutcome
+from bot.domain import CreateTaskRequest, ProspectOutcome
 from bot.saleshandy.errors import (
     ApiTimeoutError,
     ConnectionFailedError,
@@ -76,9 +76,6 @@ class CreateTasksResult:
     """Distinct request-level errors (the same kind and message once), for a headline message."""
     requests_sent: int
     """Requests that reached Saleshandy, retries included; connections that never opened are not."""
-
-    def with_status(self, status: OutcomeStatus) -> tuple[ProspectOutcome, ...]:
-        return tuple(outcome for outcome in self.outcomes if outcome.status is status)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,13 +6,12 @@ import datetime
 import logging
 import threading
 import time
-import zoneinfo
 from collections.abc import Callable
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.clock import today_in
+from bot.clock import is_known_zone, today_in
 
 logger = logging.getLogger(__name__)
 
@@ -63,10 +62,4 @@ class UserTimeZones:
             logger.warning("users.info unreachable for %s: %s", user_id, type(error).__name__)
             return None
         zone = (response.get("user") or {}).get("tz")
-        if not isinstance(zone, str):
-            return None
-        try:
-            zoneinfo.ZoneInfo(zone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            return None
-        return zone
+        return zone if isinstance(zone, str) and is_known_zone(zone) else None

@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.domain import EmailNotFound, OutcomeStatus, ProspectOutcome, Submission
 from bot.parsing.command import describe_date
+from bot.service import RetryRefused
 from bot.slack.blocks.notices import build_notice
 from bot.slack.blocks.text import escape_mrkdwn
 from bot.slack.ids import RETRY_FAILED_ACTION_ID, RETRY_FAILED_BLOCK_ID
@@ -134,11 +135,28 @@ def build_retry_started_notice(count: int) -> dict[str, Any]:
     return build_notice(f"Retrying {count} prospect{'' if count == 1 else 's'}…")
 
 
+WHY_NOT_RETRIED: dict[RetryRefused, str] = {
+    RetryRefused.ALREADY_RETRIED: (
+        "These prospects were already retried: the newer results are (or will shortly be) in this "
+        "thread. Use the Retry button of the newest results if some failed again."
+    ),
+    RetryRefused.NOTHING_TO_RETRY: "Every prospect here has its task: there is nothing to retry.",
+    RetryRefused.UNKNOWN_SUBMISSION: (
+        "I no longer have the details of these tasks (the app's database was reset), so I cannot "
+        "retry them. Run /task again for the prospects that failed."
+    ),
+}
+"""What the retry button says when it does not retry, by reason."""
+
+
+def build_retry_refused_notice(reason: RetryRefused) -> dict[str, Any]:
+    """The ephemeral answer to a retry button that will not retry (already retried, …), and why."""
+    return build_notice(WHY_NOT_RETRIED[reason])
+
+
 def build_already_retried_notice() -> dict[str, Any]:
     """The ephemeral answer to a second press of the same retry button."""
-    return build_notice(
-        "These prospects were already retried — the newer results are further down this thread."
-    )
+    return build_retry_refused_notice(RetryRefused.ALREADY_RETRIED)
 
 
 def _outcome_line(submission: Submission, outcome: ProspectOutcome, *, said_above: str) -> str:

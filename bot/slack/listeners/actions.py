@@ -11,7 +11,7 @@ from slack_bolt import Ack, App, Respond
 from bot.service import RetryRefused
 from bot.slack import ids
 from bot.slack.blocks.notices import build_notice
-from bot.slack.blocks.results import build_retry_started_notice
+from bot.slack.blocks.results import WHY_NOT_RETRIED, build_retry_refused_notice, build_retry_started_notice
 from bot.slack.delivery import ReplyTo
 from bot.slack.deps import AppDeps
 from bot.slack.reporting import run_and_report
@@ -19,20 +19,9 @@ from bot.store import StoreUnavailableError
 
 logger = logging.getLogger(__name__)
 
-STORE_UNAVAILABLE = (
-    "I could not reach our database, so nothing was retried. Please try again in a minute."
-)
-WHY_NOT_RETRIED: dict[RetryRefused, str] = {
-    RetryRefused.ALREADY_RETRIED: (
-        "These prospects were already retried: the newer results are (or will shortly be) in this "
-        "thread. Use the Retry button of the newest results if some failed again."
-    ),
-    RetryRefused.NOTHING_TO_RETRY: "Every prospect here has its task: there is nothing to retry.",
-    RetryRefused.UNKNOWN_SUBMISSION: (
-        "I no longer have the details of these tasks (the app's database was reset), so I cannot "
-        "retry them. Run /task again for the prospects that failed."
-    ),
-}
+__all__ = ["WHY_NOT_RETRIED", "handle_retry_failed", "register"]
+
+STORE_UNAVAILABLE = "I could not reach our database, so nothing was retried. Please try again in a minute."
 
 
 def register(app: App) -> None:
@@ -50,7 +39,7 @@ def handle_retry_failed(
         respond(**build_notice(STORE_UNAVAILABLE), response_type="ephemeral", replace_original=False)
         return
     if isinstance(opened, RetryRefused):
-        respond(**build_notice(WHY_NOT_RETRIED[opened]), response_type="ephemeral", replace_original=False)
+        respond(**build_retry_refused_notice(opened), response_type="ephemeral", replace_original=False)
         return
     retry, stored_reply_to = opened
     respond(
