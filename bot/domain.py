@@ -285,15 +285,29 @@ class TaskDraft:
 
     def to_request(self, *, also: tuple[ProspectRef, ...] = ()) -> CreateTaskRequest:
         """The request for the draft's prospects and `also` (those its emails were found to be)."""
+        return self.task_fields().for_prospects(tuple(p.id for p in (*self.prospects, *also)))
+
+    def task_fields(self) -> TaskFields:
+        """What the task is, whoever it is for; ValueError when the draft is not ready."""
         if not self.is_ready or self.task_type is None:
             raise ValueError("the draft is incomplete or has problems")
-        return CreateTaskRequest(
-            prospect_ids=tuple(p.id for p in (*self.prospects, *also)),
-            task_type=self.task_type,
-            due_date=self.due_date,
-            priority=self.priority,
-            task_note=self.note,
+        return TaskFields(
+            task_type=self.task_type, due_date=self.due_date, priority=self.priority, task_note=self.note
         )
+
+
+class TaskFields(BaseModel):
+    """A task's fields without its prospects: kept while a submission's emails are looked up."""
+
+    model_config = ConfigDict(frozen=True)
+
+    task_type: TaskType
+    due_date: datetime.date
+    priority: Priority | None = None
+    task_note: str | None = None
+
+    def for_prospects(self, prospect_ids: tuple[str, ...]) -> CreateTaskRequest:
+        return CreateTaskRequest(prospect_ids=prospect_ids, **self.model_dump())
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,6 +333,8 @@ class Submission:
     retry_of: str | None = None
     not_found: tuple[EmailNotFound, ...] = ()
     """Emails the rep named that were not found in Saleshandy: no task, and a line each in the results."""
+    interrupted: bool = False
+    """The app stopped while working on it, and another run (maybe another process) finished it."""
 
     def prospect(self, prospect_id: str) -> ProspectRef:
         for prospect in self.prospects:

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import time
+import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from pydantic import SecretStr
+from sqlalchemy import create_engine, inspect, make_url, text
+from sqlalchemy.exc import OperationalError
 
 from bot.fakes.saleshandy import FakeSaleshandy
 from bot.saleshandy import SaleshandyClient
@@ -87,3 +92,77 @@ def closed_port_url() -> str:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     return f"http://127.0.0.1:{port}/v1"
+
+
+# ---- databases: a SQLite file per test, and a real PostgreSQL database per test run -------------------
+
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+"""A PostgreSQL server the tests may create databases on (the CI and development machines have one)."""
+REQUIRE_POSTGRES = os.environ.get("REQUIRE_POSTGRES") == "1"
+"""Set by .ci/run: there, a missing PostgreSQL is a failure, not a skip."""
+NOT_RUN_WITHOUT_POSTGRES = (
+    "PostgreSQL is not reachable at {url}, so this test did NOT run against PostgreSQL here. "
+    "Start one (user postgres, trust auth) and run `python -m pytest` again, or point TEST_POSTGRES_URL "
+    "at one."
+)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "both_databases: run the test against SQLite and against a real PostgreSQL server"
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "database_kind" in metafunc.fixturenames:
+        both = metafunc.definition.get_closest_marker("both_databases") is not None
+        kinds = ["sqlite", "postgresql"] if both else ["sqlite"]
+        metafunc.parametrize("database_kind", kinds, scope="function")
+
+
+@pytest.fixture(scope="session")
+def _postgres_run_database() -> Iterator[str | None]:
+    """A database of this test run's own on the PostgreSQL server (dropped at the end), or None when no
+    server answers."""
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    name = f"sh_tasks_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError:
+        admin.dispose()
+        yield None
+        return
+    try:
+        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def database_url(database_kind: str, tmp_path: Path, _postgres_run_database: str | None) -> Iterator[str]:
+    """A database for one test: a fresh SQLite file, or this run's PostgreSQL database emptied after."""
+    if database_kind == "sqlite":
+        yield f"sqlite:///{tmp_path / 'app.sqlite3'}"
+        return
+    if _postgres_run_database is None:
+        message = NOT_RUN_WITHOUT_POSTGRES.format(url=make_url(POSTGRES_URL).render_as_string())
+        if REQUIRE_POSTGRES:
+            pytest.fail(message)
+        pytest.skip(message)
+    yield _postgres_run_database
+    _empty(_postgres_run_database)
+
+
+def _empty(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        with engine.begin() as connection:
+            tables = inspect(connection).get_table_names()
+            if tables:
+                quoted = ", ".join(f'"{table}"' for table in tables)
+                connection.execute(text(f"DROP TABLE {quoted} CASCADE"))
+    finally:
+        engine.dispose()

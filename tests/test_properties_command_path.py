@@ -50,13 +50,15 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
     slack.start()
     saleshandy.start()
     database: Path = tmp_path_factory.mktemp("properties") / "app.sqlite3"
-    server, url = serve_wsgi(build_wsgi_app(build_app(e2e_settings(slack, saleshandy, database))))
+    wsgi_app = build_wsgi_app(build_app(e2e_settings(slack, saleshandy, database)))
+    server, url = serve_wsgi(wsgi_app)
     driver = SlackDriver(url, SLACK_SIGNING_SECRET, slack)
     try:
         yield App(slack, saleshandy, driver, server)
     finally:
         driver.close()
         server.stop()
+        wsgi_app.close()
         saleshandy.stop()
         slack.stop()
 

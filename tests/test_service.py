@@ -2,21 +2,47 @@
 
 from __future__ import annotations
 
-import datetime
+import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.domain import CreateTaskRequest, EmailNotFound, ProspectRef, TaskType
+from bot.domain import EmailNotFound, ProspectRef
 from bot.fakes.saleshandy import FakeSaleshandy
 from bot.saleshandy import SaleshandyClient
-from bot.service import NO_PROSPECT_WITH_EMAIL, RetryRefused, TaskService
-from bot.store import SubmissionStore
+from bot.service import NO_PROSPECT_WITH_EMAIL, BackgroundRunner, TaskService
+from bot.service.ports import Message, ReplyTo
+from bot.store import SubmissionStore, open_database
 
 MakeClient = Callable[..., SaleshandyClient]
 
 
+class NobodyListens:
+    """A reporter for tests that only look things up: nothing is ever posted."""
+
+    def announce(self, submission: object, reply_to: ReplyTo) -> ReplyTo:
+        raise AssertionError("nothing to announce here")
+
+    def results(self, submission: object, **_: object) -> list[Message]:
+        raise AssertionError("no results here")
+
+    def nobody_found(self, not_found: object) -> Message:
+        raise AssertionError("no report here")
+
+    def notice(self, text: str) -> Message:
+        raise AssertionError(text)
+
+    def post(self, reply_to: ReplyTo, message: Message, *, private: bool = False) -> ReplyTo:
+        raise AssertionError("nothing to post here")
+
+
 def service(make_saleshandy_client: MakeClient, tmp_path: Path) -> TaskService:
-    return TaskService(make_saleshandy_client(), SubmissionStore(f"sqlite:///{tmp_path / 's.sqlite3'}"))
+    engine = open_database(f"sqlite:///{tmp_path / 's.sqlite3'}")
+    return TaskService(
+        client=make_saleshandy_client(),
+        store=SubmissionStore(engine, clock=time.time),
+        reporter=NobodyListens(),
+        runner=BackgroundRunner(),
+    )
 
 
 def test_emails_become_named_prospects_and_unknown_ones_are_said_by_email(
@@ -45,22 +71,3 @@ def test_a_lookup_the_api_refuses_is_reported_with_its_reason_and_not_retried(
     [missing] = not_found
     assert missing.email == "jane@acme.com" and "could not look this email up" in missing.reason
     assert len([r for r in fake_saleshandy.requests if r.method == "GET"]) == 1
-
-
-def test_a_retry_runs_once_and_only_for_what_failed(
-    fake_saleshandy: FakeSaleshandy, make_saleshandy_client: MakeClient, tmp_path: Path
-) -> None:
-    tasks = service(make_saleshandy_client, tmp_path)
-    request = CreateTaskRequest(
-        prospect_ids=("8PvBmrB7P7", "INVALIDab9"),
-        task_type=TaskType.CALL_DEMO,
-        due_date=datetime.date(2026, 12, 1),
-    )
-    opened = tasks.open(key="k", request=request, prospects=(), requested_by="U1", reply_to={})
-    assert opened is not None
-    tasks.run(opened)
-    retry = tasks.open_retry(opened.id, requested_by="U1")
-    assert not isinstance(retry, RetryRefused)
-    assert retry[0].request.prospect_ids == ("INVALIDab9",)
-    assert tasks.open_retry(opened.id, requested_by="U1") is RetryRefused.ALREADY_RETRIED
-    assert tasks.open_retry("nope", requested_by="U1") is RetryRefused.UNKNOWN_SUBMISSION

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from bot.saleshandy.errors import (
     SaleshandyError,
     UnreadableResponseError,
 )
-from bot.saleshandy.ratelimit import RetryPolicy, exhausted_window_wait, seconds_until_reset
+from bot.saleshandy.ratelimit import RetryPolicy
 from bot.saleshandy.responses import error_from_response, outcomes_from_answer
 from bot.saleshandy.search import (
     DEFAULT_CACHE_TTL,
@@ -38,6 +37,7 @@ from bot.saleshandy.search import (
     search_result_from_answer,
     search_retry_wait,
 )
+from bot.saleshandy.window import LocalWindow, RateLimitWindow
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -79,7 +79,9 @@ class CreateTasksResult:
 
 
 @dataclass(frozen=True, slots=True)
-class _ChunkResult:
+class ChunkResult:
+    """What one create-task request did: an outcome per prospect, and its error if it failed."""
+
     outcomes: tuple[ProspectOutcome, ...]
     error: SaleshandyError | None
     requests_sent: int
@@ -102,6 +104,7 @@ class SaleshandyClient:
         clock: Callable[[], float] = time.time,
         max_search_retries: int = 2,
         prospect_cache_ttl: float = DEFAULT_CACHE_TTL,
+        window: RateLimitWindow | None = None,
     ) -> None:
         if chunk_size < 1:
             raise ValueError("chunk_size must be at least 1")
@@ -115,19 +118,8 @@ class SaleshandyClient:
         )
         self._sleep = sleep
         self._clock = clock
-        self._not_before = 0.0
-        """Clock time before which nothing is sent: the rate-limit window is used up until then."""
-        self._window = threading.Condition()
-        """Guards the window's accounting below; notified whenever an answer (or failure) comes back."""
-        self._in_flight = 0
-        """Requests sent and not yet answered (lookups run in parallel)."""
-        self._lowest_remaining: int | None = None
-        """The lowest `x-ratelimit-remaining` answered in the current window (answers to parallel
-        requests come back in any order), None when unknown. Less the requests in flight, which may
-        not be counted yet, it is what may surely still be sent."""
-        self._window_ends: float | None = None
-        """Clock time the current window ends, when its answers said (`x-ratelimit-reset`): the
-        earliest they said, as each rounds it up to a whole second."""
+        self._window: RateLimitWindow = window or LocalWindow(sleep=sleep, clock=clock)
+        """The key's rate-limit window: this process's own, or one shared by every process using the key."""
         self._http = httpx.Client(
             base_url=self._base_url + "/",
             timeout=timeout or DEFAULT_TIMEOUT,
@@ -148,7 +140,7 @@ class SaleshandyClient:
         """Search results kept briefly (0 turns it off): one submission, one call per email."""
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> SaleshandyClient:
+    def from_settings(cls, settings: Settings, *, window: RateLimitWindow | None = None) -> SaleshandyClient:
         """A client for the configured API; ConfigError when SALESHANDY_API_KEY is not set."""
         settings.require("SALESHANDY_API_KEY")
         assert settings.saleshandy_api_key is not None  # require() raised otherwise
@@ -158,7 +150,12 @@ class SaleshandyClient:
             chunk_size=settings.saleshandy_chunk_size,
             timeout=build_timeout(read=settings.saleshandy_timeout_seconds),
             max_rate_limit_wait=settings.saleshandy_max_rate_limit_wait_seconds,
+            window=window,
         )
+
+    @property
+    def chunk_size(self) -> int:
+        return self._chunk_size
 
     def create_tasks(self, request: CreateTaskRequest) -> CreateTasksResult:
         """Create the task for each prospect (API page "Create Task": POST /v1/tasks/create).
@@ -180,7 +177,7 @@ class SaleshandyClient:
                 # The rest would meet the same wall (bad key, rate limit, unreachable): not sent.
                 outcomes.extend(_outcomes_for_error(chunk, blocking))
                 continue
-            result = self._create_chunk(request, chunk)
+            result = self.create_chunk(request.for_prospects(chunk))
             outcomes.extend(result.outcomes)
             requests_sent += result.requests_sent
             if result.error is not None:
@@ -190,14 +187,18 @@ class SaleshandyClient:
                     blocking = result.error
         return CreateTasksResult(tuple(outcomes), tuple(errors), requests_sent)
 
-    def _create_chunk(self, request: CreateTaskRequest, chunk: tuple[str, ...]) -> _ChunkResult:
-        body = request.for_prospects(chunk).to_api_body()
+    def create_chunk(self, request: CreateTaskRequest) -> ChunkResult:
+        """One POST /v1/tasks/create for all of `request`'s prospects (keep them to `chunk_size`),
+        sent again only when it cannot have created anything (a 429, a connection that never opened).
+        One outcome per prospect, in order; never raises a SaleshandyError."""
+        chunk = request.prospect_ids
+        body = request.to_api_body()
         requests_sent = rate_limit_retries = connect_retries = 0
         while True:
             try:
-                self._wait_for_window()
+                ticket = self._window.acquire(max_wait=self._retry.max_rate_limit_wait)
                 requests_sent += 1  # taken back below if the connection never opened
-                response = self._post(CREATE_TASKS_PATH, body, prospects=len(chunk))
+                response = self._post(CREATE_TASKS_PATH, body, prospects=len(chunk), ticket=ticket)
                 if not response.is_success:
                     raise error_from_response(
                         response, secret=self._api_key.get_secret_value(), now=self._clock()
@@ -205,7 +206,7 @@ class SaleshandyClient:
                 outcomes = outcomes_from_answer(
                     response, chunk, secret=self._api_key.get_secret_value()
                 )
-                return _ChunkResult(outcomes, None, requests_sent)
+                return ChunkResult(outcomes, None, requests_sent)
             except SaleshandyError as error:
                 if isinstance(error, ConnectionFailedError):
                     requests_sent -= 1
@@ -213,7 +214,7 @@ class SaleshandyClient:
                     error, rate_limit_retries=rate_limit_retries, connect_retries=connect_retries
                 )
                 if wait is None:
-                    return _ChunkResult(_outcomes_for_error(chunk, error), error, requests_sent)
+                    return ChunkResult(_outcomes_for_error(chunk, error), error, requests_sent)
                 logger.info("Saleshandy: %s; sending again in %.1fs", type(error).__name__, wait)
                 if isinstance(error, RateLimitError):
                     rate_limit_retries += 1
@@ -225,71 +226,9 @@ class SaleshandyClient:
                 # may exist, so the chunk is UNKNOWN rather than lost with the exception.
                 logger.exception("Saleshandy: unexpected failure reading the answer")
                 unread = UnreadableResponseError()
-                return _ChunkResult(_outcomes_for_error(chunk, unread), unread, requests_sent)
+                return ChunkResult(_outcomes_for_error(chunk, unread), unread, requests_sent)
 
-    def _wait_for_window(self) -> None:
-        """Wait until the rate-limit window has room for one more request, and take that room: sleep
-        until an exhausted window resets (unless that is too long to wait), and while the window's
-        last requests are in flight, wait for their answers. Every call is followed by exactly one
-        `_note_window` (done by `_post` and `_get`)."""
-        while True:
-            with self._window:
-                now = self._clock()
-                if self._window_ends is not None and now >= self._window_ends:
-                    self._lowest_remaining = self._window_ends = None  # that window is over
-                wait = self._not_before - now
-                if wait <= 0:
-                    lowest = self._lowest_remaining
-                    if lowest is not None and lowest - self._in_flight <= 0:
-                        if self._in_flight:
-                            # Parallel requests (lookups) would overshoot the window and meet 429s:
-                            # the answers of those in flight say whether any room is left.
-                            self._window.wait(timeout=1.0)
-                            continue
-                        self._lowest_remaining = None  # used up, no reset to wait for: try it
-                    self._in_flight += 1
-                    return
-            if wait > self._retry.max_rate_limit_wait:
-                raise RateLimitError(retry_after=wait, status_code=None)
-            logger.info("Saleshandy: rate-limit window used up; waiting %.1fs", wait)
-            self._sleep(wait)
-
-    def _note_window(self, response: httpx.Response | None) -> None:
-        """A request taken by `_wait_for_window` is over: what its answer (None: no answer) says of
-        the window. A 429 leaves no room; its wait is the retry decision's business."""
-        with self._window:
-            self._in_flight -= 1
-            if response is not None and response.status_code == 429:
-                self._lowest_remaining = 0
-            elif response is not None:
-                now = self._clock()
-                self._note_remaining(response.headers, now=now)
-                wait = exhausted_window_wait(response.headers, now=now)
-                if wait is not None:
-                    resume = now + wait
-                    ends = self._window_ends
-                    if ends is not None and now < ends < resume:
-                        resume = ends  # the window's earliest-said end: each answer rounds it up
-                    self._not_before = max(self._not_before, resume)
-            self._window.notify_all()
-
-    def _note_remaining(self, headers: httpx.Headers, *, now: float) -> None:
-        remaining = _remaining_in_window(headers)
-        if remaining is None:
-            return
-        reset = headers.get("x-ratelimit-reset")
-        until = seconds_until_reset(reset, now=now) if reset is not None else None
-        ends = None if until is None else now + until
-        # Within one window the reset moment varies by its rounding (under a second).
-        later_window = ends is not None and self._window_ends is not None and ends > self._window_ends + 1.0
-        if self._lowest_remaining is None or later_window:
-            self._lowest_remaining, self._window_ends = remaining, ends
-        else:
-            self._lowest_remaining = min(self._lowest_remaining, remaining)
-            if ends is not None:
-                self._window_ends = ends if self._window_ends is None else min(self._window_ends, ends)
-
-    def _post(self, path: str, body: dict[str, Any], *, prospects: int) -> httpx.Response:
+    def _post(self, path: str, body: dict[str, Any], *, prospects: int, ticket: int) -> httpx.Response:
         started = time.perf_counter()
         response = None
         try:
@@ -301,7 +240,7 @@ class SaleshandyClient:
             )
             raise _error_for_transport(error) from error
         finally:
-            self._note_window(response)
+            self._release(ticket, response)
         logger.info(
             "Saleshandy POST /%s (%d prospect(s)): HTTP %d in %.2fs",
             path, prospects, response.status_code, time.perf_counter() - started,
@@ -342,14 +281,11 @@ class SaleshandyClient:
         rate_limit_retries = other_retries = 0
         while True:
             try:
-                self._wait_for_window()
-                response = self._get(PROSPECTS_PATH, params, page_size=page_size, page=page)
+                ticket = self._window.acquire(max_wait=self._retry.max_rate_limit_wait)
+                response = self._get(PROSPECTS_PATH, params, page_size=page_size, page=page, ticket=ticket)
                 if not response.is_success:
                     raise error_from_response(response, secret=secret, now=self._clock())
             except SaleshandyError as error:
-                if isinstance(error, RateLimitError) and error.retry_after is not None:
-                    # The key's window is shared with create_tasks: they wait it out too.
-                    self._not_before = max(self._not_before, self._clock() + error.retry_after)
                 wait = search_retry_wait(
                     self._retry, error, rate_limit_retries=rate_limit_retries,
                     other_retries=other_retries, max_other_retries=self._max_search_retries,
@@ -374,7 +310,7 @@ class SaleshandyClient:
                 raise search_error(UnreadableResponseError()) from error
 
     def _get(
-        self, path: str, params: dict[str, str], *, page_size: int, page: int
+        self, path: str, params: dict[str, str], *, page_size: int, page: int, ticket: int
     ) -> httpx.Response:
         """A GET with no body and no Content-Type (the API answers 406 to one); the search text,
         a person's name or email, is not logged."""
@@ -389,12 +325,18 @@ class SaleshandyClient:
             )
             raise _error_for_transport(error) from error
         finally:
-            self._note_window(response)
+            self._release(ticket, response)
         logger.info(
             "Saleshandy GET /%s (page %d, %d a page): HTTP %d in %.2fs",
             path, page, page_size, response.status_code, time.perf_counter() - started,
         )
         return response
+
+    def _release(self, ticket: int, response: httpx.Response | None) -> None:
+        if response is None:
+            self._window.release(ticket, status=None, headers={})
+        else:
+            self._window.release(ticket, status=response.status_code, headers=response.headers)
 
     def close(self) -> None:
         self._http.close()
@@ -412,15 +354,6 @@ class SaleshandyClient:
 
     def __repr__(self) -> str:
         return f"SaleshandyClient(base_url={self._base_url!r}, chunk_size={self._chunk_size})"
-
-
-def _remaining_in_window(headers: httpx.Headers) -> int | None:
-    """`x-ratelimit-remaining` as a whole number, or None when absent or unreadable."""
-    value = headers.get("x-ratelimit-remaining")
-    try:
-        return max(0, int(float(value.strip()))) if value is not None else None
-    except (ValueError, OverflowError):
-        return None
 
 
 def _error_for_transport(error: httpx.HTTPError) -> SaleshandyError:

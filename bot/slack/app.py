@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-import uuid
-from concurrent.futures import ThreadPoolExecutor
+import time
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import App, BoltContext
@@ -12,18 +12,21 @@ from slack_bolt.error import BoltError
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.webhook import WebhookClient
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import NoSuchModuleError
 
 from bot.config import ConfigError, Settings
+from bot.metrics import Metrics
 from bot.parsing import ProspectLinkPatterns
 from bot.saleshandy import SaleshandyClient
-from bot.service import TaskService
+from bot.service import BackgroundRunner, TaskService, new_error_id
 from bot.slack.blocks.notices import build_notice
 from bot.slack.delivery import Delivery
 from bot.slack.deps import AppDeps
 from bot.slack.listeners import register_listeners
+from bot.slack.reporter import SlackReporter
 from bot.slack.timezones import UserTimeZones
-from bot.store import StoreUnavailableError, SubmissionStore
+from bot.store import SharedWindow, StoreUnavailableError, SubmissionStore, open_database
 
 logger = logging.getLogger(__name__)
 
@@ -31,15 +34,34 @@ ZONE_LOOKUP_TIMEOUT_SECONDS = 1
 """users.info runs before a modal opens (the trigger_id lives 3 s) or a submission is acked: one second
 at most, then the default zone."""
 
-BACKGROUND_THREADS = 4
-"""Slow work (Saleshandy calls, posting results) runs here, so Bolt's own threads stay free to ack. Few
-on purpose: the GIL is shared, and every extra busy thread slows the acks. Measured with
-bench/bench_acks.py (200 concurrent requests, 3 workers): 4 threads keep ack p99 within 1.15x of a bare
-Bolt app and post every result in ~7 s; 16 threads post them in ~2.5 s but ack p99 is 1.6-1.9x."""
+
+@dataclass(frozen=True)
+class SlackApp:
+    """The Bolt app and what it runs on; `close()` stops its background work (a worker's exit)."""
+
+    bolt: App
+    deps: AppDeps
+    engine: Engine
+
+    def drain(self, timeout: float = 10.0) -> bool:
+        """Wait for all background work queued so far (tests, and the demo, wait on this)."""
+        return self.deps.runner.drain(timeout)
+
+    def stop(self) -> None:
+        """Begin a graceful stop (SIGTERM): no new chunk is started; work in flight reaches a safe point."""
+        self.deps.runner.stop()
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Stop, wait up to `timeout` for work in flight, give up the leases of what is unfinished (any
+        other process takes it over at once), and close the database."""
+        self.deps.runner.close(timeout)
+        self.deps.service.release_all()
+        self.engine.dispose()
 
 
-def build_app(settings: Settings) -> App:
-    """The Bolt app with its listeners, its Slack and Saleshandy clients and its store."""
+def build_app(settings: Settings) -> SlackApp:
+    """The Bolt app with its listeners, its Slack and Saleshandy clients, its store and its runner;
+    abandoned work in the database is resumed from now on."""
     settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SALESHANDY_API_KEY")
     assert settings.slack_bot_token and settings.slack_signing_secret  # for mypy: just required
     token = settings.slack_bot_token.get_secret_value()
@@ -51,7 +73,7 @@ def build_app(settings: Settings) -> App:
             signing_secret=settings.slack_signing_secret.get_secret_value(),
             process_before_response=False,
         )
-        deps = build_deps(settings, client)
+        engine = open_database(settings.database_url)
     except BoltError as error:  # Bolt checks the token with auth.test before anything else
         raise ConfigError(
             f"Slack did not accept SLACK_BOT_TOKEN ({error}). Copy the Bot User OAuth Token (xoxb-…) "
@@ -64,24 +86,44 @@ def build_app(settings: Settings) -> App:
             f"DATABASE_URL needs a database driver that is not installed ({error}). For PostgreSQL: "
             "pip install -e '.[postgres]'."
         ) from error
+    deps = build_deps(settings, client, engine)
     app.use(_provide(deps))
     app.error(handle_error)
     register_listeners(app)
-    return app
+    deps.service.start_background_duties()
+    return SlackApp(app, deps, engine)
 
 
-def build_deps(settings: Settings, client: WebClient) -> AppDeps:
+def build_deps(settings: Settings, client: WebClient, engine: Engine) -> AppDeps:
     # No retries: a second try after a connect timeout would spend the trigger_id's 3 seconds.
     zone_client = WebClient(
         token=client.token, base_url=client.base_url, timeout=ZONE_LOOKUP_TIMEOUT_SECONDS, retry_handlers=[]
     )
+    assert settings.saleshandy_api_key is not None  # required by build_app
+    metrics = Metrics()
+    window = SharedWindow(
+        engine,
+        key=settings.saleshandy_api_key.get_secret_value(),
+        on_wait=metrics.waited_for_rate_limit,
+        on_answer=metrics.saleshandy_answered,
+    )
+    runner = BackgroundRunner()
+    store = SubmissionStore(engine, clock=time.time)
+    service = TaskService(
+        client=SaleshandyClient.from_settings(settings, window=window),
+        store=store,
+        reporter=SlackReporter(Delivery(client)),
+        runner=runner,
+        metrics=metrics,
+    )
     return AppDeps(
         settings=settings,
-        service=TaskService(SaleshandyClient.from_settings(settings), SubmissionStore(settings.database_url)),
+        service=service,
         zones=UserTimeZones(zone_client, default_zone=settings.default_timezone),
-        delivery=Delivery(client),
         links=ProspectLinkPatterns(settings.prospect_link_patterns),
-        background=ThreadPoolExecutor(BACKGROUND_THREADS, thread_name_prefix="tasks"),
+        runner=runner,
+        metrics=metrics,
+        store=store,
     )
 
 
@@ -95,7 +137,7 @@ def _provide(deps: AppDeps) -> Any:
 
 def handle_error(error: Exception, body: dict[str, Any]) -> None:
     """The one place unexpected errors land: logged with an id the rep is told."""
-    error_id = uuid.uuid4().hex[:12]
+    error_id = new_error_id()
     logger.exception("unhandled error (error id %s)", error_id, exc_info=error)
     response_url = body.get("response_url")
     if isinstance(response_url, str):

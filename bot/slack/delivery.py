@@ -30,7 +30,7 @@ CANNOT_POST_HERE = frozenset(
 """Errors that mean "not in this channel", never "not at all": the results go to the rep another way."""
 
 SLACK_HAD_A_PROBLEM = frozenset(
-    {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
+    {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout", "unreachable"}
 )
 """Slack's own trouble (a rate limit outlasting the client's retries, an outage): the channel may take
 posts again later, but the results cannot wait for that, so they too go to the rep another way."""
@@ -97,8 +97,9 @@ class Delivery:
                 )
                 unsent.pop(0)
             return reply_to
-        except SlackApiError as error:
-            reason = str(error.response.get("error"))
+        except (SlackApiError, OSError) as error:
+            # OSError: the connection itself failed (urllib's URLError, a timeout, a reset).
+            reason = str(error.response.get("error")) if isinstance(error, SlackApiError) else "unreachable"
             if not fall_back:
                 raise
             if reason in CANNOT_POST_HERE | SLACK_HAD_A_PROBLEM:

@@ -17,7 +17,7 @@ from bot.fakes.saleshandy import FakeSaleshandy, ReceivedRequest
 from bot.fakes.slack import FakeSlack
 from bot.fakes.slack_driver import SlackDriver
 from bot.slack.app import build_app
-from bot.slack.server import build_wsgi_app
+from bot.slack.server import WsgiApp, build_wsgi_app
 from bot.slack.wsgi_server import serve_wsgi
 from tests.conftest import SALESHANDY_TEST_KEY
 from tests.test_blocks import assert_valid_message, assert_valid_view
@@ -33,6 +33,11 @@ class RunningApp:
     saleshandy: FakeSaleshandy
     driver: SlackDriver
     settings: Settings
+    app: WsgiApp
+
+    def drain(self, timeout: float = 8.0) -> None:
+        """Wait until the app's background work (submissions, retries, reports) is all done."""
+        assert self.app.slack_app.drain(timeout), f"background work still running after {timeout}s"
 
     def today_for(self, zone: str) -> datetime.date:
         return datetime.datetime.now(datetime.UTC).astimezone(_zone(zone)).date()
@@ -82,13 +87,15 @@ def running_app(
 ) -> Iterator[RunningApp]:
     overrides = getattr(request, "param", {})
     settings = e2e_settings(fake_slack, fake_saleshandy, tmp_path / "app.sqlite3", **overrides)
-    server, url = serve_wsgi(build_wsgi_app(build_app(settings)))
+    app = build_wsgi_app(build_app(settings))
+    server, url = serve_wsgi(app)
     driver = SlackDriver(url, SLACK_SIGNING_SECRET, fake_slack)
     try:
-        yield RunningApp(url, fake_slack, fake_saleshandy, driver, settings)
+        yield RunningApp(url, fake_slack, fake_saleshandy, driver, settings, app)
     finally:
         driver.close()
         server.stop()
+        app.close()
     assert_everything_posted_is_valid_block_kit(fake_slack)
 
 

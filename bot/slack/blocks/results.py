@@ -33,6 +33,10 @@ URL_MAX_CHARS = 1000
 NOTE_MAX_SHOWN = 3000
 
 UNKNOWN_HINT = "may have been created — check Saleshandy before retrying"
+INTERRUPTED_LINE = (
+    "⏯️ The app restarted while working on this request, and picked it up where it stopped: "
+    "nothing was sent twice."
+)
 _STATUS_MARK = {
     OutcomeStatus.CREATED: "✅",
     OutcomeStatus.FAILED: "❌",
@@ -79,6 +83,8 @@ def build_results_messages(
         raise ValueError("a submission has no results before Saleshandy was asked")
     summary = results_summary(submission)
     head = [f"⚠️ {_escaped(headline, HEADLINE_MAX_CHARS)}"] if headline else []
+    if submission.interrupted:
+        head.append(INTERRUPTED_LINE)
     head.append(f"*{summary}*")
     asked = build_parent_message(submission)["blocks"] if say_what_was_asked else []
     first_blocks = [*asked, _section("\n".join(head))]

@@ -17,7 +17,6 @@ from bot.slack.deps import AppDeps
 from bot.slack.forms import prefill_from_draft
 from bot.slack.listeners.modals import open_task_modal
 from bot.slack.metadata import ModalMetadata
-from bot.slack.reporting import submit
 
 HELP_WORDS = frozenset({"help", "?", "-h", "--help"})
 
@@ -55,12 +54,8 @@ def handle_task_command(
         links=deps.links,
     )
     if draft.is_ready:
-        submit(
-            deps,
-            key=f"command:{command['trigger_id']}",
-            draft=draft,
-            reply_to=reply_to,
-            announce=True,
+        deps.service.submit(
+            key=f"command:{command['trigger_id']}", draft=draft, reply_to=reply_to.to_dict(), announce=True
         )
         return
     names = {p.id: p.display_name for p in draft.prospects if p.display_name}

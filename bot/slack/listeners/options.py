@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeoutError
 from typing import Any
 
@@ -28,12 +27,6 @@ SUGGESTION_BUDGET_SECONDS = 2.0
 """Longest wait for the search. Slack drops suggestions not answered within 3 s of sending the
 request, and the answer still has to travel back: 2 s leaves a second for that."""
 MAX_SUGGESTIONS = 20
-SEARCH_THREADS = 4
-"""Searches waited on at once. A search that outlives its budget keeps its thread until the client's
-own timeout; searches still queued when their budget ends are cancelled, so a slow API cannot pile
-up work."""
-
-_searches = ThreadPoolExecutor(SEARCH_THREADS, thread_name_prefix="suggest")
 
 
 def register(app: App) -> None:
@@ -53,7 +46,10 @@ def suggestions(
     the search fails, or when it does not finish within `budget` seconds."""
     if len(" ".join(text.split())) < PICKER_MIN_QUERY_LENGTH:
         return []
-    future = _searches.submit(deps.service.suggest_prospects, text)
+    # On the runner's few search threads: a search that outlives its budget keeps its thread until the
+    # client's own timeout, and searches still queued when their budget ends are cancelled, so a slow
+    # API cannot pile up work.
+    future = deps.runner.suggest(lambda: deps.service.suggest_prospects(text))
     try:
         found = future.result(timeout=budget)
     except FutureTimeoutError:

@@ -13,7 +13,6 @@ from bot.slack.blocks.modal import build_modal_errors, read_modal_values
 from bot.slack.deps import AppDeps
 from bot.slack.forms import errors_by_block
 from bot.slack.metadata import ModalMetadata
-from bot.slack.reporting import submit
 
 
 def register(app: App) -> None:
@@ -41,10 +40,9 @@ def handle_task_modal_submission(
         ack(build_modal_errors(errors_by_block(draft)))
         return
     ack()
-    submit(
-        deps,
+    deps.service.submit(
         key=f"view:{view['id']}",
         draft=draft,
-        reply_to=metadata.reply_to,
+        reply_to=metadata.reply_to.to_dict(),
         announce=metadata.announce,
     )

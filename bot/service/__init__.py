@@ -1,0 +1,28 @@
+"""The use case and what runs it: the workflow (`TaskService`), its ports, the background runner."""
+
+from bot.service.ports import Message, ReplyTo, Reporter
+from bot.service.runner import BackgroundRunner, new_error_id
+from bot.service.tasks import (
+    IN_FLIGHT_WHEN_STOPPED,
+    NO_PROSPECT_WITH_EMAIL,
+    STORE_UNAVAILABLE,
+    RetryRefused,
+    RetryStarted,
+    TaskService,
+    process_owner_id,
+)
+
+__all__ = [
+    "IN_FLIGHT_WHEN_STOPPED",
+    "NO_PROSPECT_WITH_EMAIL",
+    "STORE_UNAVAILABLE",
+    "BackgroundRunner",
+    "Message",
+    "ReplyTo",
+    "Reporter",
+    "RetryRefused",
+    "RetryStarted",
+    "TaskService",
+    "new_error_id",
+    "process_owner_id",
+]

@@ -1,0 +1,37 @@
+"""How the workflow talks to whoever asked: Slack posts in threads, the CLI prints. Both implement this.
+
+`reply_to` is the port's own description of where things go (a channel and thread, a response_url…):
+the service stores it and hands it back, never reads it. Each posting method returns where the next
+post should go (a thread once announced, the rep once a channel refused).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from bot.domain import EmailNotFound, Submission
+
+ReplyTo = dict[str, Any]
+Message = dict[str, Any]
+
+
+class Reporter(Protocol):
+    def announce(self, submission: Submission, reply_to: ReplyTo) -> ReplyTo:
+        """Say what was asked, before the tasks are created (a parent message whose thread gets the
+        results). Raises on failure: the results then say it themselves."""
+
+    def results(
+        self, submission: Submission, *, headline: str | None, say_what_was_asked: bool
+    ) -> Sequence[Message]:
+        """The messages that report every prospect (pure: the same submission gives the same messages,
+        so a report interrupted half-way can be finished)."""
+
+    def nobody_found(self, not_found: Sequence[EmailNotFound]) -> Message:
+        """The answer when no prospect could be found for any email: nothing was created."""
+
+    def notice(self, text: str) -> Message:
+        """A plain notice (the store is unavailable, an error id…)."""
+
+    def post(self, reply_to: ReplyTo, message: Message, *, private: bool = False) -> ReplyTo:
+        """Deliver one message where `reply_to` says (`private`: to the rep alone)."""

@@ -1,0 +1,35 @@
+"""gunicorn hooks (`--config python:bot.slack.gunicorn_conf`, as the Procfile says): a graceful stop.
+
+At SIGTERM a worker stops starting new Saleshandy requests at once (gunicorn's own handler then lets
+the requests being served finish); when the worker exits, work in flight gets a few seconds to reach a
+safe point and the leases of everything unfinished are given up, so another worker, or the next
+deploy, takes it over straight away. A worker killed outright (SIGKILL, an OOM kill) loses nothing
+either: its leases expire and the work is resumed, with the request that was in flight reported
+unknown.
+"""
+
+from __future__ import annotations
+
+import signal
+from typing import Any
+
+from bot.slack.server import WsgiApp
+
+
+def post_worker_init(worker: Any) -> None:
+    previous = signal.getsignal(signal.SIGTERM)
+
+    def stop_then_exit(signum: int, frame: Any) -> None:
+        app = getattr(worker, "wsgi", None)
+        if isinstance(app, WsgiApp):
+            app.stop()
+        if callable(previous):
+            previous(signum, frame)
+
+    signal.signal(signal.SIGTERM, stop_then_exit)
+
+
+def worker_exit(server: Any, worker: Any) -> None:
+    app = getattr(worker, "wsgi", None)
+    if isinstance(app, WsgiApp):
+        app.close()

@@ -1,0 +1,39 @@
+"""The workflow's `Reporter` for Slack: announcements, results and notices posted where the rep sees them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from bot.domain import EmailNotFound, Submission
+from bot.service import Message, ReplyTo
+from bot.slack.blocks.notices import build_notice
+from bot.slack.blocks.results import build_nobody_found, build_parent_message, build_results_messages
+from bot.slack.delivery import Delivery
+from bot.slack.delivery import ReplyTo as SlackReplyTo
+
+
+class SlackReporter:
+    def __init__(self, delivery: Delivery) -> None:
+        self._delivery = delivery
+
+    def announce(self, submission: Submission, reply_to: ReplyTo) -> ReplyTo:
+        target = SlackReplyTo.from_dict(reply_to)
+        return self._delivery.deliver(target, [], parent=build_parent_message(submission)).to_dict()
+
+    def results(
+        self, submission: Submission, *, headline: str | None, say_what_was_asked: bool
+    ) -> Sequence[Message]:
+        return build_results_messages(submission, headline=headline, say_what_was_asked=say_what_was_asked)
+
+    def nobody_found(self, not_found: Sequence[EmailNotFound]) -> Message:
+        return build_nobody_found(not_found)
+
+    def notice(self, text: str) -> Message:
+        return build_notice(text)
+
+    def post(self, reply_to: ReplyTo, message: Message, *, private: bool = False) -> ReplyTo:
+        target = SlackReplyTo.from_dict(reply_to)
+        if private:
+            target = replace(target, in_channel=False)
+        return self._delivery.deliver(target, [message]).to_dict()

@@ -1,0 +1,31 @@
+"""What outlives a request: submissions and their progress, and the shared rate-limit windows.
+
+SQLAlchemy Core; a SQLite file by default, any SQLAlchemy URL (PostgreSQL for several processes on
+several machines) through DATABASE_URL. The schema changes only through the migrations under
+`migrations/`, applied at start-up.
+"""
+
+from bot.store.database import StoreUnavailableError, is_reachable, open_database, upgrade_schema
+from bot.store.ratelimits import SharedWindow
+from bot.store.submissions import (
+    Chunk,
+    ChunkState,
+    NewSubmission,
+    StoredSubmission,
+    SubmissionState,
+    SubmissionStore,
+)
+
+__all__ = [
+    "Chunk",
+    "ChunkState",
+    "NewSubmission",
+    "SharedWindow",
+    "StoreUnavailableError",
+    "StoredSubmission",
+    "SubmissionState",
+    "SubmissionStore",
+    "is_reachable",
+    "open_database",
+    "upgrade_schema",
+]

@@ -1,0 +1,119 @@
+"""The database: one engine per process, its schema brought up to date by the migrations at start-up.
+
+Several workers (on several machines) may start at once against one empty database; the upgrade runs
+under a lock that only one holds at a time (PostgreSQL: an advisory lock; SQLite: a lock on a file
+beside the database, which is on one machine by nature), so the others wait and find the work done.
+"""
+
+from __future__ import annotations
+
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import create_engine, event, make_url, text
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+MIGRATIONS = str(Path(__file__).with_name("migrations"))
+MIGRATION_LOCK_ID = 0x5A1E5 << 8
+"""PostgreSQL advisory lock key for schema upgrades (any constant used for nothing else)."""
+
+
+class StoreUnavailableError(Exception):
+    """The database could not be reached or written; nothing was recorded."""
+
+
+def open_database(database_url: str) -> Engine:
+    """An engine for `database_url`, its schema upgraded to the latest migration."""
+    engine = _engine_for(database_url)
+    try:
+        upgrade_schema(engine)
+    except OperationalError as error:
+        engine.dispose()
+        raise StoreUnavailableError(
+            "the submissions database cannot be opened; check DATABASE_URL"
+        ) from error
+    return engine
+
+
+def upgrade_schema(engine: Engine) -> None:
+    """Run every migration not yet applied, one process at a time."""
+    config = Config()
+    config.set_main_option("script_location", MIGRATIONS)
+    with _migration_lock(engine) as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+        connection.commit()
+
+
+def is_reachable(engine: Engine) -> bool:
+    """True when the database answers a trivial query (the readiness check)."""
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        return False
+    return True
+
+
+@contextmanager
+def _migration_lock(engine: Engine) -> Iterator[Connection]:
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_ID})
+            connection.commit()
+            try:
+                yield connection
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_ID})
+                connection.commit()
+        return
+    database = engine.url.database
+    lock_path = Path(f"{database}.migrate-lock") if engine.dialect.name == "sqlite" and database else None
+    with _file_lock(lock_path), engine.connect() as connection:
+        yield connection
+
+
+@contextmanager
+def _file_lock(path: Path | None) -> Iterator[None]:
+    if path is None:
+        yield
+        return
+    try:
+        handle = path.open("a")
+    except OSError as error:  # the database's folder is missing or read-only: SQLite would fail too
+        raise OperationalError("open migration lock", {}, error) from error
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _engine_for(database_url: str) -> Engine:
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+        raise StoreUnavailableError(
+            "an in-memory SQLite database is not shared between the app's threads and processes; "
+            "give DATABASE_URL a file (sqlite:///tasks.sqlite3) or a server"
+        )
+    engine = create_engine(database_url, pool_pre_ping=True)
+    if url.get_backend_name() == "sqlite":
+        event.listen(engine, "connect", _sqlite_for_concurrent_writers)
+    return engine
+
+
+def _sqlite_for_concurrent_writers(connection: Any, _record: Any) -> None:
+    # WAL lets readers and a writer work at once across the workers' processes, and NORMAL syncs at
+    # checkpoints instead of every commit (still durable across a crash of the app): under a burst
+    # of submissions this is the difference between queueing on the disk and not.
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()

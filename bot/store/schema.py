@@ -1,0 +1,78 @@
+"""The tables, as the latest migration leaves them (the migrations under `migrations/` are the truth;
+this is what the code reads and writes through SQLAlchemy Core)."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+submissions = Table(
+    "submissions",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("idempotency_key", String(255), nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("requested_by", String(64), nullable=False),
+    Column("retry_of", String(32), nullable=True),
+    Column("request_json", Text, nullable=True),
+    # The create-task request; NULL while the prospects named by email are still being looked up.
+    Column("prospects_json", Text, nullable=False),
+    Column("outcomes_json", Text, nullable=True),
+    # Outcomes of submissions recorded before chunks were (schema 0001); chunks hold them since.
+    Column("reply_to_json", Text, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("announce", Boolean, nullable=False),
+    Column("announced", Boolean, nullable=False),
+    Column("task_json", Text, nullable=True),
+    # The task's fields while its emails are looked up (type, date, priority, note).
+    Column("emails_json", Text, nullable=True),
+    Column("not_found_json", Text, nullable=True),
+    Column("lease_owner", String(128), nullable=True),
+    Column("lease_until", Float, nullable=True),
+    Column("lease_epoch", Integer, nullable=False),
+    Column("resumes", Integer, nullable=False),
+    Column("report_parts_posted", Integer, nullable=False),
+    Column("report_interrupted", Boolean, nullable=True),
+    # Whether the report says the work was interrupted, fixed when reporting starts: a report resumed
+    # half-way must build the very messages it started with.
+    Column("updated_at", Float, nullable=True),
+)
+
+submission_chunks = Table(
+    "submission_chunks",
+    metadata,
+    Column("submission_id", String(32), ForeignKey("submissions.id"), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("prospect_ids_json", Text, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("attempt", Integer, nullable=True),
+    # The lease epoch that sent it: a chunk found 'sending' under another epoch was in flight at a crash.
+    Column("outcomes_json", Text, nullable=True),
+    Column("error_message", Text, nullable=True),
+    Column("sent_at", Float, nullable=True),
+    Column("answered_at", Float, nullable=True),
+)
+
+rate_limit_windows = Table(
+    "rate_limit_windows",
+    metadata,
+    Column("key_id", String(64), primary_key=True),
+    # A digest of the API key: the key itself is never stored here.
+    Column("window_limit", Integer, nullable=True),
+    Column("available", Integer, nullable=True),
+    Column("window_ends", Float, nullable=True),
+    Column("not_before", Float, nullable=False),
+    Column("seq", Integer, nullable=False),
+)

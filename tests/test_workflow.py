@@ -1,0 +1,348 @@
+"""The workflow, killed at each step that matters, then finished by another process.
+
+A "process" here is a `TaskService` with its own runner and lease owner, on the same database (SQLite
+file or PostgreSQL), the fake Saleshandy and the fake Slack, reporting through the real Slack reporter.
+It dies by `ProcessDied` (a BaseException: nothing in the app catches it, as nothing catches SIGKILL)
+raised at one step; the survivor takes the abandoned submission over once the lease runs out. Each test
+ends with every prospect accounted for exactly once: one line in the thread, at most one task.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import httpx
+import pytest
+from pydantic import SecretStr
+from slack_sdk import WebClient
+
+from bot.domain import ProspectRef, Submission, TaskDraft, TaskType
+from bot.fakes.saleshandy import FakeSaleshandy
+from bot.fakes.slack import FakeSlack
+from bot.saleshandy import SaleshandyClient
+from bot.service import IN_FLIGHT_WHEN_STOPPED, BackgroundRunner, RetryRefused, RetryStarted, TaskService
+from bot.service.ports import Message
+from bot.slack.delivery import Delivery
+from bot.slack.reporter import SlackReporter
+from bot.store import SharedWindow, SubmissionState, SubmissionStore, open_database
+from tests.conftest import SALESHANDY_TEST_KEY
+
+pytestmark = pytest.mark.both_databases
+
+TOKEN = "xoxb-workflow-test"
+CHANNEL = "C0FLOW"
+REP = "U0REP"
+IDS = ("8PvBmrB7P7", "Pr9xQ2Lm7k", "Qz7Wx2Lm9k", "Ab3Cd4Ef5g", "INVALIDxx01")
+"""Five prospects in chunks of two: three requests. INVALID… fails (the fake knows no such prospect)."""
+LEASE = 20.0
+DUE = datetime.datetime.now(datetime.UTC).date() + datetime.timedelta(days=1)
+
+
+class ProcessDied(BaseException):
+    """The process is gone: no handler of the app's runs (like SIGKILL)."""
+
+
+class Clock:
+    """Wall-clock time plus whatever the test skips ahead (to let a dead process's lease run out)."""
+
+    def __init__(self) -> None:
+        self.skipped = 0.0
+
+    def __call__(self) -> float:
+        import time
+
+        return time.time() + self.skipped
+
+
+class DyingStore(SubmissionStore):
+    """The real store, whose process dies when `die_at(step, seq)` says so, before the step's write."""
+
+    def __init__(self, *args: Any, die_at: Callable[[str, int], bool], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._die_at = die_at
+
+    def start_chunk(self, submission_id: str, seq: int, *, epoch: int) -> bool:
+        if self._die_at("before_sending", seq):
+            raise ProcessDied
+        started = super().start_chunk(submission_id, seq, epoch=epoch)
+        if self._die_at("in_flight", seq):
+            raise ProcessDied
+        return started
+
+    def finish_chunk(self, submission_id: str, seq: int, **kwargs: Any) -> bool:
+        if self._die_at("answered", seq):
+            raise ProcessDied
+        return super().finish_chunk(submission_id, seq, **kwargs)
+
+    def report_part_posted(
+        self, submission_id: str, *, epoch: int, parts: int, reply_to: dict[str, Any]
+    ) -> None:
+        if self._die_at("posted_unrecorded", parts):
+            raise ProcessDied
+        super().report_part_posted(submission_id, epoch=epoch, parts=parts, reply_to=reply_to)
+        if self._die_at("between_parts", parts):
+            raise ProcessDied
+
+
+class PagedReporter(SlackReporter):
+    """The Slack reporter, with results cut into one message per two lines so a report has parts."""
+
+    def results(
+        self, submission: Submission, *, headline: str | None, say_what_was_asked: bool
+    ) -> Sequence[Message]:
+        messages = super().results(submission, headline=headline, say_what_was_asked=say_what_was_asked)
+        [whole] = messages
+        lines = [
+            line
+            for block in whole["blocks"]
+            if block.get("type") == "section"
+            for line in block["text"]["text"].splitlines()
+        ]
+        return [
+            {"text": whole["text"], "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]}
+            for text in ("\n".join(lines[i : i + 2]) for i in range(0, len(lines), 2))
+        ]
+
+
+@pytest.fixture(scope="module")
+def slack() -> Iterator[FakeSlack]:
+    with FakeSlack(bot_token=TOKEN) as fake:
+        yield fake
+
+
+@pytest.fixture
+def world(slack: FakeSlack, fake_saleshandy: FakeSaleshandy, database_url: str) -> Iterator[World]:
+    slack.reset()
+    slack.add_channel(CHANNEL, "flow")
+    engine = open_database(database_url)
+    world = World(slack, fake_saleshandy, engine)
+    yield world
+    world.close()
+    engine.dispose()
+
+
+class World:
+    def __init__(self, slack: FakeSlack, saleshandy: FakeSaleshandy, engine: Any) -> None:
+        self.slack, self.saleshandy, self.engine = slack, saleshandy, engine
+        self.clock = Clock()
+        self._closers: list[Callable[[], None]] = []
+
+    def process(
+        self, name: str, *, die_at: Callable[[str, int], bool] = lambda step, n: False
+    ) -> TaskService:
+        runner = BackgroundRunner()
+        client = SaleshandyClient(
+            base_url=self.saleshandy.base_url,
+            api_key=SecretStr(SALESHANDY_TEST_KEY),
+            chunk_size=2,
+            timeout=httpx.Timeout(2.0),
+            window=SharedWindow(self.engine, key=SALESHANDY_TEST_KEY, clock=self.clock),
+        )
+        web = WebClient(token=TOKEN, base_url=self.slack.api_url)
+        service = TaskService(
+            client=client,
+            store=DyingStore(self.engine, clock=self.clock, die_at=die_at),
+            reporter=PagedReporter(Delivery(web)),
+            runner=runner,
+            owner=name,
+            clock=self.clock,
+            lease_seconds=LEASE,
+        )
+        self.runner = runner
+        self._closers += [lambda: runner.close(5.0), client.close]
+        return service
+
+    def close(self) -> None:
+        for close in self._closers:
+            close()
+
+    def lease_runs_out(self) -> None:
+        self.clock.skipped += LEASE + 1
+
+    def store(self) -> SubmissionStore:
+        return SubmissionStore(self.engine, clock=self.clock)
+
+
+def submit(service: TaskService, runner_of: World, *, key: str = "command:T1") -> None:
+    draft = TaskDraft(
+        due_date=DUE,
+        task_type=TaskType.CALL_FOLLOW_UP,
+        prospects=tuple(ProspectRef(id=pid) for pid in IDS),
+        due_date_given=True,
+    )
+    service.submit(key=key, draft=draft, reply_to={"channel": CHANNEL, "user": REP}, announce=True)
+    assert runner_of.runner.drain(10)
+
+
+def resume(world: World) -> TaskService:
+    world.lease_runs_out()
+    survivor = world.process("survivor")
+    assert survivor.resume_abandoned() == 1
+    assert world.runner.drain(10)
+    return survivor
+
+
+def thread_lines(slack: FakeSlack) -> dict[str, list[str]]:
+    """Each prospect's result lines in the channel's threads: its mark and what follows."""
+    lines: dict[str, list[str]] = {pid: [] for pid in IDS}
+    for message in slack.messages(CHANNEL):
+        for block in message.get("blocks") or []:
+            text = str((block.get("text") or {}).get("text", ""))
+            for line in text.splitlines():
+                for pid in IDS:
+                    if re.search(rf"\b{pid}\b", line) and line[:1] in "✅❌❔":
+                        lines[pid].append(line)
+    return lines
+
+
+def assert_each_prospect_once(world: World, expected: dict[str, str]) -> None:
+    """One line per prospect (`✅`, `❌` or `❔` as expected), and no prospect with two tasks."""
+    lines = thread_lines(world.slack)
+    assert {pid: [line[0] for line in found] for pid, found in lines.items()} == {
+        pid: [mark] for pid, mark in expected.items()
+    }
+    tasks = [t.prospect_id for t in world.saleshandy.tasks]
+    assert len(tasks) == len(set(tasks))
+    created = {pid for pid, mark in expected.items() if mark == "✅"}
+    assert created <= set(tasks)
+
+
+def test_without_a_crash_every_prospect_is_reported_once(world: World) -> None:
+    service = world.process("only")
+    submit(service, world)
+    assert_each_prospect_once(world, {**dict.fromkeys(IDS[:4], "✅"), IDS[4]: "❌"})
+    assert len(world.saleshandy.create_requests) == 3
+    [stored] = [s for s in [world.store().get(r) for r in _ids(world)] if s]
+    assert stored.state is SubmissionState.DONE and not stored.submission.interrupted  # type: ignore[union-attr]
+
+
+def test_a_crash_before_a_chunk_is_sent_resumes_with_the_unsent_chunks_and_sends_nothing_twice(
+    world: World,
+) -> None:
+    dying = world.process("dying", die_at=lambda step, seq: step == "before_sending" and seq == 1)
+    submit(dying, world)
+    assert len(world.saleshandy.create_requests) == 1  # chunk 0 only; then the process died
+
+    resume(world)
+    assert_each_prospect_once(world, {**dict.fromkeys(IDS[:4], "✅"), IDS[4]: "❌"})
+    assert [r.body["prospectIds"] for r in world.saleshandy.create_requests] == [
+        list(IDS[:2]),
+        list(IDS[2:4]),
+        [IDS[4]],
+    ]
+    assert "restarted" in _all_text(world.slack)  # the results say the work was interrupted and resumed
+
+
+@pytest.mark.parametrize("step", ["in_flight", "answered"])
+def test_a_crash_with_a_chunk_in_flight_or_just_answered_makes_it_unknown_never_resent(
+    world: World, step: str
+) -> None:
+    """In flight: recorded as being sent, the request maybe not out. Answered: Saleshandy created the tasks,
+    the process died before writing it down. Either way nobody can tell from the database: unknown."""
+    dying = world.process("dying", die_at=lambda s, seq: s == step and seq == 1)
+    submit(dying, world)
+    sent_before = len(world.saleshandy.create_requests)
+
+    survivor = resume(world)
+    assert_each_prospect_once(world, {IDS[0]: "✅", IDS[1]: "✅", IDS[2]: "❔", IDS[3]: "❔", IDS[4]: "❌"})
+    assert len(world.saleshandy.create_requests) == sent_before + 1  # only the chunk never sent
+    assert IN_FLIGHT_WHEN_STOPPED.split(";")[0] in _all_text(world.slack)
+
+    # The Retry button offers the unknown and the failed, once, with the rep's say.
+    [original] = [s for s in (world.store().get(r) for r in _ids(world)) if s and not s.retry_of]
+    started = survivor.retry(original.id, requested_by=REP, reply_to=lambda r: r)
+    assert isinstance(started, RetryStarted) and started.prospects == 3
+    assert survivor.retry(original.id, requested_by=REP, reply_to=lambda r: r) is RetryRefused.ALREADY_RETRIED
+
+
+def test_a_crash_between_two_parts_of_the_report_posts_the_rest_once(world: World) -> None:
+    dying = world.process("dying", die_at=lambda step, parts: step == "between_parts" and parts == 2)
+    submit(dying, world)
+    before = len(world.slack.calls("chat.postMessage"))  # the parent and the report's first two parts
+
+    resume(world)
+    assert_each_prospect_once(world, {**dict.fromkeys(IDS[:4], "✅"), IDS[4]: "❌"})
+    assert len(world.saleshandy.create_requests) == 3  # nothing sent again
+    assert len(world.slack.calls("chat.postMessage")) - before == 1  # the third part, once
+
+
+def test_a_crash_between_posting_a_part_and_recording_it_repeats_that_part_alone(world: World) -> None:
+    """Slack's chat.postMessage has no idempotency key: the part whose posting was not yet written down
+    when the process died is posted again. The one message a crash can repeat; never a task."""
+    dying = world.process("dying", die_at=lambda step, parts: step == "posted_unrecorded" and parts == 2)
+    submit(dying, world)
+
+    resume(world)
+    lines = thread_lines(world.slack)
+    twice = {pid for pid, found in lines.items() if len(found) == 2}
+    assert twice == {IDS[1], IDS[2]}  # the two lines of the second part, and no other
+    assert all(len(found) == 1 for pid, found in lines.items() if pid not in twice)
+    assert len(world.saleshandy.create_requests) == 3
+    assert len({t.prospect_id for t in world.saleshandy.tasks}) == len(world.saleshandy.tasks)
+
+
+def test_a_graceful_stop_leaves_the_unsent_chunks_for_another_process_at_once(world: World) -> None:
+    world.saleshandy.set_latency(0.3)
+    stopping = world.process("stopping")
+    draft_runner = world.runner
+    stopping_submit = stopping.submit
+    draft = TaskDraft(
+        due_date=DUE,
+        task_type=TaskType.CALL_DEMO,
+        prospects=tuple(ProspectRef(id=pid) for pid in IDS),
+    )
+    stopping_submit(key="command:T9", draft=draft, reply_to={"channel": CHANNEL, "user": REP}, announce=True)
+    _wait(lambda: len(world.saleshandy.create_requests) >= 1)
+    draft_runner.stop()  # SIGTERM: the chunk in flight finishes, no new one starts
+    assert draft_runner.drain(5)
+    stopping.release_all()
+    sent = len(world.saleshandy.create_requests)
+    assert sent < 3
+
+    survivor = world.process("survivor")  # no lease to wait for: it was given up
+    assert survivor.resume_abandoned() == 1
+    assert world.runner.drain(10)
+    assert_each_prospect_once(world, {**dict.fromkeys(IDS[:4], "✅"), IDS[4]: "❌"})
+    assert len(world.saleshandy.create_requests) == 3
+
+
+def test_a_lookup_interrupted_is_looked_up_again_by_the_next_process(world: World) -> None:
+    world.saleshandy.add_prospect("Ja9Ne0Doe1", email="jane@acme.com", first_name="Jane", last_name="Doe")
+    dying = world.process("dying", die_at=lambda step, seq: step == "before_sending")
+    draft = TaskDraft(
+        due_date=DUE, task_type=TaskType.CALL_DEMO, emails=("jane@acme.com", "nobody@x.io")
+    )
+    dying.submit(key="command:T5", draft=draft, reply_to={"channel": CHANNEL, "user": REP}, announce=True)
+    assert world.runner.drain(10)
+    assert world.saleshandy.create_requests == []
+
+    resume(world)
+    [request] = world.saleshandy.create_requests
+    assert request.body["prospectIds"] == ["Ja9Ne0Doe1"]
+    text = _all_text(world.slack)
+    assert "Jane Doe" in text and "nobody@x.io" in text
+
+
+def _ids(world: World) -> list[str]:
+    from sqlalchemy import select
+
+    from bot.store.schema import submissions
+
+    with world.engine.connect() as connection:
+        return [row[0] for row in connection.execute(select(submissions.c.id))]
+
+
+def _all_text(slack: FakeSlack) -> str:
+    return "\n".join(str(m.get("blocks")) + str(m.get("text")) for m in slack.messages(CHANNEL))
+
+
+def _wait(condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
