@@ -16,7 +16,6 @@ Every frame sent and every ack received is recorded, so tests can wait for them 
 
 from __future__ import annotations
 
-import collections
 import copy
 import json
 import logging
@@ -96,6 +95,8 @@ class ConnectionRecord:
 
 @dataclass(frozen=True)
 class Envelope:
+    """What Slack delivers; `message(attempt)` is the frame for its first sending (0) or a retry."""
+
     envelope_id: str
     type: str
     payload: JsonDict
@@ -195,7 +196,7 @@ class FakeSocketMode:
         with self._cond:
             self._sent: list[SentFrame] = []
             self._acks: list[ReceivedAck] = []
-            self._deliveries: collections.OrderedDict[str, _Delivery] = collections.OrderedDict()
+            self._deliveries: dict[str, _Delivery] = {}
             self._acks_to_lose = 0
 
     @property
