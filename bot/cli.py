@@ -31,7 +31,7 @@ def main(argv: Sequence[str]) -> int:
     if args.command == "demo":
         from bot.demo import run_demo
 
-        return run_demo()
+        return run_demo(socket_mode=args.socket_mode)
     return _run_app(settings)
 
 
@@ -53,8 +53,13 @@ def _run_app(settings: Settings) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     commands = parser.add_subparsers(dest="command", metavar="[demo | parse | create]")
-    commands.add_parser(
+    demo = commands.add_parser(
         "demo", help="play a scripted session against a fake Slack and a fake Saleshandy (no account)"
+    )
+    demo.add_argument(
+        "--socket-mode",
+        action="store_true",
+        help="talk to the app over Socket Mode, as `python -m bot` does with SLACK_APP_TOKEN (needs .[demo])",
     )
     for name, summary in (
         ("parse", "print the exact create-task JSON body a /task text becomes (nothing is sent)"),

@@ -1,13 +1,17 @@
 """`python -m bot demo`: the real app against a fake Slack and a fake Saleshandy, all on loopback.
 
 It plays a scripted session (a slash command, a modal submission, a message shortcut, a retry of
-failures) with genuinely signed requests, and prints what reached each side and what the rep sees.
-No account and no network needed.
+failures) with genuinely signed requests over HTTP, or with `--socket-mode` as envelopes over a
+WebSocket (the way `python -m bot` runs with SLACK_APP_TOKEN set), and prints what reached each side and
+what the rep sees. No account and no network needed.
 """
 
 from __future__ import annotations
 
+import collections
+import importlib.util
 import json
+import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -15,30 +19,47 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import SecretStr
+from slack_bolt import App
+from slack_bolt.adapter.socket_mode import SocketModeHandler
 
 from bot.config import Settings
 from bot.fakes.saleshandy import FakeSaleshandy
 from bot.fakes.slack import FakeSlack, RecordedCall
 from bot.fakes.slack_driver import SlackDriver, fill_view
+from bot.fakes.slack_payloads import SlackActions
 from bot.slack import ids
-from bot.slack.app import build_app
+from bot.slack.app import SlackApp, build_app
 from bot.slack.server import build_wsgi_app
 from bot.slack.wsgi_server import serve_wsgi
 
 DEMO_KEY = "demo-saleshandy-key"
 DEMO_TOKEN = "xoxb-demo-token"
+DEMO_APP_TOKEN = "xapp-demo-token"
 DEMO_SECRET = "demo-signing-secret"
 REP = "U123"
 WAIT_SECONDS = 10.0
 
+NEEDS_WEBSOCKETS = (
+    "The Socket Mode demo plays Slack's side with the websockets package: python -m pip install -e '.[demo]'"
+)
+DONE_OVER_HTTP = (
+    "\nDone: every request above was signed and sent over HTTP, as Slack and Saleshandy would see it."
+)
+DONE_OVER_SOCKET_MODE = (
+    "\nDone: every request above reached the app as a Socket Mode envelope over one WebSocket, as Slack "
+    "sends them when SLACK_APP_TOKEN is set, and the app acked each within Slack's 3 seconds."
+)
+
 Print = Callable[[str], None]
+Driver = SlackActions[Any]
+"""A person's actions in Slack, over HTTP (signed requests) or Socket Mode (envelopes)."""
 
 
 @contextmanager
-def demo_world() -> Iterator[tuple[FakeSlack, FakeSaleshandy, SlackDriver]]:
+def demo_world(*, socket_mode: bool = False) -> Iterator[tuple[FakeSlack, FakeSaleshandy, Driver]]:
     """Both fakes and the app, started on free loopback ports; everything stopped afterwards."""
     with (
-        FakeSlack(bot_token=DEMO_TOKEN) as slack,
+        FakeSlack(bot_token=DEMO_TOKEN, app_token=DEMO_APP_TOKEN if socket_mode else None) as slack,
         FakeSaleshandy(api_key=DEMO_KEY) as saleshandy,
         tempfile.TemporaryDirectory() as folder,
     ):
@@ -46,32 +67,77 @@ def demo_world() -> Iterator[tuple[FakeSlack, FakeSaleshandy, SlackDriver]]:
             _env_file=None,
             slack_bot_token=SecretStr(DEMO_TOKEN),
             slack_signing_secret=SecretStr(DEMO_SECRET),
+            slack_app_token=SecretStr(DEMO_APP_TOKEN) if socket_mode else None,
             slack_api_url=slack.api_url,
             saleshandy_api_key=SecretStr(DEMO_KEY),
             saleshandy_api_url=saleshandy.base_url,
             database_url=f"sqlite:///{Path(folder) / 'demo.sqlite3'}",
             default_timezone="UTC",
         )
-        server, url = serve_wsgi(build_wsgi_app(build_app(settings)))
+        app = build_app(settings)
         try:
-            with SlackDriver(url, DEMO_SECRET, slack) as driver:
+            with _over_socket_mode(app.bolt, slack) if socket_mode else _over_http(app, slack) as driver:
                 yield slack, saleshandy, driver
         finally:
-            server.stop()
+            app.close()
 
 
-def run_demo(out: Print = print) -> int:
-    with demo_world() as (slack, saleshandy, driver):
+@contextmanager
+def _over_http(app: SlackApp, slack: FakeSlack) -> Iterator[Driver]:
+    server, url = serve_wsgi(build_wsgi_app(app))
+    try:
+        with SlackDriver(url, DEMO_SECRET, slack) as driver:
+            yield driver
+    finally:
+        server.stop()
+
+
+@contextmanager
+def _over_socket_mode(app: App, slack: FakeSlack) -> Iterator[Driver]:
+    from bot.fakes.slack_socket_driver import SocketModeDriver  # needs websockets (the demo extra)
+
+    handler = SocketModeHandler(app, DEMO_APP_TOKEN)
+    handler.connect()  # type: ignore[no-untyped-call]  # what `python -m bot` starts with, without blocking
+    try:
+        slack.socket_mode.wait_for_connections(1, timeout=WAIT_SECONDS)
+        yield SocketModeDriver(slack)
+    finally:
+        handler.close()  # type: ignore[no-untyped-call]
+
+
+def run_demo(out: Print = print, *, socket_mode: bool = False) -> int:
+    if socket_mode and importlib.util.find_spec("websockets") is None:
+        print(NEEDS_WEBSOCKETS, file=sys.stderr)
+        return 2
+    with demo_world(socket_mode=socket_mode) as (slack, saleshandy, driver):
         slack.add_user(REP, name="ann", tz="America/New_York")
+        if socket_mode:
+            _show_connection(slack, out)
         steps = (_slash_command, _modal, _message_shortcut, _retry_failures)
         for number, step in enumerate(steps, start=1):
             out(f"\n━━ {number}. {(step.__doc__ or '').strip()}")
             step(slack, saleshandy, driver, out)
-    out("\nDone: every request above was signed and sent over HTTP, as Slack and Saleshandy would see it.")
+        if socket_mode:
+            _show_envelopes(slack, out)
+    out(DONE_OVER_SOCKET_MODE if socket_mode else DONE_OVER_HTTP)
     return 0
 
 
-def _slash_command(slack: FakeSlack, saleshandy: FakeSaleshandy, driver: SlackDriver, out: Print) -> None:
+def _show_connection(slack: FakeSlack, out: Print) -> None:
+    (opened,) = slack.calls("apps.connections.open")
+    address = str(opened.response_json["url"]).split("?")[0]
+    out(f"the app called apps.connections.open with its app-level token and connected to {address} "
+        "(Socket Mode: no public URL)")
+
+
+def _show_envelopes(slack: FakeSlack, out: Print) -> None:
+    socket = slack.socket_mode
+    kinds = collections.Counter(f.type for f in socket.sent() if f.envelope_id)
+    sent = ", ".join(f"{count} {kind}" for kind, count in sorted(kinds.items()))
+    out(f"\n⇄ Slack sent {sent} envelopes over the WebSocket; the app acked {len(socket.acks())} of them")
+
+
+def _slash_command(slack: FakeSlack, saleshandy: FakeSaleshandy, driver: Driver, out: Print) -> None:
     """A rep types a complete /task command: the tasks are created at once."""
     text = (
         "call follow-up tomorrow high 8PvBmrB7P7 INVALIDxx01 "
@@ -82,7 +148,7 @@ def _slash_command(slack: FakeSlack, saleshandy: FakeSaleshandy, driver: SlackDr
     _show_results(slack, saleshandy, out, replies=1, parent=True)
 
 
-def _modal(slack: FakeSlack, saleshandy: FakeSaleshandy, driver: SlackDriver, out: Print) -> None:
+def _modal(slack: FakeSlack, saleshandy: FakeSaleshandy, driver: Driver, out: Print) -> None:
     """A rep types /task alone, fills the form and submits it."""
     before = _counts(slack, saleshandy)
     out("rep types:  /task")
@@ -100,7 +166,7 @@ def _modal(slack: FakeSlack, saleshandy: FakeSaleshandy, driver: SlackDriver, ou
     _show_results(slack, saleshandy, out, replies=1, parent=True, since=before)
 
 
-def _message_shortcut(slack: FakeSlack, saleshandy: FakeSaleshandy, driver: SlackDriver, out: Print) -> None:
+def _message_shortcut(slack: FakeSlack, saleshandy: FakeSaleshandy, driver: Driver, out: Print) -> None:
     """A rep runs “Create Saleshandy task” on a message holding prospect links."""
     before = _counts(slack, saleshandy)
     message = slack.add_message(
@@ -118,7 +184,7 @@ def _message_shortcut(slack: FakeSlack, saleshandy: FakeSaleshandy, driver: Slac
     _show_results(slack, saleshandy, out, replies=1, parent=False, since=before)
 
 
-def _retry_failures(slack: FakeSlack, saleshandy: FakeSaleshandy, driver: SlackDriver, out: Print) -> None:
+def _retry_failures(slack: FakeSlack, saleshandy: FakeSaleshandy, driver: Driver, out: Print) -> None:
     """Saleshandy has an outage; the rep presses “Retry failed” once it is back."""
     before = _counts(slack, saleshandy)
     saleshandy.fail_next(503, "Service Unavailable")

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bot.fakes.saleshandy import FakeSaleshandy
 from tests.conftest import SALESHANDY_TEST_KEY
 
@@ -89,15 +91,22 @@ def test_running_the_app_without_credentials_names_them_and_offers_the_demo() ->
     assert "python -m bot demo" in done.stderr
 
 
-def test_the_demo_plays_every_path_against_the_fakes() -> None:
-    done = run_bot("demo")
+@pytest.mark.parametrize("transport", [[], ["--socket-mode"]], ids=["http", "socket-mode"])
+def test_the_demo_plays_every_path_against_the_fakes(transport: list[str]) -> None:
+    done = run_bot("demo", *transport)
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert out.count("→ Saleshandy received POST /v1/tasks/create") == 5
     assert "1 created · 1 failed" in out
     assert "Retry: 2 created" in out
     assert "Priya Rao" in out
-    assert "demo-saleshandy-key" not in out and "xoxb-demo-token" not in out
+    for secret in ("demo-saleshandy-key", "xoxb-demo-token", "xapp-demo-token", "demo-signing-secret"):
+        assert secret not in out + done.stderr
+    if transport:
+        assert "apps.connections.open" in out and "connected to ws://127.0.0.1:" in out
+        assert "Slack sent 4 interactive, 3 slash_commands envelopes over the WebSocket" in out
+        assert "the app acked 7 of them" in out
+        assert "Socket Mode envelope" in out
 
 
 def test_an_unknown_zone_is_a_clear_usage_error() -> None:

@@ -4,6 +4,8 @@ Answers the way slack.com/api does: form, query or JSON bodies; the token in `Au
 (or a `token` field, except in JSON bodies, which Slack refuses); HTTP 200 with `{"ok": false}` for
 API errors, HTTP 429 with `Retry-After` when rate limited. Every request is recorded, so a test can
 wait for what the app posts from its background threads and look at it.
+With an `app_token`, `apps.connections.open` answers a `ws://` URL on loopback where Socket Mode is
+spoken (bot/fakes/slack_socket.py).
 
     with FakeSlack() as fake:
         client = WebClient(token="xoxb-test", base_url=fake.api_url)
@@ -28,8 +30,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
+
+if TYPE_CHECKING:
+    from bot.fakes.slack_socket import FakeSocketMode
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +43,8 @@ JsonDict = dict[str, Any]
 API_PREFIX = "/api/"
 RESPONSE_URL_PREFIX = "/response/"
 CALLS_PATH = "/_fake/calls"
+APP_TOKEN_METHODS = frozenset({"apps.connections.open"})
+"""Methods Slack only takes an app-level token (xapp-…) for; every other method wants the bot's."""
 DEFAULT_USER_ID = "U123"
 """A user the fake knows from the start, and the driver's default actor."""
 
@@ -134,6 +141,7 @@ class FakeSlack:
         self,
         bot_token: str = "xoxb-test",
         *,
+        app_token: str | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
         team_id: str = "T0001",
@@ -148,6 +156,8 @@ class FakeSlack:
         response_url_max_uses: int = 5,
     ) -> None:
         self.bot_token = bot_token
+        self.app_token = app_token
+        """With one, `apps.connections.open` hands out Socket Mode URLs (see `socket_mode`)."""
         self.team_id = team_id
         self.team_name = team_name
         self.team_domain = team_domain
@@ -163,6 +173,7 @@ class FakeSlack:
         self._cond = threading.Condition()  # guards everything below
         self._server: _FakeSlackHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self._socket_mode: FakeSocketMode | None = None
         self._users: dict[str, _User] = {}
         self._channel_names: dict[str, str] = {}
         self._last_ts_micros = 0
@@ -186,9 +197,17 @@ class FakeSlack:
                 daemon=True,
             )
             self._thread.start()
+        if self.app_token is not None and self._socket_mode is None:
+            from bot.fakes.slack_socket import FakeSocketMode  # websockets: only when asked for
+
+            self._socket_mode = FakeSocketMode(app_id=self.app_id, host=self._host, clock=self._clock)
+            self._socket_mode.start()
         return self.api_url
 
     def stop(self) -> None:
+        if self._socket_mode is not None:
+            self._socket_mode.stop()
+            self._socket_mode = None
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -222,11 +241,20 @@ class FakeSlack:
         """Base URL for `slack_sdk.WebClient(base_url=...)`, e.g. `http://127.0.0.1:PORT/api/`."""
         return self.base_url + API_PREFIX
 
+    @property
+    def socket_mode(self) -> FakeSocketMode:
+        """The Socket Mode server behind `apps.connections.open`; only with an `app_token`, while started."""
+        if self._socket_mode is None:
+            raise RuntimeError("FakeSlack has no Socket Mode: give it an app_token and start it")
+        return self._socket_mode
+
     def reset(self) -> None:
         """Forget calls, messages, views, triggers, response_urls and every scripted fault.
 
-        Configuration (users, channel names, the token) is kept.
+        Configuration (users, channel names, the tokens) is kept, and so are open Socket Mode connections.
         """
+        if self._socket_mode is not None:
+            self._socket_mode.reset()
         with self._cond:
             self._calls: list[RecordedCall] = []
             self._messages: dict[str, list[JsonDict]] = collections.defaultdict(list)
@@ -459,8 +487,7 @@ class FakeSlack:
             return _Answer(200, {"ok": False, "error": "unknown_method", "req_method": method})
         if not token:
             raise _ApiError("not_authed")
-        if token != self.bot_token:
-            raise _ApiError("invalid_auth")
+        self._check_token(method, str(token))
         if self._rate_limits[method]:
             retry_after = self._rate_limits[method].popleft()
             return _Answer(
@@ -469,6 +496,14 @@ class FakeSlack:
         if self._failures[method]:
             raise _ApiError(self._failures[method].popleft())
         return _Answer(200, {"ok": True, **handler(params)})
+
+    def _check_token(self, method: str, token: str) -> None:
+        wants_app_token = method in APP_TOKEN_METHODS
+        if token == (self.app_token if wants_app_token else self.bot_token):
+            return
+        if token.startswith("xapp-") != wants_app_token:
+            raise _ApiError("not_allowed_token_type")
+        raise _ApiError("invalid_auth")
 
     def _handle_response_url(
         self, token: str, body: bytes, headers: dict[str, str]
@@ -552,6 +587,7 @@ class FakeSlack:
 
     def _handlers(self) -> dict[str, Callable[[JsonDict], JsonDict]]:
         return {
+            "apps.connections.open": self._apps_connections_open,
             "auth.test": self._auth_test,
             "chat.postMessage": self._chat_post_message,
             "chat.postEphemeral": self._chat_post_ephemeral,
@@ -576,6 +612,9 @@ class FakeSlack:
             "bot_id": self.bot_id,
             "is_enterprise_install": False,
         }
+
+    def _apps_connections_open(self, params: JsonDict) -> JsonDict:
+        return {"url": self.socket_mode.issue_url()}
 
     def _chat_post_message(self, params: JsonDict) -> JsonDict:
         channel = self._channel(params, membership=True)

@@ -11,10 +11,12 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 from wsgiref.simple_server import make_server
 
+from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk.errors import SlackApiError
 
-from bot.config import ConfigError, Settings
+from bot.config import WHERE_TO_GET, ConfigError, Settings
 from bot.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from bot.service import new_error_id
 from bot.slack.app import SlackApp, build_app
@@ -122,11 +124,7 @@ def run(settings: Settings) -> None:
     try:
         if settings.slack_app_token is not None:
             logger.info("connecting to Slack over Socket Mode")
-            handler = SocketModeHandler(slack_app.bolt, settings.slack_app_token.get_secret_value())
-            try:
-                handler.start()  # type: ignore[no-untyped-call]
-            finally:
-                handler.close()  # type: ignore[no-untyped-call]
+            _serve_socket_mode(slack_app.bolt, settings.slack_app_token.get_secret_value())
             return
         with make_server(
             "0.0.0.0", settings.port, build_wsgi_app(slack_app), server_class=WsgiServer
@@ -139,6 +137,27 @@ def run(settings: Settings) -> None:
 
 def _raise_keyboard_interrupt(_signal: int, _frame: object) -> None:
     raise KeyboardInterrupt
+
+
+def _serve_socket_mode(app: App, app_token: str) -> None:
+    """Connect with Bolt's SocketModeHandler and serve until stopped; a refused app token is a ConfigError."""
+    handler = SocketModeHandler(app, app_token)
+    handler.client.logger.addFilter(_said_by_config_error)
+    try:
+        handler.start()  # type: ignore[no-untyped-call]
+    except SlackApiError as error:  # only the first apps.connections.open raises out of start()
+        raise ConfigError(
+            f"Slack did not accept SLACK_APP_TOKEN ({error.response.get('error')}). Copy it again, or create "
+            f"one: {WHERE_TO_GET['SLACK_APP_TOKEN']}."
+        ) from None
+    finally:
+        handler.close()  # type: ignore[no-untyped-call]
+
+
+def _said_by_config_error(record: logging.LogRecord) -> bool:
+    # slack_sdk logs a refused apps.connections.open, then raises it; at start-up the ConfigError says it
+    # in a line of its own, and later the reconnect loop logs the same error again.
+    return not record.getMessage().startswith("Failed to retrieve WSS URL")
 
 
 def _content_length(environ: WSGIEnvironment) -> int | None:

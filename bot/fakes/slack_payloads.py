@@ -1,0 +1,264 @@
+"""What Slack sends an app when a person acts, whatever carries it (HTTP or Socket Mode).
+
+`SlackActions` builds real-shaped payloads (slash command fields, shortcuts, block actions, view
+submissions, suggestions) with trigger_ids and response_urls from the fake, so `views.open` and
+response_url posts behave as in Slack; a transport subclass says how they reach the app and what
+comes back (an HTTP response, a Socket Mode ack).
+"""
+
+from __future__ import annotations
+
+import secrets
+from abc import ABC, abstractmethod
+from typing import Any, Generic, TypeVar
+
+from bot.fakes.slack import DEFAULT_USER_ID, FakeSlack
+from bot.fakes.slack_elements import element_action
+
+JsonDict = dict[str, Any]
+R = TypeVar("R")
+
+VERIFICATION_TOKEN = "fake-verification-token"
+"""The deprecated per-app token Slack still puts in every payload; Bolt ignores it by default."""
+
+
+class SlackActions(ABC, Generic[R]):
+    """A person's actions in Slack as payloads, sent by `send_command` / `send_payload` (answering R)."""
+
+    def __init__(self, fake: FakeSlack, *, team_id: str = "T0001") -> None:
+        self.fake = fake
+        self.team_id = team_id
+        self.last_payload: JsonDict = {}
+        """What the last request carried (command fields, or the interaction payload), for tests."""
+
+    @abstractmethod
+    def send_command(self, fields: dict[str, str]) -> R:
+        """Deliver a slash command's fields to the app."""
+
+    @abstractmethod
+    def send_payload(self, payload: JsonDict) -> R:
+        """Deliver an interaction payload to the app (and keep it as `last_payload`)."""
+
+    # ---- slash commands ----------------------------------------------------------------------
+
+    def slash_command_fields(
+        self,
+        text: str,
+        *,
+        user_id: str = DEFAULT_USER_ID,
+        channel_id: str = "C123",
+        command: str = "/task",
+    ) -> dict[str, str]:
+        """The form fields of a slash command, with a fresh trigger_id and response_url."""
+        return {
+            "token": VERIFICATION_TOKEN,
+            "team_id": self.team_id,
+            "team_domain": self.fake.team_domain,
+            "channel_id": channel_id,
+            "channel_name": self.fake.channel_name(channel_id),
+            "user_id": user_id,
+            "user_name": self.fake.user_name(user_id),
+            "command": command,
+            "text": text,
+            "api_app_id": self.fake.app_id,
+            "is_enterprise_install": "false",
+            "response_url": self.fake.response_url(channel_id, user_id),
+            "trigger_id": self.fake.issue_trigger_id(),
+        }
+
+    def slash_command(
+        self,
+        text: str,
+        *,
+        user_id: str = DEFAULT_USER_ID,
+        channel_id: str = "C123",
+        command: str = "/task",
+    ) -> R:
+        """`/task text` typed by `user_id` in `channel_id`."""
+        fields = self.slash_command_fields(
+            text, user_id=user_id, channel_id=channel_id, command=command
+        )
+        self.last_payload = dict(fields)
+        return self.send_command(fields)
+
+    # ---- interactions ----------------------------------------------------------------------
+
+    def message_shortcut_payload(
+        self,
+        message: JsonDict,
+        *,
+        callback_id: str,
+        user_id: str = DEFAULT_USER_ID,
+        channel_id: str = "C123",
+    ) -> JsonDict:
+        message = {"type": "message", **message}
+        message.setdefault("ts", self.fake.new_ts())
+        return {
+            **self._envelope("message_action", user_id),
+            "callback_id": callback_id,
+            "trigger_id": self.fake.issue_trigger_id(),
+            "response_url": self.fake.response_url(channel_id, user_id, message_ts=message["ts"]),
+            "channel": self._channel(channel_id),
+            "message_ts": message["ts"],
+            "message": message,
+            "action_ts": self.fake.new_ts(),
+        }
+
+    def message_shortcut(
+        self,
+        message: JsonDict,
+        *,
+        callback_id: str,
+        user_id: str = DEFAULT_USER_ID,
+        channel_id: str = "C123",
+    ) -> R:
+        """The message shortcut `callback_id` run by `user_id` on `message` (e.g. from
+        `fake.add_message`; a reply carries `thread_ts`)."""
+        return self.send_payload(
+            self.message_shortcut_payload(
+                message, callback_id=callback_id, user_id=user_id, channel_id=channel_id
+            )
+        )
+
+    def view_submission_payload(
+        self, view: JsonDict, values: JsonDict, *, user_id: str = DEFAULT_USER_ID
+    ) -> JsonDict:
+        submitted = {**view, "state": {"values": values}}
+        return {
+            **self._envelope("view_submission", user_id),
+            "trigger_id": self.fake.issue_trigger_id(),
+            "view": submitted,
+            "response_urls": [],
+        }
+
+    def view_submission(
+        self, view: JsonDict, values: JsonDict, *, user_id: str = DEFAULT_USER_ID
+    ) -> R:
+        """`user_id` presses Submit on `view` (as the fake stored it: id, hash, callback_id,
+        private_metadata) with `values` in Slack's `{block_id: {action_id: {...}}}` shape;
+        `fill_view` builds them from answers."""
+        return self.send_payload(self.view_submission_payload(view, values, user_id=user_id))
+
+    def block_action_payload(
+        self,
+        action: JsonDict,
+        *,
+        message: JsonDict | None = None,
+        view: JsonDict | None = None,
+        channel_id: str = "C123",
+        user_id: str = DEFAULT_USER_ID,
+        state_values: JsonDict | None = None,
+    ) -> JsonDict:
+        action = {"type": "button", **action}
+        action.setdefault("block_id", secrets.token_hex(3))
+        action.setdefault("action_ts", self.fake.new_ts())
+        payload: JsonDict = {
+            **self._envelope("block_actions", user_id),
+            "trigger_id": self.fake.issue_trigger_id(),
+            "state": {"values": state_values or {}},
+            "actions": [action],
+        }
+        if view is not None:  # an element in a modal: no channel, no response_url
+            payload["container"] = {"type": "view", "view_id": view.get("id")}
+            payload["view"] = {**view, "state": {"values": state_values or {}}}
+            return payload
+        message_ts = message["ts"] if message else self.fake.new_ts()
+        payload["container"] = {
+            "type": "message",
+            "message_ts": message_ts,
+            "channel_id": channel_id,
+            "is_ephemeral": message is None,
+        }
+        payload["channel"] = self._channel(channel_id)
+        if message is not None:  # Slack sends no `message` for an ephemeral one
+            payload["message"] = message
+        payload["response_url"] = self.fake.response_url(
+            channel_id, user_id, message_ts=message_ts if message else None
+        )
+        return payload
+
+    def block_action(
+        self,
+        action: JsonDict,
+        *,
+        message: JsonDict | None = None,
+        view: JsonDict | None = None,
+        channel_id: str = "C123",
+        user_id: str = DEFAULT_USER_ID,
+        state_values: JsonDict | None = None,
+    ) -> R:
+        """`user_id` uses the element `action` describes (see `button_action`, `element_action`)
+        in `message` (posted in `channel_id`), in `view` (a modal), or in an ephemeral message
+        when neither is given."""
+        return self.send_payload(
+            self.block_action_payload(
+                action,
+                message=message,
+                view=view,
+                channel_id=channel_id,
+                user_id=user_id,
+                state_values=state_values,
+            )
+        )
+
+    def press_button(
+        self,
+        message: JsonDict,
+        action_id: str,
+        *,
+        channel_id: str = "C123",
+        user_id: str = DEFAULT_USER_ID,
+    ) -> R:
+        """Press the button `action_id` in `message` (as the fake recorded it)."""
+        action = element_action(message.get("blocks", []), action_id)
+        return self.block_action(action, message=message, channel_id=channel_id, user_id=user_id)
+
+    def block_suggestion_payload(
+        self,
+        action_id: str,
+        block_id: str,
+        value: str,
+        view: JsonDict,
+        *,
+        user_id: str = DEFAULT_USER_ID,
+    ) -> JsonDict:
+        return {
+            **self._envelope("block_suggestion", user_id),
+            "container": {"type": "view", "view_id": view.get("id")},
+            "action_id": action_id,
+            "block_id": block_id,
+            "value": value,
+            "view": view,
+        }
+
+    def block_suggestion(
+        self,
+        action_id: str,
+        block_id: str,
+        value: str,
+        view: JsonDict,
+        *,
+        user_id: str = DEFAULT_USER_ID,
+    ) -> R:
+        """`user_id` typed `value` into the external select `action_id` in `view`; the app's
+        answer (`{"options": [...]}`) is the response body."""
+        return self.send_payload(
+            self.block_suggestion_payload(action_id, block_id, value, view, user_id=user_id)
+        )
+
+    # ---- pieces ----------------------------------------------------------------------------
+
+    def _envelope(self, kind: str, user_id: str) -> JsonDict:
+        name = self.fake.user_name(user_id)
+        return {
+            "type": kind,
+            "team": {"id": self.team_id, "domain": self.fake.team_domain},
+            "user": {"id": user_id, "username": name, "name": name, "team_id": self.team_id},
+            "api_app_id": self.fake.app_id,
+            "token": VERIFICATION_TOKEN,
+            "is_enterprise_install": False,
+            "enterprise": None,
+        }
+
+    def _channel(self, channel_id: str) -> JsonDict:
+        return {"id": channel_id, "name": self.fake.channel_name(channel_id)}
