@@ -6,13 +6,21 @@ import argparse
 import datetime
 import json
 import sys
+import time
+import uuid
 from collections.abc import Sequence
 
+from pydantic import SecretStr
+
+from bot.cli_reporter import PrintingReporter
 from bot.clock import UNKNOWN_ZONE_HINT, is_known_zone, today_in
 from bot.config import ConfigError, Settings
-from bot.domain import OutcomeStatus, TaskDraft
+from bot.domain import ProspectRef, TaskDraft
 from bot.parsing import ProspectLinkPatterns, parse_command
+from bot.parsing.prospects import dedupe_prospects
 from bot.saleshandy import SaleshandyClient
+from bot.service import BackgroundRunner, ProspectLookups, TaskService
+from bot.store import SharedWindow, StoreUnavailableError, SubmissionState, SubmissionStore, open_database
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -90,9 +98,12 @@ def _draft(args: argparse.Namespace, settings: Settings) -> TaskDraft | None:
         day_first=args.day_first or settings.day_first,
         links=ProspectLinkPatterns(settings.prospect_link_patterns),
     )
-    if draft.is_ready:
+    problems = [*draft.missing_messages(), *(p.message for p in draft.problems)]
+    if draft.emails and _is_blank(settings.saleshandy_api_key):
+        problems += [NEEDS_A_KEY_FOR_EMAILS.format(email=email) for email in draft.emails]
+    if not problems:
         return draft
-    for message in (*draft.missing_messages(), *(p.message for p in draft.problems)):
+    for message in problems:
         print(f"- {message}", file=sys.stderr)
     return None
 
@@ -101,7 +112,17 @@ def _parse(args: argparse.Namespace, settings: Settings) -> int:
     draft = _draft(args, settings)
     if draft is None:
         return EXIT_BAD_INPUT
-    print(json.dumps(draft.to_request().to_api_body(), indent=2, ensure_ascii=False))
+    found: tuple[ProspectRef, ...] = ()
+    if draft.emails:
+        runner = BackgroundRunner(work_threads=0, suggestion_threads=0)
+        with SaleshandyClient.from_settings(settings) as client:
+            found, not_found = ProspectLookups(client, runner).find_by_email(draft.emails)
+        runner.close(0)
+        for missing in not_found:
+            print(f"- {missing.email}: {missing.reason}", file=sys.stderr)
+        if not dedupe_prospects((*draft.prospects, *found)):
+            return EXIT_BAD_INPUT
+    print(json.dumps(draft.to_request(also=found).to_api_body(), indent=2, ensure_ascii=False))
     return EXIT_OK
 
 
@@ -114,11 +135,42 @@ def _create(args: argparse.Namespace, settings: Settings) -> int:
     draft = _draft(args, settings)
     if draft is None:
         return EXIT_BAD_INPUT
-    with SaleshandyClient.from_settings(settings) as client:
-        result = client.create_tasks(draft.to_request())
-    names = {p.id: p.shown_as for p in draft.prospects}
-    for outcome in result.outcomes:
-        shown = names.get(outcome.prospect_id, outcome.prospect_id)
-        detail = outcome.task_id if outcome.status is OutcomeStatus.CREATED else outcome.reason
-        print(f"{outcome.status.value:8} {shown}: {detail}")
-    return EXIT_OK if all(not o.needs_retry for o in result.outcomes) else EXIT_FAILED
+    try:
+        engine = open_database(settings.database_url)
+    except StoreUnavailableError as error:
+        print(f"{error}.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    runner = BackgroundRunner(work_threads=0, suggestion_threads=0)
+    try:
+        window = SharedWindow(engine, key=_key(settings))
+        with SaleshandyClient.from_settings(settings, window=window) as client:
+            service = TaskService(
+                client=client,
+                store=SubmissionStore(engine, clock=time.time),
+                reporter=PrintingReporter(),
+                runner=runner,
+            )
+            stored = service.run_now(key=f"cli:{uuid.uuid4().hex}", draft=draft, reply_to={"user": "cli"})
+    finally:
+        runner.close(0)
+        engine.dispose()
+    if stored is None or stored.submission is None or stored.state is not SubmissionState.DONE:
+        return EXIT_FAILED
+    submission = stored.submission
+    every_one_created = submission.outcomes and not submission.to_retry and not submission.not_found
+    return EXIT_OK if every_one_created else EXIT_FAILED
+
+
+def _key(settings: Settings) -> str:
+    assert settings.saleshandy_api_key is not None  # required before
+    return settings.saleshandy_api_key.get_secret_value()
+
+
+def _is_blank(secret: SecretStr | None) -> bool:
+    return secret is None or not secret.get_secret_value().strip()
+
+
+NEEDS_A_KEY_FOR_EMAILS = (
+    "{email}: prospects named by email are looked up in Saleshandy, which needs SALESHANDY_API_KEY; "
+    "set it, or give the prospect's ID or link instead"
+)

@@ -17,7 +17,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_bot(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SALESHANDY_"))}
+    clean = {
+        k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SALESHANDY_", "DATABASE_URL"))
+    }
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         cwd=ROOT,
@@ -54,13 +56,23 @@ def test_parse_reports_every_problem_and_exits_2() -> None:
     assert "“blah”" in done.stderr
 
 
-def test_create_sends_to_the_api_and_prints_one_line_per_prospect(fake_saleshandy: FakeSaleshandy) -> None:
+def saleshandy_env(fake: FakeSaleshandy, tmp_path: Path) -> dict[str, str]:
+    return {
+        "SALESHANDY_API_URL": fake.base_url,
+        "SALESHANDY_API_KEY": SALESHANDY_TEST_KEY,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
+    }
+
+
+def test_create_sends_to_the_api_and_prints_one_line_per_prospect(
+    fake_saleshandy: FakeSaleshandy, tmp_path: Path
+) -> None:
     done = run_bot(
         "create",
         "demo 8PvBmrB7P7 INVALIDab12 -- x",
         "--today",
         "2026-04-22",
-        env={"SALESHANDY_API_URL": fake_saleshandy.base_url, "SALESHANDY_API_KEY": SALESHANDY_TEST_KEY},
+        env=saleshandy_env(fake_saleshandy, tmp_path),
     )
     assert done.returncode == 1
     lines = done.stdout.splitlines()
@@ -75,6 +87,47 @@ def test_create_sends_to_the_api_and_prints_one_line_per_prospect(fake_saleshand
         },
     ]
     assert SALESHANDY_TEST_KEY not in done.stdout + done.stderr
+
+
+def test_emails_without_a_key_are_named_as_problems_never_dropped() -> None:
+    done = run_bot("parse", "call jane@acme.com 8PvBmrB7P7", "--today", "2026-04-22")
+    assert done.returncode == 2, done.stderr
+    assert "jane@acme.com" in done.stderr and "SALESHANDY_API_KEY" in done.stderr
+    assert "Traceback" not in done.stderr and done.stdout == ""
+
+
+def test_parse_looks_emails_up_when_a_key_is_set(fake_saleshandy: FakeSaleshandy, tmp_path: Path) -> None:
+    fake_saleshandy.add_prospect("Ja9Ne0Doe1", email="jane@acme.com", first_name="Jane")
+    done = run_bot(
+        "parse",
+        "call jane@acme.com nobody@acme.com",
+        "--today",
+        "2026-04-22",
+        env=saleshandy_env(fake_saleshandy, tmp_path),
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["prospectIds"] == ["Ja9Ne0Doe1"]
+    assert "nobody@acme.com: no prospect with this email" in done.stderr
+    assert fake_saleshandy.create_requests == []
+
+
+def test_create_looks_emails_up_and_reports_each_through_the_same_workflow(
+    fake_saleshandy: FakeSaleshandy, tmp_path: Path
+) -> None:
+    fake_saleshandy.add_prospect("Ja9Ne0Doe1", email="jane@acme.com", first_name="Jane", last_name="Doe")
+    done = run_bot(
+        "create",
+        "call jane@acme.com nobody@acme.com 8PvBmrB7P7",
+        "--today",
+        "2026-04-22",
+        env=saleshandy_env(fake_saleshandy, tmp_path),
+    )
+    assert done.returncode == 1, done.stderr  # one email matched no prospect
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("created  8PvBmrB7P7: ")
+    assert lines[1].startswith("created  Jane Doe · jane@acme.com: ")
+    assert lines[2] == "failed   nobody@acme.com: no prospect with this email in Saleshandy"
+    assert [r.body["prospectIds"] for r in fake_saleshandy.create_requests] == [["8PvBmrB7P7", "Ja9Ne0Doe1"]]
 
 
 def test_create_without_a_key_says_where_to_get_one() -> None:

@@ -1,10 +1,10 @@
 """The use case and what runs it: the workflow (`TaskService`), its ports, the background runner."""
 
+from bot.service.lookups import NO_PROSPECT_WITH_EMAIL, ProspectLookups
 from bot.service.ports import Message, ReplyTo, Reporter
 from bot.service.runner import BackgroundRunner, new_error_id
 from bot.service.tasks import (
     IN_FLIGHT_WHEN_STOPPED,
-    NO_PROSPECT_WITH_EMAIL,
     STORE_UNAVAILABLE,
     RetryRefused,
     RetryStarted,
@@ -18,6 +18,7 @@ __all__ = [
     "STORE_UNAVAILABLE",
     "BackgroundRunner",
     "Message",
+    "ProspectLookups",
     "ReplyTo",
     "Reporter",
     "RetryRefused",

@@ -115,7 +115,7 @@ class BackgroundRunner:
         self._closed = False
 
     def run(
-        self, job: Callable[[], None], *, what: str, on_failure: Callable[[str], None] | None = None
+        self, job: Callable[[], object], *, what: str, on_failure: Callable[[str], None] | None = None
     ) -> None:
         """Run `job` in the background. If it raises, the error is logged with an id, and `on_failure`
         is told that id (to tell the rep the same id)."""

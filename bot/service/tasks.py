@@ -25,6 +25,7 @@ from bot.domain import EmailNotFound, ProspectOutcome, ProspectRef, TaskDraft, T
 from bot.metrics import Metrics
 from bot.parsing.prospects import dedupe_prospects
 from bot.saleshandy import FoundProspect, SaleshandyClient, SaleshandyError
+from bot.service.lookups import ProspectLookups
 from bot.service.ports import ReplyTo, Reporter
 from bot.service.runner import BackgroundRunner
 from bot.store import (
@@ -54,11 +55,6 @@ for an operator (it stays in the database with its progress)."""
 STORE_RETRY_WAITS = (0.2, 0.5, 1.0, 2.0, 4.0)
 """Waits between tries of a write the work cannot go on without (the database away for a moment)."""
 
-NO_PROSPECT_WITH_EMAIL = "no prospect with this email in Saleshandy"
-SUGGESTIONS_MAX = 20
-"""Prospects suggested at most for one query of the picker: one search page of 20."""
-SUGGESTION_MIN_CHARS = 2
-"""Shorter queries match too much to be worth a call."""
 
 IN_FLIGHT_WHEN_STOPPED = (
     "The app stopped while this request was on its way to Saleshandy; the task may have been created "
@@ -135,6 +131,7 @@ class TaskService:
         self._new_id = new_id
         self._lease_seconds = lease_seconds
         self._metrics = metrics or Metrics()
+        self._lookups = ProspectLookups(client, runner)
         self._held: dict[str, int] = {}
         """Submissions this process is working on (or has queued), with their lease epochs."""
 
@@ -148,6 +145,12 @@ class TaskService:
             what=f"submission {key}",
             on_failure=lambda error_id: self._tell(reply_to, SOMETHING_WENT_WRONG.format(error_id=error_id)),
         )
+
+    def run_now(self, *, key: str, draft: TaskDraft, reply_to: ReplyTo) -> StoredSubmission | None:
+        """`submit`, in this thread, start to finish (the command line); the submission as it ended, or
+        None when nothing was recorded (the key was seen before, or the store is unavailable)."""
+        submission_id = self._intake(key, draft, reply_to, announce=False)
+        return None if submission_id is None else self._store.get(submission_id)
 
     def retry(
         self,
@@ -227,35 +230,14 @@ class TaskService:
     def find_by_email(
         self, emails: Sequence[str]
     ) -> tuple[tuple[ProspectRef, ...], tuple[EmailNotFound, ...]]:
-        """The prospects these emails belong to (named "Jane Doe · Acme · jane@acme.com"), and those
-        not found. Lookups run a few at a time; the client keeps them within the rate limit, and its
-        cache makes each distinct email one API call at most."""
-        futures = [self._runner.lookup(partial(self._look_up, email)) for email in emails]
-        answers = [future.result() for future in futures]
-        found = tuple(prospect for prospect, _ in answers if prospect is not None)
-        return found, tuple(missing for _, missing in answers if missing is not None)
+        return self._lookups.find_by_email(emails)
 
     def suggest_prospects(self, text: str) -> tuple[FoundProspect, ...]:
-        """Prospects whose name or email contain `text` (up to 20, in the API's order), for the
-        prospect picker: one search (kept briefly by the client's cache). No call, and nothing, for
-        text shorter than 2 characters (blanks aside). Raises the client's SaleshandyError."""
-        if len(" ".join(text.split())) < SUGGESTION_MIN_CHARS:
-            return ()
-        result = self._client.search_prospects(text, page_size=SUGGESTIONS_MAX)
-        return result.prospects[:SUGGESTIONS_MAX]
-
-    def _look_up(self, email: str) -> tuple[ProspectRef | None, EmailNotFound | None]:
-        try:
-            prospect = self._client.find_prospect_by_email(email)
-        except SaleshandyError as error:
-            return None, EmailNotFound(email, f"could not look this email up: {error}")
-        if prospect is None:
-            return None, EmailNotFound(email, NO_PROSPECT_WITH_EMAIL)
-        return ProspectRef(id=prospect.id, display_name=prospect.label), None
+        return self._lookups.suggest(text)
 
     # ---- the workflow -------------------------------------------------------------------------------
 
-    def _intake(self, key: str, draft: TaskDraft, reply_to: ReplyTo, announce: bool) -> None:
+    def _intake(self, key: str, draft: TaskDraft, reply_to: ReplyTo, announce: bool) -> str | None:
         new = self._new_submission(
             key=key,
             requested_by=str(reply_to.get("user", "")),
@@ -270,12 +252,13 @@ class TaskService:
         except StoreUnavailableError:
             logger.exception("could not record submission %s", key)
             self._tell(reply_to, STORE_UNAVAILABLE)
-            return
+            return None
         if not claimed:
             logger.info("duplicate submission %s ignored", key)
-            return
+            return None
         self._held[new.id] = 1
         self.process(new.id, epoch=1)
+        return new.id
 
     def _start(self, submission_id: str, *, epoch: int, reply_to: ReplyTo) -> None:
         self._held[submission_id] = epoch

@@ -1,0 +1,44 @@
+"""The workflow's `Reporter` for the command line: one line per prospect on stdout, notices on stderr."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from bot.domain import EmailNotFound, OutcomeStatus, Submission
+from bot.service import Message, ReplyTo
+
+
+class PrintingReporter:
+    def __init__(self, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> None:
+        self._out = out
+        self._err = err
+
+    def announce(self, submission: Submission, reply_to: ReplyTo) -> ReplyTo:
+        return reply_to  # the command line already shows what was asked
+
+    def results(
+        self, submission: Submission, *, headline: str | None, say_what_was_asked: bool
+    ) -> Sequence[Message]:
+        lines = []
+        for outcome in submission.outcomes:
+            shown = submission.prospect(outcome.prospect_id).shown_as
+            detail = outcome.task_id if outcome.status is OutcomeStatus.CREATED else outcome.reason
+            lines.append(f"{outcome.status.value:8} {shown}: {detail}")
+        lines += [_not_found_line(missing) for missing in submission.not_found]
+        return [{"text": "\n".join(lines)}]
+
+    def nobody_found(self, not_found: Sequence[EmailNotFound]) -> Message:
+        return {"text": "\n".join(_not_found_line(missing) for missing in not_found)}
+
+    def notice(self, text: str) -> Message:
+        return {"text": text, "notice": True}
+
+    def post(self, reply_to: ReplyTo, message: Message, *, private: bool = False) -> ReplyTo:
+        print(message["text"], file=self._err if message.get("notice") else self._out)
+        return reply_to
+
+
+def _not_found_line(missing: EmailNotFound) -> str:
+    return f"{'failed':8} {missing.email}: {missing.reason}"

@@ -1,0 +1,51 @@
+"""Prospects found by email (for a submission) or by text (for the form's picker), through the client."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import partial
+
+from bot.domain import EmailNotFound, ProspectRef
+from bot.saleshandy import FoundProspect, SaleshandyClient, SaleshandyError
+from bot.service.runner import BackgroundRunner
+
+NO_PROSPECT_WITH_EMAIL = "no prospect with this email in Saleshandy"
+SUGGESTIONS_MAX = 20
+"""Prospects suggested at most for one query of the picker: one search page of 20."""
+SUGGESTION_MIN_CHARS = 2
+"""Shorter queries match too much to be worth a call."""
+
+
+class ProspectLookups:
+    def __init__(self, client: SaleshandyClient, runner: BackgroundRunner) -> None:
+        self._client = client
+        self._runner = runner
+
+    def find_by_email(
+        self, emails: Sequence[str]
+    ) -> tuple[tuple[ProspectRef, ...], tuple[EmailNotFound, ...]]:
+        """The prospects these emails belong to (named "Jane Doe · Acme · jane@acme.com"), and those
+        not found. Lookups run a few at a time on the runner's lookup lane; the client keeps them within
+        the rate limit, and its cache makes each distinct email one API call at most."""
+        futures = [self._runner.lookup(partial(self._look_up, email)) for email in emails]
+        answers = [future.result() for future in futures]
+        found = tuple(prospect for prospect, _ in answers if prospect is not None)
+        return found, tuple(missing for _, missing in answers if missing is not None)
+
+    def suggest(self, text: str) -> tuple[FoundProspect, ...]:
+        """Prospects whose name or email contain `text` (up to 20, in the API's order), for the
+        prospect picker: one search (kept briefly by the client's cache). No call, and nothing, for
+        text shorter than 2 characters (blanks aside). Raises the client's SaleshandyError."""
+        if len(" ".join(text.split())) < SUGGESTION_MIN_CHARS:
+            return ()
+        result = self._client.search_prospects(text, page_size=SUGGESTIONS_MAX)
+        return result.prospects[:SUGGESTIONS_MAX]
+
+    def _look_up(self, email: str) -> tuple[ProspectRef | None, EmailNotFound | None]:
+        try:
+            prospect = self._client.find_prospect_by_email(email)
+        except SaleshandyError as error:
+            return None, EmailNotFound(email, f"could not look this email up: {error}")
+        if prospect is None:
+            return None, EmailNotFound(email, NO_PROSPECT_WITH_EMAIL)
+        return ProspectRef(id=prospect.id, display_name=prospect.label), None
