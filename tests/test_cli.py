@@ -55,7 +55,7 @@ def test_parse_reports_every_problem_and_exits_2() -> None:
 def test_create_sends_to_the_api_and_prints_one_line_per_prospect(fake_saleshandy: FakeSaleshandy) -> None:
     done = run_bot(
         "create",
-        "demo 8PvBmrB7P7 INVALIDab12 -- x",
+        "demo 8PvBmrB7P7 INVALIDqZ9k -- x",
         "--today",
         "2026-04-22",
         env={"SALESHANDY_API_URL": fake_saleshandy.base_url, "SALESHANDY_API_KEY": SALESHANDY_TEST_KEY},
@@ -63,10 +63,10 @@ def test_create_sends_to_the_api_and_prints_one_line_per_prospect(fake_saleshand
     assert done.returncode == 1
     lines = done.stdout.splitlines()
     assert lines[0].startswith("created  8PvBmrB7P7: ")
-    assert lines[1].startswith("failed   INVALIDab12: ")
+    assert lines[1].startswith("failed   INVALIDqZ9k: ")
     assert [r.body for r in fake_saleshandy.create_requests] == [
         {
-            "prospectIds": ["8PvBmrB7P7", "INVALIDab12"],
+            "prospectIds": ["8PvBmrB7P7", "INVALIDqZ9k"],
             "taskType": "12",
             "dueDate": "2026-04-22",
             "taskNote": "x",

@@ -197,7 +197,7 @@ def test_slack_shaped_noise_gives_a_draft_and_never_raises(parts: list[str]) -> 
 
 
 def test_a_very_long_command_is_handled() -> None:
-    text = "demo " + " ".join(f"P{n:07d}x" for n in range(2000)) + " tomorrow"
+    text = "demo " + " ".join(f"Pv{n:04d}Qx" for n in range(2000)) + " tomorrow"
     draft = parse(text)
     assert len(draft.prospects) == 2000 and draft.due_date == THU
 

@@ -223,3 +223,12 @@ STARTERS = frozenset(
 VAGUE_HEADS_IN_STARTERS = STARTERS & {head.split()[0] for head in VAGUE_HEADS}
 """Vague words a date could otherwise be read from (`sometime`, `early`…: times next to a date).
 The vague ranges (`in a few days`, `the next 3 days`) are never dates, so need no check."""
+
+
+def all_date_words() -> frozenset[str]:
+    """Every word the date reader knows (for measuring what else could be mistaken for one)."""
+    return frozenset(
+        {*WEEKDAYS, *MONTHS, *NUMBER_WORDS, *RELATIVE_DAYS, *UNITS, *BUSINESS_WORDS, *PERIODS, *KEYWORDS,
+         *FILLERS, *TIME_WORDS, *TIME_PREPOSITIONS, *VAGUE_HEADS, *VAGUE_LEAD_INS, *VAGUE_WORDS,
+         *ABBREVIATIONS, *FUZZY_TARGETS, *(w for p in TIME_PHRASES.values() for ph in p for w in ph)}
+    )

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from bot.domain import PROSPECT_ID_PATTERN, ProspectRef
+from bot.parsing.prospect_ids import looks_like_prospect_id
 
 _SLACK_TOKEN = re.compile(r"<[^<>\s][^<>]*>")
 _SPLIT = re.compile(r"[\s,;]+")
@@ -39,25 +40,6 @@ class SlackLink:
     @property
     def is_url(self) -> bool:
         return self.target.lower().startswith(("http://", "https://"))
-
-
-_CAMEL_CASE_WORD = re.compile(r"[a-z]*(?:[A-Z][a-z]+)+")
-"""Ordinary CamelCase words and names: HubSpot, LinkedIn, PowerPoint, McDonald, iPhone."""
-_WORD_AND_NUMBER = re.compile(r"(?:[A-Z]+|[a-z]*(?:[A-Z]?[a-z]+)+)\d{1,4}")
-"""A word with a number after it: COVID19, iPhone12, Salesforce2024, abc123."""
-
-
-def looks_like_prospect_id(word: str, *, min_length: int = 6, max_length: int = 16) -> bool:
-    """Shaped like the API's IDs (`8PvBmrB7P7`, `Pr9xQ2Lm`): letters and digits mixed the way hashes
-    mix them, which ordinary words, names and brands ("Tomorrow", "ACME", "LinkedIn", "COVID19") do
-    not. Digits alone are not an ID either (more likely a phone number or a typo)."""
-    if not (min_length <= len(word) <= max_length and _ID_CHARS.fullmatch(word)) or word.isdigit():
-        return False
-    if _CAMEL_CASE_WORD.fullmatch(word) or _WORD_AND_NUMBER.fullmatch(word):
-        return False
-    has_digit = any(ch.isdigit() for ch in word)
-    has_inner_capital = any(ch.isupper() for ch in word[1:]) and any(ch.islower() for ch in word)
-    return has_digit or has_inner_capital
 
 
 def _link_id_shape(candidate: str) -> bool:
@@ -142,8 +124,8 @@ def prospect_from_word(
 ) -> ProspectRef | None:
     """The prospect one word names (an ID, a prospect link, a Slack-formatted link), or None.
 
-    `lenient_ids` is for a field that holds nothing but prospects: there a CamelCase or word-like
-    token with a digit or an inner capital is taken as an ID, and Saleshandy has the last word.
+    `lenient_ids` is for a field that holds nothing but prospects: there any token with a digit or an
+    inner capital is taken as an ID too (`Q4Review`), and Saleshandy has the last word.
     """
     slack_link = SlackLink.parse(word)
     if slack_link is not None:
@@ -160,7 +142,8 @@ def prospect_from_word(
 def _looks_like_id_in_a_prospects_field(word: str) -> bool:
     if not (6 <= len(word) <= 16 and _ID_CHARS.fullmatch(word)) or word.isdigit():
         return False
-    return any(ch.isdigit() for ch in word) or any(ch.isupper() for ch in word[1:])
+    mixed = any(ch.isdigit() for ch in word) or any(ch.isupper() for ch in word[1:])
+    return mixed or looks_like_prospect_id(word)
 
 
 def _prospect_from_url(url: str, label: str | None, links: ProspectLinkPatterns) -> ProspectRef | None:
