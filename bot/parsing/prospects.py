@@ -8,13 +8,14 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from bot.domain import PROSPECT_ID_PATTERN, ProspectRef
+from bot.parsing.clean_text import clean_word, show_invisible
 from bot.parsing.prospect_ids import looks_like_prospect_id
 
 _SLACK_TOKEN = re.compile(r"<[^<>\s][^<>]*>")
-_SPLIT = re.compile(r"[\s,;]+")
+_SPLIT = re.compile(r"[\s,;，；、]+")
 _ID_CHARS = re.compile(r"[A-Za-z0-9]+")
 _URL = re.compile(r"https?://\S+", re.IGNORECASE)
-_WRAPPING = ".,;:!?()[]{}\"'`*_~"
+_WRAPPING = ".,;:!?()[]{}\"'`*_~“”‘’«»„"
 """What a rep wraps an ID in: `code`, *bold*, _italic_, ~strike~, quotes, brackets, trailing punctuation."""
 
 
@@ -102,21 +103,27 @@ NOT_PROSPECT_SECTIONS = frozenset(
 
 
 def split_references(text: str) -> list[str]:
-    """Words of `text`, split on spaces, commas, semicolons and new lines; a Slack `<…>` span stays whole
-    (its label may hold spaces)."""
-    words: list[str] = []
+    """Words of `text`, split on spaces, commas, semicolons and new lines, each cleaned (`clean_word`);
+    a Slack `<…>` span stays whole (its label may hold spaces)."""
+    return [word for word, _ in split_words_as_typed(text)]
+
+
+def split_words_as_typed(text: str) -> list[tuple[str, str]]:
+    """The words of `split_references`, each beside the word as typed (to show what was invisible)."""
+    words: list[tuple[str, str]] = []
     position = 0
     for span in _SLACK_TOKEN.finditer(text):
         words.extend(_plain_words(text[position : span.start()]))
-        words.append(span.group())
+        words.append((clean_word(span.group()), span.group()))
         position = span.end()
     words.extend(_plain_words(text[position:]))
     return words
 
 
-def _plain_words(text: str) -> list[str]:
+def _plain_words(text: str) -> list[tuple[str, str]]:
     # Slack escapes &, < and > outside its <…> spans; undone first, so "&amp;" is "&", not "&amp" + ";".
-    return [word for word in _SPLIT.split(unescape_slack(text)) if word]
+    typed = (word for word in _SPLIT.split(unescape_slack(text)) if word)
+    return [(cleaned, word) for word in typed if (cleaned := clean_word(word))]
 
 
 def prospect_from_word(
@@ -179,6 +186,8 @@ class ProspectScan:
     prospects: tuple[ProspectRef, ...]
     unrecognised: tuple[str, ...]
     emails: tuple[str, ...] = ()
+    unrecognised_as_typed: tuple[str, ...] = ()
+    """The unrecognised words as typed, invisible characters written out (`bob[U+200B]`)."""
 
 
 def dedupe_prospects(prospects: Iterable[ProspectRef]) -> tuple[ProspectRef, ...]:
@@ -198,8 +207,8 @@ def parse_prospect_refs(
     """Every prospect named in `text` (the modal's prospects field, a message), and what named none."""
     found: list[ProspectRef] = []
     emails: list[str] = []
-    unrecognised: list[str] = []
-    for word in split_references(text):
+    unrecognised: list[tuple[str, str]] = []
+    for word, typed in split_words_as_typed(text):
         prospect = prospect_from_word(word, links, lenient_ids=lenient_ids)
         email = None if prospect else email_from_word(word)
         if prospect is not None:
@@ -207,5 +216,10 @@ def parse_prospect_refs(
         elif email is not None:
             emails.append(email)
         else:
-            unrecognised.append(word)
-    return ProspectScan(dedupe_prospects(found), tuple(unrecognised), dedupe_emails(emails))
+            unrecognised.append((word, show_invisible(typed)))
+    return ProspectScan(
+        dedupe_prospects(found),
+        tuple(word for word, _ in unrecognised),
+        dedupe_emails(emails),
+        tuple(shown for _, shown in unrecognised),
+    )
