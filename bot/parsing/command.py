@@ -18,6 +18,7 @@ from bot.domain import (
 )
 from bot.parsing.clean_text import show_invisible
 from bot.parsing.dates import match_due_date, match_vague_date, vague_date_message
+from bot.parsing.dates_passed import just_passed
 from bot.parsing.errors import ParseError
 from bot.parsing.prospects import (
     DEFAULT_LINK_PATTERNS,
@@ -203,6 +204,13 @@ class _CommandReader:
                 DraftField.DUE_DATE,
                 f"Two due dates given ({describe_date(self.due_date)} and {describe_date(due)}); "
                 "keep one.",
+                said,
+            )
+        elif (passed := just_passed(self.words[start:end], due, self.today)) is not None:
+            self._problem(
+                ProblemKind.DATE_TO_CONFIRM,
+                DraftField.DUE_DATE,
+                f"{passed:%b} {passed.day} has passed — did you mean {due.day} {due:%b %Y}?",
                 said,
             )
         elif due < self.today:
