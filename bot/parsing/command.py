@@ -44,7 +44,8 @@ from bot.parsing.vocabulary import (
 FILLER_WORDS = frozenset(
     {
         "for", "with", "on", "by", "due", "to", "at", "and", "&", "&amp;", "-", "—", "the", "a", "an",
-        "please", "pls", "create", "add", "new", "task", "tasks", "prospect", "prospects",
+        "please", "pls", "plz", "thx", "thanks", "ty", "tia", "create", "add", "new", "task", "tasks",
+        "prospect", "prospects",
     }
 )
 PRIORITY_MARKERS = frozenset({"priority", "priority:", "prio", "prio:"})
