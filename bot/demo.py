@@ -140,7 +140,7 @@ def _show_envelopes(slack: FakeSlack, out: Print) -> None:
 def _slash_command(slack: FakeSlack, saleshandy: FakeSaleshandy, driver: Driver, out: Print) -> None:
     """A rep types a complete /task command: the tasks are created at once."""
     text = (
-        "call follow-up tomorrow high 8PvBmrB7P7 INVALIDxx01 "
+        "call follow-up tomorrow high 8PvBmrB7P7 INVALIDxQ01 "
         "note: ask about <https://acme.com/deck|the deck>"
     )
     out(f"rep types:  /task {text}")

@@ -218,6 +218,8 @@ class ProblemKind(Enum):
     CONFLICTING_PRIORITY = "conflicting_priority"
     PAST_DATE = "past_date"
     INVALID_DATE = "invalid_date"
+    DATE_TO_CONFIRM = "date_to_confirm"
+    """A month-day that passed days ago, read as next year's: the form asks, prefilled with that date."""
     NOTE_TOO_LONG = "note_too_long"
 
 

@@ -69,7 +69,7 @@ def test_create_sends_to_the_api_and_prints_one_line_per_prospect(
 ) -> None:
     done = run_bot(
         "create",
-        "demo 8PvBmrB7P7 INVALIDab12 -- x",
+        "demo 8PvBmrB7P7 INVALIDqZ9k -- x",
         "--today",
         "2026-04-22",
         env=saleshandy_env(fake_saleshandy, tmp_path),
@@ -77,10 +77,10 @@ def test_create_sends_to_the_api_and_prints_one_line_per_prospect(
     assert done.returncode == 1
     lines = done.stdout.splitlines()
     assert lines[0].startswith("created  8PvBmrB7P7: ")
-    assert lines[1].startswith("failed   INVALIDab12: ")
+    assert lines[1].startswith("failed   INVALIDqZ9k: ")
     assert [r.body for r in fake_saleshandy.create_requests] == [
         {
-            "prospectIds": ["8PvBmrB7P7", "INVALIDab12"],
+            "prospectIds": ["8PvBmrB7P7", "INVALIDqZ9k"],
             "taskType": "12",
             "dueDate": "2026-04-22",
             "taskNote": "x",

@@ -197,7 +197,7 @@ def test_slack_shaped_noise_gives_a_draft_and_never_raises(parts: list[str]) -> 
 
 
 def test_a_very_long_command_is_handled() -> None:
-    text = "demo " + " ".join(f"P{n:07d}x" for n in range(2000)) + " tomorrow"
+    text = "demo " + " ".join(f"Pv{n:04d}Qx" for n in range(2000)) + " tomorrow"
     draft = parse(text)
     assert len(draft.prospects) == 2000 and draft.due_date == THU
 
@@ -290,3 +290,28 @@ def test_emails_are_prospects_to_look_up_and_complete_a_command() -> None:
     assert [p.id for p in draft.prospects] == ["8PvBmrB7P7"]
     only_emails = parse("call jane@acme.com")
     assert only_emails.is_ready and only_emails.missing == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "today", "due", "asked"),
+    [
+        ("call 8PvBmrB7P7 Nov 29", datetime.date(2026, 11, 30), datetime.date(2027, 11, 29), True),
+        ("call 8PvBmrB7P7 11/29", datetime.date(2026, 11, 30), datetime.date(2027, 11, 29), True),
+        ("demo 8PvBmrB7P7 by 29th of Nov", datetime.date(2026, 12, 29), datetime.date(2027, 11, 29), True),
+        ("call 8PvBmrB7P7 Dec 29", datetime.date(2027, 1, 3), datetime.date(2027, 12, 29), True),
+        ("call 8PvBmrB7P7 Oct 29", datetime.date(2026, 11, 30), datetime.date(2027, 10, 29), False),
+        ("call 8PvBmrB7P7 Nov 30", datetime.date(2026, 11, 30), datetime.date(2026, 11, 30), False),
+        ("call 8PvBmrB7P7 eoy", datetime.date(2027, 1, 3), datetime.date(2027, 12, 31), False),
+        ("call 8PvBmrB7P7 Nov 29 2027", datetime.date(2026, 11, 30), datetime.date(2027, 11, 29), False),
+    ],
+)
+def test_a_month_day_that_passed_within_30_days_is_asked_about_not_moved_silently(
+    text: str, today: datetime.date, due: datetime.date, asked: bool
+) -> None:
+    draft = parse(text, today)
+    assert draft.due_date == due and draft.due_date_given
+    kinds = [p.kind for p in draft.problems]
+    assert kinds == ([ProblemKind.DATE_TO_CONFIRM] if asked else [])
+    if asked:
+        assert draft.problems[0].field is DraftField.DUE_DATE
+        assert draft.problems[0].message.endswith(f"did you mean {due.day} {due:%b %Y}?")

@@ -744,3 +744,54 @@ def test_business_days_land_on_weekdays_and_count_each_one(
     assert landed.weekday() < 5
     between = (today + datetime.timedelta(days=n) for n in range(1, (landed - today).days + 1))
     assert sum(day.weekday() < 5 for day in between) == count
+
+
+MON_30_NOV = datetime.date(2026, 11, 30)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("tomorrow @ 3pm", datetime.date(2026, 12, 1)),
+        ("tomorrow @3pm", datetime.date(2026, 12, 1)),
+        ("thu 2:30pm PST", datetime.date(2026, 12, 3)),
+        ("fri 3:30 pm CET", datetime.date(2026, 12, 4)),
+        ("tomorrow 15h", datetime.date(2026, 12, 1)),
+        ("tomorrow 15h30 UTC-5", datetime.date(2026, 12, 1)),
+        ("tomorrow noon +02:00", datetime.date(2026, 12, 1)),
+        ("tomorrow eod GMT", datetime.date(2026, 12, 1)),
+        ("2026-12-03T15:00:00Z", datetime.date(2026, 12, 3)),
+        ("2026-12-03t15:00+01:00", datetime.date(2026, 12, 3)),
+        ("Q3", datetime.date(2027, 7, 1)),
+        ("Q1", datetime.date(2027, 1, 1)),
+        ("end of Q4", datetime.date(2026, 12, 31)),
+        ("end of Q2", datetime.date(2027, 6, 30)),
+        ("eoq1", datetime.date(2027, 3, 31)),
+        ("H2", datetime.date(2027, 7, 1)),
+        ("end of H2", datetime.date(2026, 12, 31)),
+        ("christmas", datetime.date(2026, 12, 25)),
+        ("xmas eve", datetime.date(2026, 12, 24)),
+        ("new year's day", datetime.date(2027, 1, 1)),
+        ("NYE", datetime.date(2026, 12, 31)),
+        ("thanksgiving", datetime.date(2027, 11, 25)),
+        ("labor day", datetime.date(2027, 9, 6)),
+        ("memorial day", datetime.date(2027, 5, 31)),
+        ("independence day", datetime.date(2027, 7, 4)),
+        ("fourth of july", datetime.date(2027, 7, 4)),
+        ("the twenty-second", datetime.date(2026, 12, 22)),
+        ("December first", datetime.date(2026, 12, 1)),
+        ("the third of december", datetime.date(2026, 12, 3)),
+        ("in three days", datetime.date(2026, 12, 3)),
+        ("in twenty-one days", datetime.date(2026, 12, 21)),
+        ("tomorrow pls", datetime.date(2026, 12, 1)),
+        ("fri thx", datetime.date(2026, 12, 4)),
+    ],
+)
+def test_the_long_tail_reps_type(text: str, expected: datetime.date) -> None:
+    assert parse_due_date(text, today=MON_30_NOV) == expected
+
+
+@pytest.mark.parametrize("text", ["mid april", "early december", "late jan", "Q3FY26", "3pm cat"])
+def test_still_not_one_definite_date(text: str) -> None:
+    with pytest.raises(ParseError):
+        parse_due_date(text, today=MON_30_NOV)

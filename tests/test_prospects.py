@@ -10,7 +10,7 @@ CRM = ProspectLinkPatterns((r"https://crm\.example\.com/people/(?P<id>[A-Za-z0-9
 
 
 @pytest.mark.parametrize(
-    "word", ["8PvBmrB7P7", "Pr9xQ2Lm", "Mw5Mjoo1wb", "7PWYDWW7zo", "PvBmrBQw", "a9B3k2Lq", "Q4Review"]
+    "word", ["8PvBmrB7P7", "Pr9xQ2Lm", "Mw5Mjoo1wb", "7PWYDWW7zo", "PvBmrBQw", "a9B3k2Lq", "jzRkmgMdwA"]
 )
 def test_api_shaped_ids_are_prospects(word: str) -> None:
     assert looks_like_prospect_id(word)
@@ -21,7 +21,8 @@ def test_api_shaped_ids_are_prospects(word: str) -> None:
     [
         "follow", "Tomorrow", "ACME", "hello", "12345678", "ab1", "a" * 17 + "1", "8PvB-rB7P7", "iPh",
         "abc123", "LinkedIn", "WhatsApp", "HubSpot", "SalesForce", "PowerPoint", "McDonald",
-        "JavaScript", "iPhone", "iPhone12", "COVID19", "FY2027", "Salesforce2024",
+        "JavaScript", "iPhone", "iPhone12", "COVID19", "FY2027", "Salesforce2024", "Q4FY26", "SKU12345",
+        "Win11Pro",
     ],
 )
 def test_ordinary_words_are_not_ids(word: str) -> None:

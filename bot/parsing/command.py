@@ -16,7 +16,9 @@ from bot.domain import (
     TaskDraft,
     TaskType,
 )
+from bot.parsing.clean_text import show_invisible
 from bot.parsing.dates import match_due_date, match_vague_date, vague_date_message
+from bot.parsing.dates_passed import just_passed
 from bot.parsing.errors import ParseError
 from bot.parsing.prospects import (
     DEFAULT_LINK_PATTERNS,
@@ -27,6 +29,7 @@ from bot.parsing.prospects import (
     email_from_word,
     prospect_from_word,
     split_references,
+    split_words_as_typed,
 )
 from bot.parsing.slack_text import slack_to_plain_text
 from bot.parsing.vocabulary import (
@@ -41,13 +44,20 @@ from bot.parsing.vocabulary import (
 FILLER_WORDS = frozenset(
     {
         "for", "with", "on", "by", "due", "to", "at", "and", "&", "&amp;", "-", "—", "the", "a", "an",
-        "please", "pls", "create", "add", "new", "task", "tasks", "prospect", "prospects",
+        "please", "pls", "plz", "thx", "thanks", "ty", "tia", "create", "add", "new", "task", "tasks",
+        "prospect", "prospects",
     }
 )
 PRIORITY_MARKERS = frozenset({"priority", "priority:", "prio", "prio:"})
 
 _NOTE_MARKER = re.compile(r"(?:^|\s)(?:note:|--(?=\s|$))", re.IGNORECASE)
-_GUARDED = re.compile(r"<[^<>\s][^<>]*>|\"[^\"]*\"|“[^”]*”")
+_GUARDED = re.compile(
+    r"<[^<>\s][^<>]*>"  # a Slack link or mention
+    r"|\"[^\"]*\"|“[^”]*”|„[^“”]*[“”]|«[^»]*»|＂[^＂]*＂|```.*?```|`[^`]*`"
+    r"|(?<!\w)'(?:[^']|'(?=\w))*'(?!\w)|(?<!\w)‘(?:[^’]|’(?=\w))*’(?!\w)",  # an apostrophe is no quote
+    re.DOTALL,
+)
+_QUOTE_MARKS = "\"“”„«»＂`'‘’"
 _PLACEHOLDER = re.compile(r"\x00(\d+)\x00")
 
 
@@ -62,17 +72,22 @@ def parse_command(
 
     `today` is the rep's today in the rep's zone; with no date in the text the task is due then.
     """
-    words_text, note = _split_off_note(text)
-    reader = _CommandReader(split_references(words_text), today=today, day_first=day_first, links=links)
+    words_text, note = _split_off_note(text, links)
+    words = split_words_as_typed(words_text)
+    reader = _CommandReader(
+        [word for word, _ in words], today=today, day_first=day_first, links=links,
+        typed=[typed for _, typed in words],
+    )
     reader.read()
     return reader.draft(note)
 
 
-def _split_off_note(text: str) -> tuple[str, str | None]:
-    """The command's words, and its note: "quoted" text, and all after `note:` or ` -- `.
+def _split_off_note(text: str, links: ProspectLinkPatterns) -> tuple[str, str | None]:
+    """The command's words, and its note: quoted text, and all after `note:` or ` -- `.
 
     Slack's `<…>` spans and quoted text are set aside first, so a `--` or a quote inside a link's
-    label, or a `note:` inside quotes, is not taken for a note marker.
+    label, or a `note:` inside quotes, is not taken for a note marker. Quotes of any kind (straight,
+    single, smart, backticks) around nothing but prospects (`"8PvBmrB7P7"`) leave them prospects.
     """
     guarded_pieces: list[str] = []
 
@@ -89,13 +104,28 @@ def _split_off_note(text: str) -> tuple[str, str | None]:
         piece = guarded_pieces[int(found.group(1))]
         if piece.startswith("<"):
             return piece
-        notes.append(piece[1:-1])
+        quoted = _unquoted(piece)
+        if _names_only_prospects(quoted, links):
+            return f" {quoted} "
+        notes.append(quoted)
         return " "
 
     words = _PLACEHOLDER.sub(words_keep_links, head)
     notes.append(_PLACEHOLDER.sub(lambda found: guarded_pieces[int(found.group(1))], tail))
     note = " ".join(slack_to_plain_text(n).strip() for n in notes if n.strip())
     return words, note or None
+
+
+def _unquoted(piece: str) -> str:
+    marks = 3 if piece.startswith("```") and len(piece) >= 6 else 1
+    return piece[marks:-marks]
+
+
+def _names_only_prospects(text: str, links: ProspectLinkPatterns) -> bool:
+    words = split_references(text)
+    return bool(words) and all(
+        prospect_from_word(word, links) is not None or email_from_word(word) is not None for word in words
+    )
 
 
 @dataclass
@@ -106,6 +136,8 @@ class _CommandReader:
     today: datetime.date
     day_first: bool
     links: ProspectLinkPatterns
+    typed: list[str] = field(default_factory=list)
+    """The words as typed (invisible characters and all), for messages."""
     task_type: TaskType | None = None
     type_words: str = ""
     due_date: datetime.date | None = None
@@ -154,7 +186,7 @@ class _CommandReader:
         elif unsupported_type_hint(word) is not None:
             self.half_named_types.append(word)
         elif lowered not in FILLER_WORDS and lowered not in PRIORITY_MARKERS:
-            self.problems.append(_unrecognised(word))
+            self.problems.append(_unrecognised(word, self.typed[start] if start < len(self.typed) else word))
         return start + 1
 
     def _read_date(self, start: int) -> int | None:
@@ -173,6 +205,13 @@ class _CommandReader:
                 DraftField.DUE_DATE,
                 f"Two due dates given ({describe_date(self.due_date)} and {describe_date(due)}); "
                 "keep one.",
+                said,
+            )
+        elif (passed := just_passed(self.words[start:end], due, self.today)) is not None:
+            self._problem(
+                ProblemKind.DATE_TO_CONFIRM,
+                DraftField.DUE_DATE,
+                f"{passed:%b} {passed.day} has passed — did you mean {due.day} {due:%b %Y}?",
                 said,
             )
         elif due < self.today:
@@ -238,7 +277,7 @@ class _CommandReader:
         )
 
 
-def _unrecognised(word: str) -> Problem:
+def _unrecognised(word: str, typed: str) -> Problem:
     slack_link = SlackLink.parse(word)
     if slack_link is not None and slack_link.is_url:
         message = (
@@ -252,8 +291,8 @@ def _unrecognised(word: str) -> Problem:
         )
     else:
         message = (
-            f"Didn't understand “{word}”: it is not a task type, due date, priority or prospect "
-            "ID/link. To add it as a note, write note: before it."
+            f"Didn't understand “{show_invisible(typed)}”: it is not a task type, due date, priority or "
+            "prospect ID/link. To add it as a note, write note: before it."
         )
     return Problem(ProblemKind.UNKNOWN_WORD, DraftField.PROSPECTS, message, word)
 

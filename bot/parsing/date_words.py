@@ -17,6 +17,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from bot.parsing.dates_named import HOLIDAY_STARTERS, HOLIDAYS, NAMED_PERIOD_ENDS, NAMED_PERIODS
+from bot.parsing.dates_times import POLITENESS, ZONE_ABBREVIATIONS, drop_iso_time
+
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MONTH_NAMES = (
     "January", "February", "March", "April", "May", "June",
@@ -47,14 +50,28 @@ MONTHS = _table(
     ],
     1,
 )  # fmt: skip
+_TENS = ("twenty", "thirty")
+_UNITS_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 NUMBER_WORDS = _table(
     [
         ("a", "an", "one"), ("two",), ("three",), ("four",), ("five",), ("six",), ("seven",),
         ("eight",), ("nine",), ("ten",), ("eleven",), ("twelve",), ("thirteen",), ("fourteen",),
         ("fifteen",), ("sixteen",), ("seventeen",), ("eighteen",), ("nineteen",), ("twenty",),
+        *((f"twenty-{u}", f"twenty{u}") for u in _UNITS_WORDS), ("thirty",), ("thirty-one", "thirtyone"),
+    ],
+    1,
+) | {"forty": 40, "fifty": 50, "sixty": 60, "ninety": 90}  # fmt: skip
+_ORDINAL_UNITS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth")
+ORDINAL_WORDS = _table(
+    [
+        *((u,) for u in _ORDINAL_UNITS), ("tenth",), ("eleventh",), ("twelfth",), ("thirteenth",),
+        ("fourteenth",), ("fifteenth",), ("sixteenth",), ("seventeenth",), ("eighteenth",),
+        ("nineteenth",), ("twentieth",), *((f"twenty-{u}", f"twenty{u}") for u in _ORDINAL_UNITS),
+        ("thirtieth",), ("thirty-first", "thirtyfirst"),
     ],
     1,
 )  # fmt: skip
+"""Days of the month spelled out: `the twenty-second`, `December first`."""
 RELATIVE_DAYS = {
     "today": 0, "2day": 0, "tdy": 0, "tonight": 0, "tonite": 0, "2nite": 0, "eod": 0, "cob": 0,
     "tomorrow": 1, "tmrw": 1, "tmr": 1, "tmw": 1, "tmrow": 1, "2morrow": 1, "2moro": 1, "2mrw": 1,
@@ -82,7 +99,7 @@ PERIODS = frozenset({"week", "weekend", "month", "quarter", "year", "fortnight"}
 ABBREVIATED_ENDS = {"eow": "week", "eom": "month", "eoq": "quarter", "eoy": "year"}
 KEYWORDS = frozenset(
     {"the", "day", "this", "next", "coming", "last", "end", "beginning", "start", "in", "weekend",
-     *ABBREVIATED_ENDS}
+     *ABBREVIATED_ENDS, *NAMED_PERIODS, *NAMED_PERIOD_ENDS, *HOLIDAY_STARTERS}
 )  # fmt: skip
 """The words `bot.parsing.dates` has a rule for (its `_KEYWORD_RULES` has exactly these keys)."""
 FILLERS = frozenset({"by", "on", "due"})
@@ -94,7 +111,8 @@ VAGUE_TIME_WORDS = frozenset({"early", "late", "later", "sometime", "anytime"})
 """Times of day only next to one day (`later today`, `early fri`); see `VAGUE_HEADS`."""
 TIME_WORDS = frozenset(
     {"noon", "midday", "midnight", "morning", "morn", "afternoon", "evening", "eve", "night",
-     "tonight", "lunch", "lunchtime", "eod", "cob", "am", "pm", "a.m", "p.m", *VAGUE_TIME_WORDS}
+     "tonight", "lunch", "lunchtime", "eod", "cob", "am", "pm", "a.m", "p.m", *VAGUE_TIME_WORDS,
+     *POLITENESS}
 )  # fmt: skip
 TIME_PHRASES: dict[str, tuple[tuple[str, ...], ...]] = {
     "end": (("end", "of", "the", "day"), ("end", "of", "day"), ("end", "of", "business")),
@@ -103,7 +121,7 @@ TIME_PHRASES: dict[str, tuple[tuple[str, ...], ...]] = {
     "first": (("first", "thing"),),
     "some": (("some", "time"),),
 }
-TIME_PREPOSITIONS = frozenset({"at", "by", "around"})
+TIME_PREPOSITIONS = frozenset({"at", "by", "around", "@"})
 AM_PM = frozenset({"am", "pm", "a.m", "p.m"})
 
 # --- Vague phrases: "sometime next week", "in a few days", "within a week" ----------------------
@@ -147,7 +165,7 @@ VAGUE_WORDS = frozenset(
 # --- Numeric shapes ------------------------------------------------------------------------------
 
 CLOCK = re.compile(
-    r"(?:1[0-2]|0?[1-9])(?:[:.][0-5][0-9])?(?:am|pm|a\.m|p\.m)|(?:[01]?[0-9]|2[0-3])[:h][0-5][0-9]"
+    r"(?:1[0-2]|0?[1-9])(?:[:.][0-5][0-9])?(?:am|pm|a\.m|p\.m)|(?:[01]?[0-9]|2[0-3])(?::[0-5][0-9]|h(?:[0-5][0-9])?)"
 )
 HOUR = re.compile(r"[01]?[0-9]|2[0-3]")
 ORDINAL = re.compile(r"([0-9]{1,2})(?:st|nd|rd|th)")
@@ -211,15 +229,27 @@ DIGITS_AND_PLUS = frozenset("0123456789+")
 
 def normalise(word: str) -> str:
     """Lower case, edge punctuation dropped, a typo or abbreviation replaced: "Tmorow," → "tomorrow"."""
-    bare = word.strip(EDGE_PUNCTUATION).lower()
+    bare = drop_iso_time(word.strip(EDGE_PUNCTUATION).lower())
+    if bare[:1] == "@" and len(bare) > 1:  # "@3pm"
+        bare = bare[1:]
     return REPLACEMENTS.get(bare, bare)
 
 
 STARTERS = frozenset(
     {*KEYWORDS, *WEEKDAYS, *MONTHS, *RELATIVE_DAYS, *NUMBER_WORDS, *FILLERS, *TIME_WORDS,
-     *TIME_PREPOSITIONS, *TIME_PHRASES, "couple"}
+     *TIME_PREPOSITIONS, *TIME_PHRASES, *ORDINAL_WORDS, "couple"}
 )  # fmt: skip
 """Normalised words that can begin a date phrase, besides those beginning with a digit or "+"."""
 VAGUE_HEADS_IN_STARTERS = STARTERS & {head.split()[0] for head in VAGUE_HEADS}
 """Vague words a date could otherwise be read from (`sometime`, `early`…: times next to a date).
 The vague ranges (`in a few days`, `the next 3 days`) are never dates, so need no check."""
+
+
+def all_date_words() -> frozenset[str]:
+    """Every word the date reader knows (for measuring what else could be mistaken for one)."""
+    return frozenset(
+        {*WEEKDAYS, *MONTHS, *NUMBER_WORDS, *RELATIVE_DAYS, *UNITS, *BUSINESS_WORDS, *PERIODS, *KEYWORDS,
+         *FILLERS, *TIME_WORDS, *TIME_PREPOSITIONS, *VAGUE_HEADS, *VAGUE_LEAD_INS, *VAGUE_WORDS,
+         *ABBREVIATIONS, *FUZZY_TARGETS, *(w for p in TIME_PHRASES.values() for ph in p for w in ph),
+         *ORDINAL_WORDS, *POLITENESS, *ZONE_ABBREVIATIONS, *(w for name in HOLIDAYS for w in name)}
+    )

@@ -34,10 +34,10 @@ Typos and abbreviations (`wk`, `qtr`) are replaced as `date_words` describes.
 
 from __future__ import annotations
 
-import calendar
 import datetime
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from bot.parsing.date_words import (
     ABBREVIATED_ENDS,
@@ -57,12 +57,12 @@ from bot.parsing.date_words import (
     ISO_DATE,
     KEYWORDS,
     LONE_ORDINAL_FROM,
-    MONTH_LENGTHS,
     MONTH_NAMES,
     MONTHS,
     NUMBER_WORDS,
     NUMERIC_DATE,
     ORDINAL,
+    ORDINAL_WORDS,
     PERIODS,
     RANGE_WORDS,
     RELATIVE_DAYS,
@@ -87,6 +87,24 @@ from bot.parsing.date_words import (
     YEAR,
     normalise,
 )
+from bot.parsing.dates_calendar import (
+    add_business_days,
+    add_months,
+    coming,
+    days_in_month,
+    last_day,
+    monday_of,
+    this_weekend,
+)  # fmt: skip
+from bot.parsing.dates_named import (
+    HOLIDAY_STARTERS,
+    NAMED_PERIOD_ENDS,
+    NAMED_PERIODS,
+    holiday,
+    period_end,
+    period_start,
+)  # fmt: skip
+from bot.parsing.dates_times import is_zone
 from bot.parsing.errors import ParseError
 
 EXAMPLES = "Try: tomorrow, fri, next tue, in 3 days, Apr 22, 2026-04-22."
@@ -250,6 +268,11 @@ def _time_of_day(w: _Words, i: int) -> int | None:
 
 
 def _clock(w: _Words, i: int, *, bare_hour: bool) -> int | None:
+    end = _clock_only(w, i, bare_hour=bare_hour)
+    return end + 1 if end is not None and is_zone(w.at(end)) else end  # "3pm PST", "15:00 +02:00"
+
+
+def _clock_only(w: _Words, i: int, *, bare_hour: bool) -> int | None:
     word = w.at(i)
     if word in TIME_WORDS:
         return i + 1
@@ -280,31 +303,18 @@ def _date(w: _Words, i: int) -> _Found:
 # --- Weekdays and weeks --------------------------------------------------------------------------
 
 
-def _monday_of(day: datetime.date) -> datetime.date:
-    return day - day.weekday() * _DAY
-
-
-def _coming(today: datetime.date, weekday: int) -> datetime.date:
-    """The next `weekday` strictly after today."""
-    return today + ((weekday - today.weekday() - 1) % 7 + 1) * _DAY
-
-
-def _this_weekend(today: datetime.date) -> datetime.date:
-    return today if today.weekday() == 6 else _monday_of(today) + 5 * _DAY
-
-
 def _weekday_phrase(w: _Words, i: int, weekday: int) -> _Found:
     today = w.today
     following = (w.at(i + 1), w.at(i + 2))
     if following == ("after", "next"):
-        return _coming(today, weekday) + _WEEK, i + 3
+        return coming(today, weekday) + _WEEK, i + 3
     if following == ("next", "week"):
-        return _monday_of(today) + _WEEK + weekday * _DAY, i + 3
+        return monday_of(today) + _WEEK + weekday * _DAY, i + 3
     if following == ("this", "week"):
-        return _monday_of(today) + weekday * _DAY, i + 3
+        return monday_of(today) + weekday * _DAY, i + 3
     dated = _calendar_date(w, i + 1, bare_ordinal=True)
     if dated is None:
-        return _coming(today, weekday), i + 1
+        return coming(today, weekday), i + 1
     when, end = dated
     if when.weekday() != weekday:
         raise ParseError(
@@ -320,11 +330,11 @@ def _this(w: _Words, i: int) -> _Found:
     if weekday is not None:
         return today + ((weekday - today.weekday()) % 7) * _DAY, i + 2
     if word == "weekend":
-        return _this_weekend(today), i + 2
+        return this_weekend(today), i + 2
     if word in ("morning", "morn", "afternoon", "evening", "eve"):
         return today, i + 2
     if word == "coming" and w.at(i + 2) in WEEKDAYS:
-        return _coming(today, WEEKDAYS[w.at(i + 2)]), i + 3
+        return coming(today, WEEKDAYS[w.at(i + 2)]), i + 3
     return None
 
 
@@ -336,7 +346,7 @@ def _coming_weekday(w: _Words, i: int) -> _Found:
 
 def _next(w: _Words, i: int) -> _Found:
     today, word = w.today, w.at(i + 1)
-    next_monday = _monday_of(today) + _WEEK
+    next_monday = monday_of(today) + _WEEK
     weekday = WEEKDAYS.get(word)
     if weekday is not None:
         return next_monday + weekday * _DAY, i + 2
@@ -350,7 +360,7 @@ def _next(w: _Words, i: int) -> _Found:
         return period_start(today, 1), i + 2
     business_end = _business_day_words(w, i + 1)
     if business_end is not None:
-        return _add_business_days(today, 1), business_end
+        return add_business_days(today, 1), business_end
     return None
 
 
@@ -365,7 +375,7 @@ def _last(w: _Words, i: int) -> _Found:
 
 
 def _weekend(w: _Words, i: int) -> _Found:
-    return _this_weekend(w.today), i + 1
+    return this_weekend(w.today), i + 1
 
 
 def _business_day_words(w: _Words, i: int) -> int | None:
@@ -377,63 +387,35 @@ def _business_day_words(w: _Words, i: int) -> int | None:
     return None
 
 
-def _add_business_days(start: datetime.date, count: int) -> datetime.date:
-    """`count` Monday–Friday days after `start` (before it when negative); no holidays."""
-    if count == 0:
-        return start
-    step = 1 if count > 0 else -1
-    day = start
-    if day.weekday() > 4:  # from a weekend, count as if from the Friday before (or Monday after)
-        day += (4 - day.weekday() if step > 0 else 7 - day.weekday()) * _DAY
-    weeks, rest = divmod(abs(count), 5)
-    day += step * weeks * _WEEK
-    while rest:
-        day += step * _DAY
-        if day.weekday() < 5:
-            rest -= 1
-    return day
-
-
 # --- Months, quarters, years ---------------------------------------------------------------------
-
-
-def _days_in_month(year: int, month: int) -> int:
-    return 29 if month == 2 and calendar.isleap(year) else MONTH_LENGTHS[month - 1]
-
-
-def _add_months(day: datetime.date, months: int) -> datetime.date:
-    """The same day of the month `months` later, clamped to the month's last day."""
-    year, month_index = divmod(day.year * 12 + day.month - 1 + months, 12)
-    month = month_index + 1
-    return datetime.date(year, month, min(day.day, _days_in_month(year, month)))
-
-
-def _last_day(day: datetime.date) -> datetime.date:
-    return day.replace(day=_days_in_month(day.year, day.month))
 
 
 def _quarter_start(today: datetime.date, shift: int) -> datetime.date:
     first_month = (today.month - 1) // 3 * 3 + 1
-    return _add_months(datetime.date(today.year, first_month, 1), 3 * shift)
+    return add_months(datetime.date(today.year, first_month, 1), 3 * shift)
 
 
 def _week_end(today: datetime.date, shift: int) -> datetime.date:
-    next_friday = _monday_of(today) + 11 * _DAY
+    next_friday = monday_of(today) + 11 * _DAY
     if shift or today.weekday() > 4:  # on a weekend this week's Friday has passed
         return next_friday
     return next_friday - _WEEK
 
 
+def _named_period_end(name: str, today: datetime.date, _: int) -> datetime.date:
+    return period_end(name, today)
+
+
 _PeriodRule = Callable[[datetime.date, int], datetime.date]
 _PERIOD_STARTS: dict[str, _PeriodRule] = {
-    "week": lambda today, shift: _monday_of(today) + shift * _WEEK,
-    "month": lambda today, shift: _add_months(today.replace(day=1), shift),
+    "week": lambda today, shift: monday_of(today) + shift * _WEEK,
+    "month": lambda today, shift: add_months(today.replace(day=1), shift),
     "quarter": _quarter_start,
     "year": lambda today, shift: datetime.date(today.year + shift, 1, 1),
 }
 _LAST_DAY_PERIODS: dict[str, _PeriodRule] = {
-    "month": lambda today, shift: _last_day(_add_months(today.replace(day=1), shift)),
-    "quarter": lambda today, shift: _last_day(_add_months(_quarter_start(today, shift), 2)),
+    "month": lambda today, shift: last_day(add_months(today.replace(day=1), shift)),
+    "quarter": lambda today, shift: last_day(add_months(_quarter_start(today, shift), 2)),
     "year": lambda today, shift: datetime.date(today.year + shift, 12, 31),
 }
 _PERIOD_ENDS: dict[str, _PeriodRule] = {
@@ -441,6 +423,7 @@ _PERIOD_ENDS: dict[str, _PeriodRule] = {
     "week": _week_end,
     "day": lambda today, shift: today + shift * _DAY,
     "business": lambda today, shift: today + shift * _DAY,
+    **{name: partial(_named_period_end, name) for name in NAMED_PERIODS},
 }
 
 
@@ -484,7 +467,7 @@ def _not_real(w: _Words, begin: int, end: int, why: str) -> ParseError:
 def _exact_date(w: _Words, begin: int, end: int, year: int, month: int, day: int) -> datetime.date:
     if not 1 <= month <= 12:
         raise _not_real(w, begin, end, f"there is no month {month}")
-    length = _days_in_month(year, month)
+    length = days_in_month(year, month)
     if not 1 <= day <= length:
         raise _not_real(w, begin, end, f"{MONTH_NAMES[month - 1]} {year} has {length} days")
     return datetime.date(year, month, day)
@@ -499,6 +482,8 @@ def _day_token(word: str) -> tuple[int, bool] | None:
     ordinal = ORDINAL.fullmatch(word)
     if ordinal is not None:
         return int(ordinal[1]), True
+    if word in ORDINAL_WORDS:
+        return ORDINAL_WORDS[word], True
     return (int(word), False) if DAY_NUMBER.fullmatch(word) else None
 
 
@@ -509,7 +494,7 @@ def _calendar_date(w: _Words, i: int, *, bare_ordinal: bool) -> _Found:
         return _month_then_day(w, i, month)
     if word == "the":
         return _day_then_month(w, i, i + 1, bare_ordinal=True)
-    if not word[:1].isdigit():
+    if not word[:1].isdigit() and word not in ORDINAL_WORDS:
         return None
     if "/" in word or "-" in word or "." in word:
         return _numeric_date(w, i)
@@ -519,7 +504,7 @@ def _calendar_date(w: _Words, i: int, *, bare_ordinal: bool) -> _Found:
 def _the(w: _Words, i: int) -> _Found:
     word = w.at(i + 1)
     if word == "weekend":
-        return _this_weekend(w.today), i + 2
+        return this_weekend(w.today), i + 2
     if word in ("day", "end", "beginning", "start", "next", "last", "coming"):
         return _date(w, i + 1)
     return _day_then_month(w, i, i + 1, bare_ordinal=True)
@@ -548,7 +533,7 @@ def _day_then_month(w: _Words, begin: int, i: int, *, bare_ordinal: bool) -> _Fo
         return None
     after_of = (w.at(month_at), w.at(month_at + 1))
     if month_at == i + 2 and after_of == ("next", "month"):
-        first = _add_months(w.today.replace(day=1), 1)
+        first = add_months(w.today.replace(day=1), 1)
         end = month_at + 2
         _check_day_number(w, begin, end, number)
         return _exact_date(w, begin, end, first.year, first.month, number), end
@@ -581,7 +566,7 @@ def _month_day(w: _Words, begin: int, i: int, month: int, day: tuple[int, bool])
 def _nearest_day_of_month(today: datetime.date, day: int) -> datetime.date:
     """This month's `day` if not past, else the first later month that has it."""
     year, month = today.year, today.month
-    while day > _days_in_month(year, month) or datetime.date(year, month, day) < today:
+    while day > days_in_month(year, month) or datetime.date(year, month, day) < today:
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return datetime.date(year, month, day)
 
@@ -607,7 +592,7 @@ def _numeric_date(w: _Words, i: int) -> _Found:
         if not 1 <= month <= 12:
             continue
         year = _next_occurrence_year(w.today, month, day) if given_year is None else given_year
-        if day <= _days_in_month(year, month):
+        if day <= days_in_month(year, month):
             return datetime.date(year, month, day), i + 1
     raise _not_real(w, i, i + 1, "neither day/month nor month/day is a day of the calendar")
 
@@ -658,8 +643,8 @@ def _shift(base: datetime.date, span: _Span, direction: int) -> datetime.date:
     if span.unit == "days":
         return base + amount * _DAY
     if span.unit == "months":
-        return _add_months(base, amount)
-    return _add_business_days(base, amount)
+        return add_months(base, amount)
+    return add_business_days(base, amount)
 
 
 def _from_span(w: _Words, i: int) -> _Found:
@@ -787,6 +772,18 @@ def _unit_end(w: _Words, i: int) -> int | None:
     return i + 1 if w.at(i) in UNITS else None
 
 
+def _named_period(w: _Words, i: int) -> _Found:
+    word = w.at(i)
+    if word in NAMED_PERIOD_ENDS:
+        return period_end(word[2:], w.today), i + 1
+    return period_start(word, w.today), i + 1
+
+
+def _holiday(w: _Words, i: int) -> _Found:
+    found = holiday([w.at(i + k) for k in range(4)], w.today)
+    return (found[0], i + found[1]) if found else _calendar_date(w, i, bare_ordinal=False)
+
+
 # --- Tables built from the rules ----------------------------------------------------------------
 
 _KEYWORD_RULES: dict[str, Callable[[_Words, int], _Found]] = {
@@ -802,6 +799,8 @@ _KEYWORD_RULES: dict[str, Callable[[_Words, int], _Found]] = {
     "in": _in,
     "weekend": _weekend,
     **dict.fromkeys(ABBREVIATED_ENDS, _abbreviated_end),
+    **dict.fromkeys(NAMED_PERIODS | NAMED_PERIOD_ENDS, _named_period),
+    **dict.fromkeys(HOLIDAY_STARTERS, _holiday),
 }
 if _KEYWORD_RULES.keys() != KEYWORDS:  # date_words builds its typo table and starters from these
     raise RuntimeError("date_words.KEYWORDS and dates._KEYWORD_RULES name different words")

@@ -49,7 +49,7 @@ def parse_form(
     problems: list[Problem] = []
     scan = parse_prospect_refs(prospects_text, links=links, lenient_ids=True)
     if scan.unrecognised:
-        problems.append(_unrecognised_prospects(scan.unrecognised))
+        problems.append(_unrecognised_prospects(scan.unrecognised, scan.unrecognised_as_typed))
     if due_date is not None and due_date < today:
         problems.append(
             Problem(
@@ -84,8 +84,8 @@ def parse_form(
     )
 
 
-def _unrecognised_prospects(words: tuple[str, ...]) -> Problem:
-    shown = ", ".join(f"“{word}”" for word in words[:5]) + (" …" if len(words) > 5 else "")
+def _unrecognised_prospects(words: tuple[str, ...], as_typed: tuple[str, ...]) -> Problem:
+    shown = ", ".join(f"“{word}”" for word in as_typed[:5]) + (" …" if len(words) > 5 else "")
     return Problem(
         ProblemKind.UNKNOWN_WORD,
         DraftField.PROSPECTS,

@@ -8,12 +8,14 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from bot.domain import PROSPECT_ID_PATTERN, ProspectRef
+from bot.parsing.clean_text import clean_word, show_invisible
+from bot.parsing.prospect_ids import looks_like_prospect_id
 
 _SLACK_TOKEN = re.compile(r"<[^<>\s][^<>]*>")
-_SPLIT = re.compile(r"[\s,;]+")
+_SPLIT = re.compile(r"[\s,;，；、]+")
 _ID_CHARS = re.compile(r"[A-Za-z0-9]+")
 _URL = re.compile(r"https?://\S+", re.IGNORECASE)
-_WRAPPING = ".,;:!?()[]{}\"'`*_~"
+_WRAPPING = ".,;:!?()[]{}\"'`*_~“”‘’«»„"
 """What a rep wraps an ID in: `code`, *bold*, _italic_, ~strike~, quotes, brackets, trailing punctuation."""
 
 
@@ -39,25 +41,6 @@ class SlackLink:
     @property
     def is_url(self) -> bool:
         return self.target.lower().startswith(("http://", "https://"))
-
-
-_CAMEL_CASE_WORD = re.compile(r"[a-z]*(?:[A-Z][a-z]+)+")
-"""Ordinary CamelCase words and names: HubSpot, LinkedIn, PowerPoint, McDonald, iPhone."""
-_WORD_AND_NUMBER = re.compile(r"(?:[A-Z]+|[a-z]*(?:[A-Z]?[a-z]+)+)\d{1,4}")
-"""A word with a number after it: COVID19, iPhone12, Salesforce2024, abc123."""
-
-
-def looks_like_prospect_id(word: str, *, min_length: int = 6, max_length: int = 16) -> bool:
-    """Shaped like the API's IDs (`8PvBmrB7P7`, `Pr9xQ2Lm`): letters and digits mixed the way hashes
-    mix them, which ordinary words, names and brands ("Tomorrow", "ACME", "LinkedIn", "COVID19") do
-    not. Digits alone are not an ID either (more likely a phone number or a typo)."""
-    if not (min_length <= len(word) <= max_length and _ID_CHARS.fullmatch(word)) or word.isdigit():
-        return False
-    if _CAMEL_CASE_WORD.fullmatch(word) or _WORD_AND_NUMBER.fullmatch(word):
-        return False
-    has_digit = any(ch.isdigit() for ch in word)
-    has_inner_capital = any(ch.isupper() for ch in word[1:]) and any(ch.islower() for ch in word)
-    return has_digit or has_inner_capital
 
 
 def _link_id_shape(candidate: str) -> bool:
@@ -120,21 +103,27 @@ NOT_PROSPECT_SECTIONS = frozenset(
 
 
 def split_references(text: str) -> list[str]:
-    """Words of `text`, split on spaces, commas, semicolons and new lines; a Slack `<…>` span stays whole
-    (its label may hold spaces)."""
-    words: list[str] = []
+    """Words of `text`, split on spaces, commas, semicolons and new lines, each cleaned (`clean_word`);
+    a Slack `<…>` span stays whole (its label may hold spaces)."""
+    return [word for word, _ in split_words_as_typed(text)]
+
+
+def split_words_as_typed(text: str) -> list[tuple[str, str]]:
+    """The words of `split_references`, each beside the word as typed (to show what was invisible)."""
+    words: list[tuple[str, str]] = []
     position = 0
     for span in _SLACK_TOKEN.finditer(text):
         words.extend(_plain_words(text[position : span.start()]))
-        words.append(span.group())
+        words.append((clean_word(span.group()), span.group()))
         position = span.end()
     words.extend(_plain_words(text[position:]))
     return words
 
 
-def _plain_words(text: str) -> list[str]:
+def _plain_words(text: str) -> list[tuple[str, str]]:
     # Slack escapes &, < and > outside its <…> spans; undone first, so "&amp;" is "&", not "&amp" + ";".
-    return [word for word in _SPLIT.split(unescape_slack(text)) if word]
+    typed = (word for word in _SPLIT.split(unescape_slack(text)) if word)
+    return [(cleaned, word) for word in typed if (cleaned := clean_word(word))]
 
 
 def prospect_from_word(
@@ -142,8 +131,8 @@ def prospect_from_word(
 ) -> ProspectRef | None:
     """The prospect one word names (an ID, a prospect link, a Slack-formatted link), or None.
 
-    `lenient_ids` is for a field that holds nothing but prospects: there a CamelCase or word-like
-    token with a digit or an inner capital is taken as an ID, and Saleshandy has the last word.
+    `lenient_ids` is for a field that holds nothing but prospects: there any token with a digit or an
+    inner capital is taken as an ID too (`Q4Review`), and Saleshandy has the last word.
     """
     slack_link = SlackLink.parse(word)
     if slack_link is not None:
@@ -160,7 +149,8 @@ def prospect_from_word(
 def _looks_like_id_in_a_prospects_field(word: str) -> bool:
     if not (6 <= len(word) <= 16 and _ID_CHARS.fullmatch(word)) or word.isdigit():
         return False
-    return any(ch.isdigit() for ch in word) or any(ch.isupper() for ch in word[1:])
+    mixed = any(ch.isdigit() for ch in word) or any(ch.isupper() for ch in word[1:])
+    return mixed or looks_like_prospect_id(word)
 
 
 def _prospect_from_url(url: str, label: str | None, links: ProspectLinkPatterns) -> ProspectRef | None:
@@ -196,6 +186,8 @@ class ProspectScan:
     prospects: tuple[ProspectRef, ...]
     unrecognised: tuple[str, ...]
     emails: tuple[str, ...] = ()
+    unrecognised_as_typed: tuple[str, ...] = ()
+    """The unrecognised words as typed, invisible characters written out (`bob[U+200B]`)."""
 
 
 def dedupe_prospects(prospects: Iterable[ProspectRef]) -> tuple[ProspectRef, ...]:
@@ -215,8 +207,8 @@ def parse_prospect_refs(
     """Every prospect named in `text` (the modal's prospects field, a message), and what named none."""
     found: list[ProspectRef] = []
     emails: list[str] = []
-    unrecognised: list[str] = []
-    for word in split_references(text):
+    unrecognised: list[tuple[str, str]] = []
+    for word, typed in split_words_as_typed(text):
         prospect = prospect_from_word(word, links, lenient_ids=lenient_ids)
         email = None if prospect else email_from_word(word)
         if prospect is not None:
@@ -224,5 +216,10 @@ def parse_prospect_refs(
         elif email is not None:
             emails.append(email)
         else:
-            unrecognised.append(word)
-    return ProspectScan(dedupe_prospects(found), tuple(unrecognised), dedupe_emails(emails))
+            unrecognised.append((word, show_invisible(typed)))
+    return ProspectScan(
+        dedupe_prospects(found),
+        tuple(word for word, _ in unrecognised),
+        dedupe_emails(emails),
+        tuple(shown for _, shown in unrecognised),
+    )

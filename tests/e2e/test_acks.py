@@ -32,7 +32,7 @@ def test_command_form_shortcut_and_retry_ack_at_once_while_saleshandy_is_slow(
     view = opened_view(slack)
     saleshandy.set_latency(SLOW_SALESHANDY)
 
-    command, command_took = timed(lambda: driver.slash_command("call 8PvBmrB7P7 INVALIDdd4"))
+    command, command_took = timed(lambda: driver.slash_command("call 8PvBmrB7P7 INVALIDdQ4"))
     values = fill_view(view, {ids.TASK_TYPE_ACTION_ID: "12", ids.PROSPECTS_ACTION_ID: "Pr9xQ2Lm"})
     submission, submission_took = timed(lambda: driver.view_submission(view, values))
     message = slack.add_message(CHANNEL, "https://my.saleshandy.com/prospects/AbC123xyz9")

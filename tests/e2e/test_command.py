@@ -220,3 +220,41 @@ def test_escaped_and_raw_command_text_create_the_same_task(running_app: RunningA
     parents = [c for c in slack.calls("chat.postMessage") if "thread_ts" not in c.params]
     assert len(parents) == 2
     assert all(describe_date(tomorrow) in c.params["text"] for c in parents)
+
+
+# ---- a month-day that has just passed is asked about, never moved a year on silently ----------------
+
+
+def test_a_month_day_that_just_passed_opens_the_form_on_next_years_date_and_asks(
+    running_app: RunningApp,
+) -> None:
+    today = running_app.today_for("America/Los_Angeles")
+    passed = today - datetime.timedelta(days=5)
+    if (passed.month, passed.day) == (2, 29):
+        passed -= datetime.timedelta(days=1)
+    running_app.driver.slash_command(f"call 8PvBmrB7P7 {passed:%b} {passed.day} high")
+
+    view = opened_view(running_app.slack)
+    next_year = passed.replace(year=passed.year + 1)
+    assert input_element(view, ids.DUE_DATE_BLOCK_ID)["initial_date"] == next_year.isoformat()
+    assert input_element(view, ids.TASK_TYPE_BLOCK_ID)["initial_option"]["value"] == TaskType.CALL_OTHER.code
+    notices = view["blocks"][0]
+    assert notices["block_id"] == ids.MODAL_NOTICES_BLOCK_ID
+    assert notices["text"]["text"] == (
+        f"{passed:%b} {passed.day} has passed — did you mean {next_year.day} {next_year:%b %Y}?"
+    )
+    time.sleep(0.2)
+    assert running_app.saleshandy.requests == []
+    assert not running_app.slack.calls("chat.postMessage")
+
+
+def test_a_month_day_long_past_is_next_years_and_created_at_once(running_app: RunningApp) -> None:
+    today = running_app.today_for("America/Los_Angeles")
+    older = today - datetime.timedelta(days=40)
+    if (older.month, older.day) == (2, 29):
+        older -= datetime.timedelta(days=1)
+    running_app.driver.slash_command(f"call 8PvBmrB7P7 {older:%b} {older.day}")
+
+    (create,) = wait_for_creates(running_app.saleshandy, 1)
+    assert create.body["dueDate"] == older.replace(year=older.year + 1).isoformat()
+    assert not running_app.slack.calls("views.open")

@@ -129,7 +129,7 @@ def test_when_the_response_url_is_used_up_the_results_go_by_dm(running_app: Runn
 def test_results_longer_than_five_posts_go_by_dm_whole(running_app: RunningApp) -> None:
     slack, saleshandy = running_app.slack, running_app.saleshandy
     slack.set_bot_not_in(CHANNEL)
-    prospect_ids = [f"INVALID{n:04d}a" for n in range(1000)]  # long lines: many pages of results
+    prospect_ids = [f"INVALIDq{n:04d}Zx" for n in range(1000)]  # long lines: many pages of results
     running_app.driver.slash_command("call " + " ".join(prospect_ids))
 
     wait_for_creates(saleshandy, 10)
