@@ -9,13 +9,16 @@ from __future__ import annotations
 import asyncio
 import math
 import os
+import re
 import shlex
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,8 +29,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
+from sqlalchemy import create_engine, make_url, text  # noqa: E402
 
-from bot.fakes.saleshandy import FakeSaleshandy  # noqa: E402
+from bot.fakes.saleshandy import FakeSaleshandy, Fault, ReceivedRequest  # noqa: E402
 from bot.fakes.slack import FakeSlack  # noqa: E402
 from bot.fakes.slack_driver import SlackDriver, fill_view, interaction_body  # noqa: E402
 from bot.slack import ids  # noqa: E402
@@ -132,6 +136,103 @@ class Server:
         return sorted(children)
 
 
+def server_env(
+    slack: FakeSlack,
+    saleshandy: FakeSaleshandy | None,
+    *,
+    database_url: str,
+    extra_env: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """The app's environment: ours minus any Slack/Saleshandy/database settings, pointed at the fakes."""
+    env = {
+        k: v for k, v in os.environ.items()
+        if not k.startswith(("SLACK_", "SALESHANDY_", "DATABASE_URL", "DEFAULT_TIMEZONE"))
+    }
+    env |= {
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+        "SLACK_BOT_TOKEN": TOKEN,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": slack.api_url,
+        "SALESHANDY_API_KEY": SALESHANDY_KEY,
+        "SALESHANDY_API_URL": saleshandy.base_url if saleshandy else "http://127.0.0.1:9/v1",
+        "DATABASE_URL": database_url,
+        **(extra_env or {}),
+    }
+    return env
+
+
+def start_server(
+    spec: str,
+    slack: FakeSlack,
+    saleshandy: FakeSaleshandy | None,
+    *,
+    workdir: Path,
+    database_url: str | None = None,
+    workers: int | None = None,
+    extra_env: Mapping[str, str] | None = None,
+    port: int | None = None,
+    log_name: str = "gunicorn.log",
+) -> Server:
+    """Start the Procfile's gunicorn in `workdir` (its log there too) and wait until every worker is up.
+    The caller stops it (`stop_server`) or kills it. `database_url`: a SQLite file in `workdir` if None."""
+    port = port or free_port()
+    env = server_env(
+        slack, saleshandy,
+        database_url=database_url or f"sqlite:///{workdir / 'bench.sqlite3'}",
+        extra_env=extra_env,
+    )
+    log = workdir / log_name
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            procfile_command(port, spec=spec, workers=workers),
+            cwd=workdir, env=env, stdout=sink, stderr=subprocess.STDOUT,
+        )
+    server = Server(f"http://127.0.0.1:{port}", port, process, log)
+    try:
+        _wait_until_healthy(server, workers or 3)
+    except BaseException:
+        stop_server(server, grace=5)
+        raise
+    return server
+
+
+def stop_server(server: Server, *, grace: float = 30.0) -> int:
+    """SIGTERM the master (a graceful stop), SIGKILL it after `grace` seconds if still alive; then any
+    of its workers still alive (orphans of a killed master) are killed by pid. Returns its exit code."""
+    workers = server.worker_pids()
+    if server.process.poll() is None:
+        server.process.send_signal(signal.SIGTERM)
+    try:
+        server.process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        server.process.wait()
+    kill_orphans(workers)
+    return int(server.process.returncode)
+
+
+def kill_orphans(pids: Sequence[int]) -> list[int]:
+    """SIGKILL those of `pids` (workers of a master that is gone) still alive; the pids killed."""
+    killed = []
+    for pid in pids:
+        if pid_alive(pid):
+            try:
+                os.kill(pid, signal.SIGKILL)
+                killed.append(pid)
+            except ProcessLookupError:
+                pass
+    return killed
+
+
+def pid_alive(pid: int) -> bool:
+    """True while `pid` runs (a zombie, dead but not yet reaped, counts as gone)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in {"Z", "X"}
+
+
 @contextmanager
 def gunicorn(
     spec: str,
@@ -141,40 +242,16 @@ def gunicorn(
     workers: int | None = None,
     extra_env: Mapping[str, str] | None = None,
 ) -> Iterator[Server]:
-    """Serve `spec` with the Procfile's command line (in a temporary directory, with a fresh database)."""
+    """Serve `spec` with the Procfile's command line (in a temporary directory, with a fresh database
+    unless `extra_env` gives DATABASE_URL)."""
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
-        port = free_port()
-        env = {
-            k: v for k, v in os.environ.items()
-            if not k.startswith(("SLACK_", "SALESHANDY_", "DATABASE_URL", "DEFAULT_TIMEZONE"))
-        }
-        env |= {
-            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-            "SLACK_BOT_TOKEN": TOKEN,
-            "SLACK_SIGNING_SECRET": SECRET,
-            "SLACK_API_URL": slack.api_url,
-            "SALESHANDY_API_KEY": SALESHANDY_KEY,
-            "SALESHANDY_API_URL": saleshandy.base_url if saleshandy else "http://127.0.0.1:9/v1",
-            "DATABASE_URL": f"sqlite:///{Path(tmp) / 'bench.sqlite3'}",
-            **(extra_env or {}),
-        }
-        log = Path(tmp) / "gunicorn.log"
-        with log.open("wb") as sink:
-            process = subprocess.Popen(
-                procfile_command(port, spec=spec, workers=workers),
-                cwd=tmp, env=env, stdout=sink, stderr=subprocess.STDOUT,
-            )
-        server = Server(f"http://127.0.0.1:{port}", port, process, log)
+        server = start_server(
+            spec, slack, saleshandy, workdir=Path(tmp), workers=workers, extra_env=extra_env
+        )
         try:
-            _wait_until_healthy(server, workers or 3)
             yield server
         finally:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop_server(server)
 
 
 def _wait_until_healthy(server: Server, workers: int) -> None:
@@ -339,3 +416,95 @@ def vm_status(pid: int) -> dict[str, int]:
         if name in {"VmRSS", "VmHWM", "VmSize"}:
             fields[name] = int(value.split()[0])
     return fields
+
+
+# ---- databases -----------------------------------------------------------------------------------
+
+POSTGRES_ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+"""A PostgreSQL server the benches may create (and drop) databases on."""
+
+
+@contextmanager
+def bench_database(kind: str, workdir: Path, *, label: str) -> Iterator[str]:
+    """A database of its own for one run: a SQLite file in `workdir`, or a PostgreSQL database with a
+    unique name (`bench_<label>_<pid>_<random>`) created on POSTGRES_ADMIN_URL's server and dropped at
+    the end (connections still open to it are ended by the DROP). Yields its SQLAlchemy URL."""
+    if kind == "sqlite":
+        yield f"sqlite:///{workdir / f'{label}.sqlite3'}"
+        return
+    if kind != "postgresql":
+        raise ValueError(f"unknown database kind {kind!r}")
+    name = f"bench_{re.sub(r'[^a-z0-9_]', '_', label.lower())}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            yield make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+        finally:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
+# ---- results in the Slack thread -----------------------------------------------------------------
+
+RESULT_LINE = re.compile(r"^(✅|❌|❔) \*(Pv8Bm\d{5}Q)\*(?: — task (\S+))?")
+"""A prospect's result line (prospects named by bare ID, as `prospect_id` makes them)."""
+
+
+@dataclass(frozen=True)
+class ResultLine:
+    mark: str
+    """✅ created, ❌ failed, ❔ unknown."""
+    prospect: str
+    task_id: str | None
+    at: float
+    """The reply's ts in the fake Slack (epoch seconds): when it was posted."""
+    thread: str
+
+
+def thread_result_lines(slack: FakeSlack, channel: str = CHANNEL) -> list[ResultLine]:
+    """Every prospect's result line in the threads of `channel` (thread replies, not parents), in order."""
+    found: list[ResultLine] = []
+    for message in slack.messages(channel):
+        thread = message.get("thread_ts")
+        if not thread or thread == message.get("ts"):
+            continue
+        for block in message.get("blocks") or []:
+            if block.get("type") != "section":
+                continue
+            body = (block.get("text") or {}).get("text")
+            if not isinstance(body, str):
+                continue
+            for line in body.split("\n"):
+                match = RESULT_LINE.match(line)
+                if match:
+                    found.append(ResultLine(match.group(1), match.group(2), match.group(3),
+                                            float(message["ts"]), str(thread)))
+    return found
+
+
+class SaleshandyWatch:
+    """What the fake Saleshandy does from now on, as seen from inside it (its methods wrapped): when each
+    create request arrived, and how many requests it answered 429."""
+
+    def __init__(self, saleshandy: FakeSaleshandy) -> None:
+        self.create_times: list[float] = []
+        self.answered_429 = 0
+        record, count = saleshandy.record, saleshandy.count
+
+        def recording(request: ReceivedRequest) -> tuple[Fault | None, threading.Event]:
+            if request.method == "POST" and request.path.endswith("/tasks/create"):
+                self.create_times.append(time.time())
+            return record(request)
+
+        def counting(key: str) -> tuple[dict[str, str], float | None]:
+            headers, over = count(key)
+            if over is not None and key == saleshandy.api_key:
+                self.answered_429 += 1
+            return headers, over
+
+        saleshandy.record = recording  # type: ignore[method-assign]
+        saleshandy.count = counting  # type: ignore[method-assign]

@@ -114,7 +114,10 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if "database_kind" in metafunc.fixturenames:
+    explicit = any(
+        "database_kind" in str(marker.args[0]) for marker in metafunc.definition.iter_markers("parametrize")
+    )
+    if "database_kind" in metafunc.fixturenames and not explicit:
         both = metafunc.definition.get_closest_marker("both_databases") is not None
         kinds = ["sqlite", "postgresql"] if both else ["sqlite"]
         metafunc.parametrize("database_kind", kinds, scope="function")

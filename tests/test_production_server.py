@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -39,29 +39,50 @@ def procfile_command(port: int) -> list[str]:
     return words
 
 
+def gunicorn_env(
+    slack: FakeSlack, saleshandy: FakeSaleshandy, database: Path, **extra: str
+) -> dict[str, str]:
+    clean = {
+        k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SALESHANDY_", "DATABASE_URL"))
+    }
+    return clean | {
+        "SLACK_BOT_TOKEN": TOKEN,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": slack.api_url,
+        "SALESHANDY_API_KEY": SALESHANDY_TEST_KEY,
+        "SALESHANDY_API_URL": saleshandy.base_url,
+        "DATABASE_URL": f"sqlite:///{database}",
+        **extra,
+    }
+
+
+def start_gunicorn(port: int, env: dict[str, str], folder: Path) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(
+        procfile_command(port), cwd=folder, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    _wait_until_healthy(f"http://127.0.0.1:{port}", process)
+    return process
+
+
+def stop_gunicorn(process: subprocess.Popen[bytes]) -> bytes:
+    """SIGTERM, as a platform stops it, and its output; it must be gone within the platforms' 10 s."""
+    process.send_signal(signal.SIGTERM)
+    output, _ = process.communicate(timeout=10)
+    assert TOKEN.encode() not in output and SALESHANDY_TEST_KEY.encode() not in output
+    return output
+
+
 @pytest.fixture
 def gunicorn_app(fake_saleshandy: FakeSaleshandy, tmp_path: Path) -> Iterator[tuple[str, FakeSlack]]:
     with FakeSlack(bot_token=TOKEN) as slack:
         port = free_port()
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SALESHANDY_"))} | {
-            "SLACK_BOT_TOKEN": TOKEN,
-            "SLACK_SIGNING_SECRET": SECRET,
-            "SLACK_API_URL": slack.api_url,
-            "SALESHANDY_API_KEY": SALESHANDY_TEST_KEY,
-            "SALESHANDY_API_URL": fake_saleshandy.base_url,
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
-        }
-        process = subprocess.Popen(
-            procfile_command(port), cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        process = start_gunicorn(
+            port, gunicorn_env(slack, fake_saleshandy, tmp_path / "prod.sqlite3"), tmp_path
         )
-        url = f"http://127.0.0.1:{port}"
         try:
-            _wait_until_healthy(url, process)
-            yield url, slack
+            yield f"http://127.0.0.1:{port}", slack
         finally:
-            process.send_signal(signal.SIGTERM)
-            output, _ = process.communicate(timeout=30)
-            assert TOKEN.encode() not in output and SALESHANDY_TEST_KEY.encode() not in output
+            stop_gunicorn(process)
 
 
 def _wait_until_healthy(url: str, process: subprocess.Popen[bytes]) -> None:
@@ -87,3 +108,59 @@ def test_the_procfile_serves_health_checks_and_signed_slack_requests(
         assert driver.slash_command("demo 8PvBmrB7P7 Pr9xQ2Lm").status_code == 200
     slack.wait_for("chat.postMessage", count=2, timeout=10)
     assert [r.body["prospectIds"] for r in fake_saleshandy.create_requests] == [["8PvBmrB7P7", "Pr9xQ2Lm"]]
+
+
+def test_readiness_and_metrics_are_served_for_the_platform(
+    gunicorn_app: tuple[str, FakeSlack], fake_saleshandy: FakeSaleshandy
+) -> None:
+    url, slack = gunicorn_app
+    assert httpx.get(f"{url}/readyz").text == "ready"
+    with SlackDriver(url, SECRET, slack) as driver:
+        driver.slash_command("demo 8PvBmrB7P7")
+    slack.wait_for("chat.postMessage", count=2, timeout=10)
+    metrics = httpx.get(f"{url}/metrics")
+    assert metrics.status_code == 200 and metrics.headers["content-type"].startswith("text/plain")
+    assert 'submissions{state="done"} 1.0' in metrics.text
+    assert "saleshandy_requests_total" in metrics.text and "saleshandy_rate_limit_waits_total" in metrics.text
+
+
+def test_a_sigterm_mid_submission_stops_within_the_grace_period_and_the_next_start_finishes_the_work(
+    fake_saleshandy: FakeSaleshandy, tmp_path: Path
+) -> None:
+    """What Fly, Render, Heroku and Kubernetes do at a deploy: SIGTERM, then the same app again on the same
+    database. No chunk is sent twice, every prospect gets one line in the original thread."""
+    prospects = [f"Pq{n}Xz{n}Rw7k" for n in range(10)]
+    fake_saleshandy.set_latency(0.5)
+    with FakeSlack(bot_token=TOKEN) as slack:
+        env = gunicorn_env(slack, fake_saleshandy, tmp_path / "prod.sqlite3", SALESHANDY_CHUNK_SIZE="2")
+        port = free_port()
+        first = start_gunicorn(port, env, tmp_path)
+        with SlackDriver(f"http://127.0.0.1:{port}", SECRET, slack) as driver:
+            driver.slash_command("demo " + " ".join(prospects))
+        _wait_for(lambda: len(fake_saleshandy.create_requests) >= 1)
+        started = time.monotonic()
+        output = stop_gunicorn(first)
+        assert time.monotonic() - started < 10, output.decode()
+        sent = len(fake_saleshandy.create_requests)
+        assert 1 <= sent < 5  # the chunk in flight was finished; no new one was started
+
+        second = start_gunicorn(free_port(), env, tmp_path)
+        try:
+            _wait_for(lambda: len(slack.calls("chat.postMessage")) >= 2, timeout=20)
+        finally:
+            stop_gunicorn(second)
+    parent, results = slack.calls("chat.postMessage")
+    assert results.params["thread_ts"] == parent.response_json["ts"]
+    text = str(results.params["blocks"])
+    assert all(text.count(pid) == 1 for pid in prospects)
+    assert "restarted" in text
+    assert len(fake_saleshandy.create_requests) == 5
+    tasks = [t.prospect_id for t in fake_saleshandy.tasks]
+    assert sorted(tasks) == sorted(prospects)  # each once
+
+
+def _wait_for(condition: Callable[[], bool], *, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)

@@ -15,7 +15,8 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import Future
+from concurrent.futures import Executor, Future
+from functools import partial
 from typing import Any, TypeVar
 
 logger = logging.getLogger(__name__)
@@ -30,14 +31,17 @@ LOOKUP_THREADS = 4
 thread count, paces a long list."""
 SUGGESTION_THREADS = 4
 """Picker searches waited on at once (each within Slack's 3-second budget)."""
+LISTENER_THREADS = 5
+"""Bolt's listeners (each acks, then hands over): Bolt's own default pool size."""
 
 
 def new_error_id() -> str:
     return uuid.uuid4().hex[:12]
 
 
-class Lane:
-    """A fixed set of daemon threads taking jobs in order; `pending` counts queued and running jobs."""
+class Lane(Executor):
+    """A fixed set of daemon threads taking jobs in order; `pending` counts queued and running jobs.
+    An `Executor`, so Bolt can run its listeners on one (and `drain` waits for them too)."""
 
     def __init__(self, name: str, threads: int) -> None:
         self._name = name
@@ -56,7 +60,9 @@ class Lane:
         with self._idle:
             return self._pending
 
-    def submit(self, job: Callable[[], T]) -> Future[T]:
+    def submit(self, job: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        if args or kwargs:
+            job = partial(job, *args, **kwargs)
         future: Future[T] = Future()
         with self._idle:
             if self._closed:
@@ -75,6 +81,9 @@ class Lane:
                     return False
                 self._idle.wait(left)
         return True
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self.close()
 
     def close(self) -> None:
         """No more jobs; threads end once the queue is empty (jobs queued before still run)."""
@@ -105,12 +114,15 @@ class BackgroundRunner:
         work_threads: int = WORK_THREADS,
         lookup_threads: int = LOOKUP_THREADS,
         suggestion_threads: int = SUGGESTION_THREADS,
+        listener_threads: int = LISTENER_THREADS,
     ) -> None:
         self.stopping = threading.Event()
         self._work_threads = work_threads
         self._work = Lane("tasks", work_threads)
         self._lookups = Lane("lookup", lookup_threads)
         self._suggestions = Lane("suggest", suggestion_threads)
+        self.listeners = Lane("listener", listener_threads)
+        """Where Bolt runs listeners (`App(listener_executor=…)`)."""
         self._periodic: list[threading.Thread] = []
         self._closed = False
 
@@ -158,7 +170,7 @@ class BackgroundRunner:
         """Wait until every job queued so far (and those they queue) is done; False on time-out."""
         deadline = time.monotonic() + timeout
         while True:
-            lanes = (self._lookups, self._work, self._suggestions)
+            lanes = (self.listeners, self._lookups, self._work, self._suggestions)
             drained = all(lane.drain(max(0.0, deadline - time.monotonic())) for lane in lanes)
             if drained and not any(lane.pending for lane in lanes):  # none queued more meanwhile
                 return True
@@ -177,7 +189,7 @@ class BackgroundRunner:
             return True
         self._closed = True
         drained = self.drain(timeout)
-        for lane in (self._work, self._lookups, self._suggestions):
+        for lane in (self.listeners, self._work, self._lookups, self._suggestions):
             lane.close()
         if not drained:
             logger.warning("stopping with background work still running: it will be resumed elsewhere")

@@ -67,11 +67,13 @@ def build_app(settings: Settings) -> SlackApp:
     token = settings.slack_bot_token.get_secret_value()
     client = WebClient(token=token, base_url=settings.slack_api_url)
     client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=3))
+    runner = BackgroundRunner()
     try:
         app = App(
             client=client,
             signing_secret=settings.slack_signing_secret.get_secret_value(),
             process_before_response=False,
+            listener_executor=runner.listeners,
         )
         engine = open_database(settings.database_url)
     except BoltError as error:  # Bolt checks the token with auth.test before anything else
@@ -86,7 +88,7 @@ def build_app(settings: Settings) -> SlackApp:
             f"DATABASE_URL needs a database driver that is not installed ({error}). For PostgreSQL: "
             "pip install -e '.[postgres]'."
         ) from error
-    deps = build_deps(settings, client, engine)
+    deps = build_deps(settings, client, engine, runner)
     app.use(_provide(deps))
     app.error(handle_error)
     register_listeners(app)
@@ -94,7 +96,7 @@ def build_app(settings: Settings) -> SlackApp:
     return SlackApp(app, deps, engine)
 
 
-def build_deps(settings: Settings, client: WebClient, engine: Engine) -> AppDeps:
+def build_deps(settings: Settings, client: WebClient, engine: Engine, runner: BackgroundRunner) -> AppDeps:
     # No retries: a second try after a connect timeout would spend the trigger_id's 3 seconds.
     zone_client = WebClient(
         token=client.token, base_url=client.base_url, timeout=ZONE_LOOKUP_TIMEOUT_SECONDS, retry_handlers=[]
@@ -107,7 +109,6 @@ def build_deps(settings: Settings, client: WebClient, engine: Engine) -> AppDeps
         on_wait=metrics.waited_for_rate_limit,
         on_answer=metrics.saleshandy_answered,
     )
-    runner = BackgroundRunner()
     store = SubmissionStore(engine, clock=time.time)
     service = TaskService(
         client=SaleshandyClient.from_settings(settings, window=window),

@@ -65,8 +65,9 @@ def fake_slack(_running_fake_slack: FakeSlack) -> Iterator[FakeSlack]:
 
 
 def e2e_settings(
-    slack: FakeSlack, saleshandy: FakeSaleshandy, database: Path, **overrides: object
+    slack: FakeSlack, saleshandy: FakeSaleshandy, database: Path | str, **overrides: object
 ) -> Settings:
+    """Settings for the app against the fakes; `database` is a SQLite file or any database URL."""
     values: dict[str, object] = {
         "slack_bot_token": SecretStr(SLACK_BOT_TOKEN),
         "slack_signing_secret": SecretStr(SLACK_SIGNING_SECRET),
@@ -74,7 +75,7 @@ def e2e_settings(
         "saleshandy_api_key": SecretStr(SALESHANDY_TEST_KEY),
         "saleshandy_api_url": saleshandy.base_url,
         "saleshandy_timeout_seconds": 2.0,
-        "database_url": f"sqlite:///{database}",
+        "database_url": database if isinstance(database, str) else f"sqlite:///{database}",
         "default_timezone": "Europe/Berlin",
     }
     values.update(overrides)
@@ -83,10 +84,12 @@ def e2e_settings(
 
 @pytest.fixture
 def running_app(
-    fake_slack: FakeSlack, fake_saleshandy: FakeSaleshandy, tmp_path: Path, request: pytest.FixtureRequest
+    fake_slack: FakeSlack, fake_saleshandy: FakeSaleshandy, database_url: str, request: pytest.FixtureRequest
 ) -> Iterator[RunningApp]:
+    """The app served over HTTP against the fakes, on a SQLite file (and, in modules marked
+    `both_databases`, on PostgreSQL too)."""
     overrides = getattr(request, "param", {})
-    settings = e2e_settings(fake_slack, fake_saleshandy, tmp_path / "app.sqlite3", **overrides)
+    settings = e2e_settings(fake_slack, fake_saleshandy, database_url, **overrides)
     app = build_wsgi_app(build_app(settings))
     server, url = serve_wsgi(app)
     driver = SlackDriver(url, SLACK_SIGNING_SECRET, fake_slack)

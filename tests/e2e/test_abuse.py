@@ -76,7 +76,7 @@ def test_a_replayed_command_creates_its_tasks_once(running_app: RunningApp) -> N
     assert send_concurrently(running_app, body, headers, 3) == [200, 200, 200]
     slack.wait_for("chat.postMessage", count=2)
     assert driver.raw(body, headers).status_code == 200  # and once more, after the results
-    time.sleep(0.3)
+    running_app.drain()
 
     assert len(saleshandy.create_requests) == 1
     assert sorted(t.prospect_id for t in saleshandy.tasks) == ["8PvBmrB7P7", "Pr9xQ2Lm"]
@@ -97,7 +97,7 @@ def test_a_replayed_form_submission_is_a_double_submit(running_app: RunningApp) 
     slack.wait_for("chat.postMessage", count=2)
     replay = driver.raw(body, headers)
     assert replay.status_code == 200 and replay.text == ""  # the modal is long closed; nothing to show
-    time.sleep(0.3)
+    running_app.drain()
 
     assert len(saleshandy.create_requests) == 1
     assert len(slack.calls("chat.postMessage")) == 2
@@ -167,7 +167,7 @@ def test_a_body_over_a_megabyte_is_refused_with_413_and_nothing_runs(running_app
     response = driver.send(body)
 
     assert response.status_code == 413
-    time.sleep(0.1)
+    running_app.drain()
     assert running_app.saleshandy.requests == [] and app_calls(running_app.slack) == []
     assert_next_command_works(running_app)
 
@@ -212,7 +212,7 @@ def test_a_huge_chunked_body_without_a_length_is_refused(running_app: RunningApp
             headers=signed(body_start),
         )
     assert 400 <= response.status_code < 500
-    time.sleep(0.1)
+    running_app.drain()
     assert running_app.saleshandy.requests == []
     assert_next_command_works(running_app)
 
@@ -257,7 +257,7 @@ def test_a_malformed_body_is_refused_signed_or_not_and_nothing_is_created(
 
     assert 400 <= unsigned.status_code < 500, unsigned.text
     assert 400 <= with_signature.status_code < 500, with_signature.text
-    time.sleep(0.1)
+    running_app.drain()
     assert running_app.saleshandy.requests == []
     assert app_calls(running_app.slack) == []
     assert_next_command_works(running_app)

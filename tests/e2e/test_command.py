@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import time
 from urllib.parse import urlencode
 
 import pytest
@@ -21,6 +20,8 @@ from tests.e2e.conftest import (
     opened_view,
     wait_for_creates,
 )
+
+pytestmark = pytest.mark.both_databases  # the whole path, on SQLite and on PostgreSQL
 
 INPUT_BLOCKS = [
     ids.TASK_TYPE_BLOCK_ID,
@@ -76,7 +77,7 @@ def test_task_alone_opens_the_empty_form_and_sends_nothing_to_saleshandy(running
     metadata = json.loads(view["private_metadata"])
     assert metadata["reply_to"]["channel"] == CHANNEL and metadata["reply_to"]["user"] == "U123"
 
-    time.sleep(0.2)  # anything the app might (wrongly) do after opening the form
+    running_app.drain()  # anything the app might (wrongly) do after opening the form
     assert running_app.saleshandy.requests == []
     assert app_calls(slack) == ["views.open"]
 
@@ -101,7 +102,7 @@ def test_help_answers_privately_in_the_ack_with_grammar_examples_types_and_prior
     for priority in Priority:
         assert f"{priority.label}: " in shown and f"`p{priority.code}`" in shown
 
-    time.sleep(0.2)
+    running_app.drain()
     assert app_calls(running_app.slack) == []  # nothing posted, no form opened
     assert running_app.saleshandy.requests == []
 
@@ -135,7 +136,7 @@ def test_a_command_with_a_problem_opens_the_form_with_everything_understood_and_
     # The link's label is remembered for the results, though the form can only show the link.
     assert json.loads(view["private_metadata"])["names"] == {"Pr9xQ2Lm": "Jane Doe"}
 
-    time.sleep(0.2)
+    running_app.drain()
     assert running_app.saleshandy.requests == []
     assert not slack.calls("chat.postMessage")
 
@@ -243,7 +244,7 @@ def test_a_month_day_that_just_passed_opens_the_form_on_next_years_date_and_asks
     assert notices["text"]["text"] == (
         f"{passed:%b} {passed.day} has passed — did you mean {next_year.day} {next_year:%b %Y}?"
     )
-    time.sleep(0.2)
+    running_app.drain()
     assert running_app.saleshandy.requests == []
     assert not running_app.slack.calls("chat.postMessage")
 

@@ -4,7 +4,6 @@ out, and Saleshandy's errors are told in plain words with a retry (issue path 8)
 from __future__ import annotations
 
 import re
-import time
 from urllib.parse import urlencode
 
 import httpx
@@ -22,6 +21,8 @@ from tests.e2e.conftest import (
     wait_for_creates,
     wait_until,
 )
+
+pytestmark = pytest.mark.both_databases  # the whole path, on SQLite and on PostgreSQL
 
 
 def shown(calls: list[RecordedCall]) -> str:
@@ -57,7 +58,7 @@ def test_when_the_app_cannot_post_in_the_channel_the_results_go_by_response_url(
     assert "asked for a *Call · other* task" in parent.params["text"]
     assert "1 created · 1 failed" in message_text(results.params)
     assert prospect_lines([results]) == ["8PvBmrB7P7", "INVALIDbb2"]
-    time.sleep(0.2)
+    running_app.drain()
     assert not slack.calls("conversations.open")  # no DM needed
 
 
@@ -134,7 +135,7 @@ def test_results_longer_than_five_posts_go_by_dm_whole(running_app: RunningApp) 
 
     wait_for_creates(saleshandy, 10)
     slack.wait_for("conversations.open")
-    time.sleep(0.5)
+    running_app.drain()
     dms = [c for c in slack.calls("chat.postMessage") if c.ok]
     assert len(dms) > 5
     via_response_url = [c for c in slack.calls("response_url") if "blocks" in c.params]
@@ -153,7 +154,7 @@ def test_results_never_arrive_twice_when_they_fill_the_response_url(running_app:
 
     wait_for_creates(saleshandy, 10)
     wait_until(lambda: "1000 created" in shown(slack.calls()), what="the results")
-    time.sleep(0.5)
+    running_app.drain()
     everything = slack.calls("response_url") + [c for c in slack.calls("chat.postMessage") if c.ok]
     assert all(c.ok for c in slack.calls("response_url"))
     assert prospect_lines(everything) == prospect_ids
@@ -201,7 +202,7 @@ def test_a_slack_error_after_the_parent_sends_only_the_rest_to_the_rep(running_a
     assert parent.ok and slack.calls("chat.postMessage")[1].error == "internal_error"
     assert "`internal_error`" in intro.params["text"]
     assert "1 created" in message_text(results.params)
-    time.sleep(0.2)
+    running_app.drain()
     assert len(slack.calls("response_url")) == 2  # the parent is in the channel already: not repeated
 
 

@@ -28,6 +28,8 @@ from tests.e2e.conftest import (
 )
 from tests.e2e.test_escaping import markup_from_user_text
 
+pytestmark = pytest.mark.both_databases  # the whole path, on SQLite and on PostgreSQL
+
 JANE_ID, JANE = "8PvBmrB7P7", "jane@acme.com"
 ANN_ID, ANN = "aN7kQ2xLm4", "ann@lee.io"
 BOB_ID, BOB = "bR5tY8wPz1", "bob.roe@roe-partners.co.uk"
@@ -176,7 +178,7 @@ def test_a_refused_search_is_not_sent_again_and_the_email_is_reported_as_not_loo
     running_app.driver.slash_command(f"call {ANN_ID} {JANE}")
 
     reply = results_reply(running_app.slack)
-    time.sleep(0.7)  # longer than the client's first backoff: a retry would have gone out by now
+    running_app.drain()  # longer than the client's first backoff: a retry would have gone out by now
     assert searched(prospects) == [JANE]  # one request, not retried: asking again changes nothing
     (create,) = prospects.create_requests
     assert create.body["prospectIds"] == [ANN_ID]
@@ -212,7 +214,7 @@ def test_when_no_email_belongs_to_a_prospect_nothing_is_created_and_the_rep_is_t
     assert "Nothing was created" in shown
     assert f"❌ *{UNKNOWN}* — no prospect with this email" in shown
     assert "❌ *jo@acme.com* — no prospect with this email" in shown
-    time.sleep(0.3)
+    running_app.drain()
     assert prospects.create_requests == [] and prospects.tasks == []
     assert len(prospects.search_requests) == 2
     assert slack.calls("chat.postMessage") == []  # told privately: nothing happened in the channel
@@ -289,7 +291,7 @@ def test_a_replayed_command_with_emails_creates_once_and_searches_each_email_onc
     assert driver.raw(body, headers).status_code == 200
     results_reply(running_app.slack)
     assert driver.raw(body, headers).status_code == 200  # the same signed request again
-    time.sleep(0.5)
+    running_app.drain()
 
     assert len(prospects.create_requests) == 1
     assert sorted(searched(prospects)) == sorted([JANE, ANN])
@@ -332,7 +334,7 @@ def test_a_command_that_opens_the_form_keeps_its_emails_in_the_prospects_field(
     running_app.driver.slash_command(f"{JANE} Pr9xQ2Lm tomorrow")
     view = opened_view(running_app.slack)
     assert input_element(view, ids.PROSPECTS_BLOCK_ID)["initial_value"].split("\n") == ["Pr9xQ2Lm", JANE]
-    time.sleep(0.2)
+    running_app.drain()
     assert prospects.requests == []
 
     values = fill_view(view, {ids.TASK_TYPE_ACTION_ID: TaskType.CALL_FOLLOW_UP.code})

@@ -3,7 +3,6 @@ anyone, wherever it is shown (issue path 11)."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 
 from slack_sdk import WebClient
@@ -102,7 +101,7 @@ def test_words_the_form_cannot_read_are_quoted_back_without_markup(running_app: 
     view = opened_view(slack)
     notices = view["blocks"][0]
     assert notices["block_id"] == ids.MODAL_NOTICES_BLOCK_ID and notices["text"]["type"] == "plain_text"
-    time.sleep(0.2)
+    running_app.drain()
     assert running_app.saleshandy.requests == []
     assert markup_from_user_text(slack) == []
 

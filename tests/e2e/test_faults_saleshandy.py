@@ -32,6 +32,8 @@ from tests.e2e.conftest import (
     wait_until,
 )
 
+pytestmark = pytest.mark.both_databases  # the whole path, on SQLite and on PostgreSQL
+
 PROSPECTS = ("INVALIDaa1", "8PvBmrB7P7", "Pr9xQ2Lm")
 """An unknown prospect first, so "failed" can be told from "created" even when Saleshandy answers well."""
 COMMAND = "call " + " ".join(PROSPECTS)
@@ -281,7 +283,7 @@ def test_a_command_while_the_store_is_unavailable_is_refused_plainly_and_works_o
         (told,) = slack.wait_for("response_url")
     assert told.params["response_type"] == "ephemeral" and told.channel == CHANNEL and told.user == "U123"
     assert STORE_DOWN in message_text(told.params) and "try again" in message_text(told.params)
-    time.sleep(0.2)
+    store_app.drain()
     assert saleshandy.requests == [] and slack.calls("chat.postMessage") == []
     assert submissions_in(database) == 0
 
@@ -302,7 +304,7 @@ def test_a_form_submitted_while_the_store_is_unavailable_tells_the_rep_and_works
         (told,) = slack.wait_for("response_url")
     assert told.params["response_type"] == "ephemeral" and told.user == "U123"
     assert STORE_DOWN in message_text(told.params)
-    time.sleep(0.2)
+    store_app.drain()
     assert saleshandy.requests == [] and slack.calls("chat.postMessage") == []
 
     # Submitting the same form again once the store is back is not a double submit: nothing was recorded.

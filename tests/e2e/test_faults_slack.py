@@ -4,7 +4,6 @@ prospect is reported once, nothing is created twice, and the next command works.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from urllib.parse import urlencode
 
@@ -82,7 +81,7 @@ def test_a_refusal_after_the_parent_sends_the_results_privately_once(
     intro, results = slack.wait_for("response_url", count=2)
     assert f"(`{refusal}`) — here are your results" in intro.params["text"]
     assert_each_prospect_once([results], saleshandy, EXPECTED)
-    time.sleep(0.2)
+    running_app.drain()
     assert len(slack.calls("response_url")) == 2  # the parent is not sent again
     saleshandy.set_latency(0)
     assert_next_command_works(running_app)
@@ -119,7 +118,7 @@ def test_an_expired_trigger_tells_the_rep_to_run_it_again_and_creates_nothing(
     assert expected in message_text(told.params)
     (refused,) = slack.calls("views.open")
     assert refused.error == "expired_trigger_id"
-    time.sleep(0.2)
+    running_app.drain()
     assert running_app.saleshandy.requests == []
     assert slack.calls("chat.postMessage") == []
     assert_next_command_works(running_app)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime
 import threading
-import time
 from typing import Any
 
 import httpx
@@ -23,6 +22,8 @@ from tests.e2e.conftest import (
     today_in,
     wait_for_creates,
 )
+
+pytestmark = pytest.mark.both_databases  # the whole path, on SQLite and on PostgreSQL
 
 REP = "U555"
 
@@ -51,7 +52,7 @@ def rep_zone(running_app: RunningApp) -> str:
 
 
 def assert_nothing_happened(app: RunningApp) -> None:
-    time.sleep(0.2)  # anything the app might (wrongly) do after the ack
+    app.drain()  # anything the app might (wrongly) do after the ack
     assert app.saleshandy.requests == []
     assert not app.slack.calls("chat.postMessage") and not app.slack.calls("response_url")
 
@@ -192,7 +193,7 @@ def test_the_same_modal_submitted_twice_creates_the_tasks_once(
     wait_for_creates(saleshandy, 1)
     slack.wait_for("chat.postMessage", count=2)
     submit(running_app, view, **answers)  # and once more, later
-    time.sleep(0.3)
+    running_app.drain()
     assert len(saleshandy.create_requests) == 1
     assert sorted(t.prospect_id for t in saleshandy.tasks) == ["8PvBmrB7P7", "Pr9xQ2Lm"]
     assert len(slack.calls("chat.postMessage")) == 2  # one parent, one reply

@@ -212,7 +212,7 @@ def test_picked_and_typed_prospects_make_one_request_picked_first_each_once(app:
     results = message_text(reply.params)
     assert "3 created" in results
     assert JANE_LABEL in results and JOHN_LABEL in results and "Zz12Yy34" in results
-    time.sleep(0.2)
+    app.drain()
     assert len(saleshandy.create_requests) == 1
 
 
@@ -234,7 +234,7 @@ def test_nothing_picked_and_nothing_typed_is_an_error_on_the_prospects_field(app
     body = response.json()
     assert body["response_action"] == "errors" and list(body["errors"]) == [ids.PROSPECTS_BLOCK_ID]
     assert "Add at least one prospect" in body["errors"][ids.PROSPECTS_BLOCK_ID]
-    time.sleep(0.2)
+    app.drain()
     assert app.saleshandy.requests == [] and app.slack.calls("chat.postMessage") == []
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 import re
 import threading
-import time
 from typing import Any
 
 import httpx
@@ -26,6 +25,8 @@ from tests.e2e.conftest import (
     wait_for_creates,
     wait_until,
 )
+
+pytestmark = pytest.mark.both_databases  # the whole path, on SQLite and on PostgreSQL
 
 ALREADY_RETRIED = WHY_NOT_RETRIED[RetryRefused.ALREADY_RETRIED]
 
@@ -98,7 +99,7 @@ def test_a_thousand_prospects_are_split_over_several_replies_none_lost_none_repe
     requests = wait_for_creates(saleshandy, 10)
     assert [len(r.body["prospectIds"]) for r in requests] == [100] * 10  # chunks of 100
     wait_until(lambda: len(slack.calls("chat.postMessage")) >= 3, what="the parent and several replies")
-    time.sleep(0.5)  # let every reply arrive
+    running_app.drain()  # let every reply arrive
     parent, *replies = slack.calls("chat.postMessage")
     assert "1000 prospects" in parent.params["text"]
     assert len(replies) >= 2 and all(r.ok for r in replies)
@@ -185,7 +186,7 @@ def test_a_double_click_on_retry_creates_nothing_twice(running_app: RunningApp) 
     assert any("Retrying 2 prospects" in message_text(t.params) for t in told)
     driver.press_button(message, ids.RETRY_FAILED_ACTION_ID)  # and a third click, later
     slack.wait_for("response_url", count=3)
-    time.sleep(0.2)
+    running_app.drain()
     assert len(saleshandy.create_requests) == 2  # the first attempt, one retry
     assert sorted(t.prospect_id for t in saleshandy.tasks) == ["8PvBmrB7P7", "Pr9xQ2Lm"]
     assert len(slack.calls("chat.postMessage")) == 3

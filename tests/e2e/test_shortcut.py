@@ -4,8 +4,9 @@ message's thread (issue path 5)."""
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
+
+import pytest
 
 from bot.domain import TaskType
 from bot.fakes.slack_driver import fill_view
@@ -20,6 +21,8 @@ from tests.e2e.conftest import (
     rich_text,
     wait_for_creates,
 )
+
+pytestmark = pytest.mark.both_databases  # the whole path, on SQLite and on PostgreSQL
 
 IN_TEXT = "https://my.saleshandy.com/prospects/aN7kQ2xLm4"
 IN_BLOCKS = "https://my.saleshandy.com/prospects/bR5tY8wPz1"
@@ -73,7 +76,7 @@ def test_the_shortcut_opens_the_form_with_the_prospects_of_text_blocks_and_unfur
     assert json.loads(view["private_metadata"])["names"] == {
         "aN7kQ2xLm4": "Ann Lee", "bR5tY8wPz1": "Bob Roe", "cK3vH9nJq6": "Carl Poe",
     }
-    time.sleep(0.2)
+    running_app.drain()
     assert running_app.saleshandy.requests == []
 
 
@@ -97,7 +100,7 @@ def test_submitting_the_shortcuts_form_replies_in_the_messages_thread(running_ap
     # No parent message says what was asked, so the reply does, for everyone in the thread.
     assert "asked for a *LinkedIn · view profile* task" in shown and "5 prospects" in shown
     assert f"<{IN_TEXT}|Ann Lee>" in shown and f"<{UNFURLED_FROM}|Carl Poe>" in shown
-    time.sleep(0.2)
+    running_app.drain()
     assert len(slack.calls("chat.postMessage")) == 1  # no announcement in the channel: just the reply
 
 
