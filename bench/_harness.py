@@ -488,11 +488,13 @@ def thread_result_lines(slack: FakeSlack, channel: str = CHANNEL) -> list[Result
 
 class SaleshandyWatch:
     """What the fake Saleshandy does from now on, as seen from inside it (its methods wrapped): when each
-    create request arrived, and how many requests it answered 429."""
+    create request arrived, how many requests it answered 429, and how many requests each of its
+    rate-limit windows counted (in order; a window the app left partly unused shows below the limit)."""
 
     def __init__(self, saleshandy: FakeSaleshandy) -> None:
         self.create_times: list[float] = []
         self.answered_429 = 0
+        self.window_uses: list[int] = []
         record, count = saleshandy.record, saleshandy.count
 
         def recording(request: ReceivedRequest) -> tuple[Fault | None, threading.Event]:
@@ -502,8 +504,14 @@ class SaleshandyWatch:
 
         def counting(key: str) -> tuple[dict[str, str], float | None]:
             headers, over = count(key)
-            if over is not None and key == saleshandy.api_key:
-                self.answered_429 += 1
+            if key == saleshandy.api_key:
+                if over is not None:
+                    self.answered_429 += 1
+                used = int(headers["x-ratelimit-limit"]) - int(headers["x-ratelimit-remaining"])
+                if over is None and used == 1 or not self.window_uses:
+                    self.window_uses.append(used)
+                elif over is None:
+                    self.window_uses[-1] = max(self.window_uses[-1], used)
             return headers, over
 
         saleshandy.record = recording  # type: ignore[method-assign]

@@ -202,6 +202,7 @@ def run_phase(phase: Phase, database: str, workdir: Path) -> Result:
         "requests sent": f"{len(creates)} (expected {phase.requests}); Saleshandy phase "
                          + (f"{watch.create_times[-1] + LATENCY - watch.create_times[0]:.1f} s (first "
                             f"request received to last answered)" if watch.create_times else "none"),
+        "requests counted per window by the fake": f"{watch.window_uses} (limit {phase.limit})",
         "valid prospects failed": f"{failed} (must be 0); unknown: {unknown} (must be 0); "
                                   f"tasks created: {len(tasks)} of {len(ids)}",
         "created twice": f"{created_twice} (must be 0); prospects without exactly one result line: "
