@@ -169,3 +169,20 @@ def _empty(url: str) -> None:
                 connection.execute(text(f"DROP TABLE {quoted} CASCADE"))
     finally:
         engine.dispose()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """One plain line when the PostgreSQL runs were skipped, so a green run cannot hide them."""
+    skipped = [
+        report
+        for report in terminalreporter.stats.get("skipped", [])
+        if "did NOT run against PostgreSQL" in str(report.longrepr)
+    ]
+    if skipped:
+        terminalreporter.write_line(
+            f"{len(skipped)} tests did NOT run against PostgreSQL: no server answered at "
+            f"{make_url(POSTGRES_URL).render_as_string()}. Start one (user postgres, trust auth) or set "
+            "TEST_POSTGRES_URL, then run `python -m pytest` again.",
+            yellow=True,
+            bold=True,
+        )
