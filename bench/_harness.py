@@ -463,6 +463,8 @@ class ResultLine:
     at: float
     """The reply's ts in the fake Slack (epoch seconds): when it was posted."""
     thread: str
+    text: str
+    """The whole line (with the reason of a ❌ or ❔)."""
 
 
 def thread_result_lines(slack: FakeSlack, channel: str = CHANNEL) -> list[ResultLine]:
@@ -482,7 +484,7 @@ def thread_result_lines(slack: FakeSlack, channel: str = CHANNEL) -> list[Result
                 match = RESULT_LINE.match(line)
                 if match:
                     found.append(ResultLine(match.group(1), match.group(2), match.group(3),
-                                            float(message["ts"]), str(thread)))
+                                            float(message["ts"]), str(thread), line))
     return found
 
 
@@ -508,7 +510,7 @@ class SaleshandyWatch:
                 if over is not None:
                     self.answered_429 += 1
                 used = int(headers["x-ratelimit-limit"]) - int(headers["x-ratelimit-remaining"])
-                if over is None and used == 1 or not self.window_uses:
+                if (over is None and used == 1) or not self.window_uses:
                     self.window_uses.append(used)
                 elif over is None:
                     self.window_uses[-1] = max(self.window_uses[-1], used)

@@ -32,6 +32,7 @@ import os
 import re
 import shutil
 import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -56,7 +57,6 @@ from bench._harness import (
     log_problems,
     new_fake_saleshandy,
     new_fake_slack,
-    pid_alive,
     prospect_id,
     send_all,
     start_server,
@@ -187,15 +187,16 @@ def run_case(case: str, database: str, workdir: Path, *, window: float = WINDOW)
                 requests_at_crash = len(saleshandy.create_requests)
                 try:
                     server.process.wait(timeout=KILL_AFTER_TERM_SECONDS)
-                    stopped = f"exited by itself in {time.time() - crash_at:.1f} s (code {server.process.returncode})"
-                except Exception:  # subprocess.TimeoutExpired
+                    stopped = (f"exited by itself in {time.time() - crash_at:.1f} s "
+                               f"(code {server.process.returncode})")
+                except subprocess.TimeoutExpired:
                     server.process.kill()
                     server.process.wait()
                     stopped = f"still alive after {KILL_AFTER_TERM_SECONDS:.0f} s: SIGKILLed"
                 orphans = kill_orphans(workers_before)
                 outcome.notes.append(
-                    f"SIGTERM master {crash_at - sent_at:.1f} s after the command ({requests_at_crash} requests "
-                    f"received, lease held by worker {holder}); master {stopped}"
+                    f"SIGTERM master {crash_at - sent_at:.1f} s after the command ({requests_at_crash} "
+                    f"requests received, lease held by worker {holder}); master {stopped}"
                     + (f"; workers still alive then, SIGKILLed: {orphans}" if orphans else "")
                 )
                 requests_while_stopping = len(saleshandy.create_requests) - requests_at_crash
@@ -290,17 +291,20 @@ def _describe_rows(rows: list[dict[str, object]]) -> str:
 def print_outcome(o: Outcome) -> None:
     since = "restart" if o.case.startswith("stop-all") else "kill"
     print(f"[{o.case} · {o.database}] {'OK' if o.ok else 'FAILED: ' + '; '.join(o.problems)}")
-    print(f"  tasks created: {o.tasks}; prospects with exactly one result line: {o.exactly_one_line}/{PROSPECTS}")
+    print(f"  tasks created: {o.tasks}; prospects with exactly one result line: "
+          f"{o.exactly_one_line}/{PROSPECTS}")
     print(f"  created twice: {o.created_twice} (must be 0); no line: {o.no_line} (must be 0); "
           f"more than one line: {o.several_lines} (must be 0)")
-    print(f"  reported unknown: {o.unknown} (≤ {CHUNK_SIZE} expected: the chunk in flight); failed: {o.failed}")
+    print(f"  reported unknown: {o.unknown} (≤ {CHUNK_SIZE} expected: the chunk in flight); "
+          f"failed: {o.failed}")
     print(f"  seconds from the {since} to the last result line: {o.seconds_to_last_line:.1f}")
     for note in o.notes:
         print(f"    {note}")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--keep-logs", action="store_true", help="keep the gunicorn logs (and say where)")
     parser.add_argument("--window", type=float, default=WINDOW,
                         help=f"the fake's rate-limit window in seconds (default {WINDOW:.0f})")

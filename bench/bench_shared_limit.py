@@ -31,8 +31,10 @@ import re
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,7 +46,9 @@ from sqlalchemy.pool import NullPool
 from bench._harness import (
     APP_SPEC,
     USERS,
+    ResultLine,
     SaleshandyWatch,
+    Sent,
     bench_database,
     command,
     driver_for,
@@ -57,6 +61,8 @@ from bench._harness import (
     stop_server,
     thread_result_lines,
 )
+from bot.fakes.saleshandy import CreatedTask, ReceivedRequest
+from bot.fakes.slack import FakeSlack
 from bot.parsing.prospects import looks_like_prospect_id
 
 LATENCY = 0.2
@@ -130,7 +136,45 @@ def stored_summary(url: str) -> str:
     return f"submissions {dict(states)} ({resumed} taken over); chunks {dict(chunks)}"
 
 
-def run_phase(phase: Phase, database: str, workdir: Path) -> Result:
+class WindowTrace:
+    """With --trace-window: the shared `rate_limit_windows` row polled every 20 ms, each change written
+    (with the time) to `window-trace.txt` in the run's folder, next to the gunicorn log."""
+
+    def __init__(self, url: str, path: Path) -> None:
+        self._url, self._path = url, path
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> WindowTrace:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        engine = create_engine(self._url, poolclass=NullPool)
+        last = None
+        with self._path.open("w") as out:
+            while not self._stop.wait(0.02):
+                try:
+                    with engine.connect() as connection:
+                        row = connection.execute(text(
+                            "SELECT window_limit, available, window_ends, not_before, seq FROM rate_limit_windows"
+                        )).first()
+                except Exception as error:  # a table not made yet, a lock: try again
+                    row = (type(error).__name__,)
+                if row != last:
+                    now = time.time()
+                    shown = [f"{v - now:+.2f}s" if isinstance(v, float) and v > 1e9 else v for v in (row or ())]
+                    stamp = time.strftime("%H:%M:%S", time.localtime(now)) + f"{now % 1:.3f}"[1:]
+                    out.write(f"{stamp} {shown}\n")
+                    last = row
+        engine.dispose()
+
+
+def run_phase(phase: Phase, database: str, workdir: Path, *, trace_window: bool = False) -> Result:
     result = Result(phase, database)
     began = time.perf_counter()
     batches = [
@@ -154,19 +198,13 @@ def run_phase(phase: Phase, database: str, workdir: Path) -> Result:
                 watch = SaleshandyWatch(saleshandy)
                 requests = [command(driver, "call tomorrow " + " ".join(batch), user=USERS[1 + n])
                             for n, batch in enumerate(batches)]
-                started = time.time()
-                acks = send_all(server.port, requests, timeout=10)
-            owners: dict[str, str] = {}
-            deadline = time.monotonic() + FINISH_TIMEOUT
-            finished = False
-            while time.monotonic() < deadline:
-                for sid, pid in submission_owners(url).items():
-                    if pid:
-                        owners.setdefault(sid, pid)
-                if len({line.prospect for line in thread_result_lines(slack)}) >= len(ids):
-                    finished = True
-                    break
-                time.sleep(0.25)
+                trace: AbstractContextManager[object] = (
+                    WindowTrace(url, workdir / "window-trace.txt") if trace_window else nullcontext()
+                )
+                with trace:
+                    started = time.time()
+                    acks = send_all(server.port, requests, timeout=10)
+                    owners, finished = _wait_for_results(url, slack, len(ids))
             if not finished:
                 result.problems.append(f"not every prospect had a result line after {FINISH_TIMEOUT:.0f} s")
             time.sleep(2.0)  # anything sent or posted twice would show now
@@ -177,7 +215,28 @@ def run_phase(phase: Phase, database: str, workdir: Path) -> Result:
         tasks = saleshandy.tasks
         creates = saleshandy.create_requests
         log = server.log_text()
+    return _figures(result, phase, ids, started, acks, owners, watch, lines, tasks, creates, log, stored, began)
 
+
+def _wait_for_results(url: str, slack: FakeSlack, prospects: int) -> tuple[dict[str, str], bool]:
+    """Wait until every prospect has a result line; meanwhile note which worker holds each submission."""
+    owners: dict[str, str] = {}
+    deadline = time.monotonic() + FINISH_TIMEOUT
+    while time.monotonic() < deadline:
+        for sid, pid in submission_owners(url).items():
+            if pid:
+                owners.setdefault(sid, pid)
+        if len({line.prospect for line in thread_result_lines(slack)}) >= prospects:
+            return owners, True
+        time.sleep(0.25)
+    return owners, False
+
+
+def _figures(
+    result: Result, phase: Phase, ids: list[str], started: float, acks: list[Sent], owners: dict[str, str],
+    watch: SaleshandyWatch, lines: list[ResultLine], tasks: list[CreatedTask],
+    creates: list[ReceivedRequest], log: str, stored: str, began: float,
+) -> Result:
     created = Counter(t.prospect_id for t in tasks)
     per_prospect = Counter(line.prospect for line in lines)
     marks = {line.prospect: line.mark for line in lines}
@@ -212,6 +271,9 @@ def run_phase(phase: Phase, database: str, workdir: Path) -> Result:
         f"submissions per worker (pid: count): {dict(spread)}; sent again after a 429/connect error: "
         f"{len(waits)}; {stored}"
     )
+    reasons = Counter(re.sub(r"^\S+ \*\w+\* — ", "", line.text) for line in lines if line.mark != "✅")
+    for reason, n in reasons.items():
+        result.notes.append(f"{n} line(s) say: {reason}")
     result.notes.append(f"app log: {log_problems(log) or 'no tracebacks, errors or timeouts'}")
     for line in dict.fromkeys(_warning_lines(log)):
         result.notes.append(f"  {line}")
@@ -256,6 +318,8 @@ def main() -> None:
     names = [p.name for p in PHASES]
     parser.add_argument("--only", action="append", choices=[*names, *DATABASES], default=[],
                         help="run only these phases and/or databases (repeatable)")
+    parser.add_argument("--trace-window", action="store_true",
+                        help="record every change of the shared rate-limit row (kept with the logs)")
     parser.add_argument("--keep-logs", action="store_true", help="keep the gunicorn logs (and say where)")
     args = parser.parse_args()
     phases = [p for p in PHASES if p.name in args.only] or list(PHASES)
@@ -268,14 +332,14 @@ def main() -> None:
             workdir = root / f"{phase.name}-{database}"
             workdir.mkdir()
             try:
-                result = run_phase(phase, database, workdir)
+                result = run_phase(phase, database, workdir, trace_window=args.trace_window)
             except Exception as error:  # the run itself broke: say so, keep going
                 result = Result(phase, database, problems=[f"{type(error).__name__}: {error}"])
             print_result(result)
             sys.stdout.flush()
             failed |= bool(result.problems)
     print(f"(whole run: {time.perf_counter() - began:.0f} s)")
-    if failed or args.keep_logs:
+    if failed or args.keep_logs or args.trace_window:
         print(f"gunicorn logs kept in {root}")
     else:
         shutil.rmtree(root, ignore_errors=True)

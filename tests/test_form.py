@@ -3,7 +3,7 @@ import datetime
 from bot.domain import DraftField, Priority, ProblemKind, ProspectRef, TaskType
 from bot.parsing.form import parse_form
 from bot.slack.blocks.modal import PROSPECTS_MAX_CHARS
-from bot.slack.forms import prospects_field_text
+from bot.slack.forms import prospects_field
 
 TODAY = datetime.date(2026, 11, 28)
 
@@ -62,8 +62,17 @@ def test_hundreds_of_linked_prospects_are_prefilled_as_ids_so_they_fit_the_field
         ProspectRef(id=f"Pv{n:04d}Qx", link=f"https://my.saleshandy.com/prospects/Pv{n:04d}Qx")
         for n in range(250)
     ]
-    text = prospects_field_text(prospects)
-    assert len(text) <= PROSPECTS_MAX_CHARS
-    assert text.splitlines() == [p.id for p in prospects]
-    few = prospects_field_text(prospects[:3], ["bob"])
-    assert few.splitlines() == [p.link for p in prospects[:3]] + ["bob"]
+    field = prospects_field(prospects)
+    assert len(field.text) <= PROSPECTS_MAX_CHARS and field.kept == ()
+    assert field.text.splitlines() == [p.id for p in prospects]
+    few = prospects_field(prospects[:3], ["bob"])
+    assert few.text.splitlines() == [p.link for p in prospects[:3]] + ["bob"]
+
+
+def test_what_the_field_cannot_hold_is_kept_in_order_never_dropped() -> None:
+    prospects = [ProspectRef(id=f"Pv{n:06d}Qx") for n in range(400)]  # 11 characters a line: 4,399 in all
+    field = prospects_field(prospects, ["Jane", "Doe"])
+    shown = field.text.splitlines()
+    assert len(field.text) <= PROSPECTS_MAX_CHARS
+    assert shown + [p.id for p in field.kept] == [p.id for p in prospects]  # each once, in order
+    assert len(shown) == 272  # as many as fit; the words to fix are listed in the notices instead

@@ -26,7 +26,14 @@ from bot.slack.deps import AppDeps
 from bot.slack.listeners import register_listeners
 from bot.slack.reporter import SlackReporter
 from bot.slack.timezones import UserTimeZones
-from bot.store import SharedWindow, StoreUnavailableError, SubmissionStore, open_database
+from bot.store import (
+    KeptProspects,
+    RepZones,
+    SharedWindow,
+    StoreUnavailableError,
+    SubmissionStore,
+    open_database,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -120,7 +127,8 @@ def build_deps(settings: Settings, client: WebClient, engine: Engine, runner: Ba
     return AppDeps(
         settings=settings,
         service=service,
-        zones=UserTimeZones(zone_client, default_zone=settings.default_timezone),
+        zones=UserTimeZones(zone_client, default_zone=settings.default_timezone, memory=RepZones(engine)),
+        kept=KeptProspects(engine),
         links=ProspectLinkPatterns(settings.prospect_link_patterns),
         runner=runner,
         metrics=metrics,

@@ -51,6 +51,8 @@ class ReplyTo:
     """False once Slack refused the channel: later results (a retry) go straight to the rep."""
     response_url_posts: int = 0
     """Posts already made to `response_url`: what would not fit in the rest of its five goes by DM."""
+    assumed_zone: str | None = None
+    """The zone "today" was read in when Slack never told the rep's (the parent message says so)."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -64,6 +66,7 @@ class ReplyTo:
             response_url=data.get("response_url"),
             in_channel=data.get("in_channel", True),
             response_url_posts=data.get("response_url_posts", 0),
+            assumed_zone=data.get("assumed_zone"),
         )
 
 

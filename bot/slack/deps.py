@@ -9,7 +9,7 @@ from bot.metrics import Metrics
 from bot.parsing import ProspectLinkPatterns
 from bot.service import BackgroundRunner, TaskService
 from bot.slack.timezones import UserTimeZones
-from bot.store import SubmissionStore
+from bot.store import KeptProspects, SubmissionStore
 
 
 @dataclass(frozen=True)
@@ -21,3 +21,4 @@ class AppDeps:
     runner: BackgroundRunner
     metrics: Metrics
     store: SubmissionStore
+    kept: KeptProspects

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from bot.domain import DraftField, ProspectRef, TaskDraft
 from bot.slack import ids
@@ -17,27 +18,59 @@ BLOCK_OF_FIELD: dict[DraftField, str] = {
 }
 
 
-def prospects_field_text(prospects: Sequence[ProspectRef], extra_words: Sequence[str] = ()) -> str:
-    """The form's prospects field, one per line: links as they came when they all fit in the field,
-    else bare IDs (names travel in the modal's metadata), so hundreds of prospects still fit."""
+@dataclass(frozen=True)
+class ProspectsField:
+    """The form's prospects field, and the prospects it could not hold (kept on our side)."""
+
+    text: str
+    kept: tuple[ProspectRef, ...] = ()
+
+
+def prospects_field(prospects: Sequence[ProspectRef], extra_words: Sequence[str] = ()) -> ProspectsField:
+    """The prospects field, one per line: links as they came when they all fit in Slack's 3,000
+    characters, else bare IDs (names travel in the modal's metadata), so hundreds still fit. What does
+    not fit even then is kept, never dropped; `extra_words` (emails, words to fix) come last, and only
+    when there is room for them too (otherwise the notices list them)."""
     as_linked = "\n".join([*(p.link or p.id for p in prospects), *extra_words])
     if len(as_linked) <= PROSPECTS_MAX_CHARS:
-        return as_linked
-    return "\n".join([*(p.id for p in prospects), *extra_words])
+        return ProspectsField(as_linked)
+    as_ids = "\n".join([*(p.id for p in prospects), *extra_words])
+    if len(as_ids) <= PROSPECTS_MAX_CHARS:
+        return ProspectsField(as_ids)
+    shown: list[str] = []
+    used = 0
+    for prospect in prospects:
+        cost = len(prospect.id) + (1 if shown else 0)
+        if used + cost > PROSPECTS_MAX_CHARS:
+            break
+        shown.append(prospect.id)
+        used += cost
+    return ProspectsField("\n".join(shown), tuple(prospects[len(shown) :]))
+
+
+def kept_notice(count: int) -> str:
+    return (
+        f"…and {count:,} more prospect{'' if count == 1 else 's'}, kept: the field cannot hold them all, "
+        "and they will be created with the ones above when you submit."
+    )
 
 
 def prefill_from_draft(
-    draft: TaskDraft, *, private_metadata: str, leftover_words: tuple[str, ...] = ()
+    draft: TaskDraft,
+    *,
+    private_metadata: str,
+    prospects_text: str,
+    notices: Sequence[str] = (),
 ) -> ModalPrefill:
     """The modal as the rep's text left it: what was understood filled in, what is missing and the
     problems on top (so the rep sees why the form opened instead of the tasks being created)."""
     return ModalPrefill(
         task_type=draft.task_type,
-        prospects_text=prospects_field_text(draft.prospects, (*draft.emails, *leftover_words)),
+        prospects_text=prospects_text,
         due_date=draft.due_date if draft.due_date_given else None,
         priority=draft.priority,
         note=draft.note,
-        notices=(*draft.missing_messages(), *(p.message for p in draft.problems)),
+        notices=(*notices, *draft.missing_messages(), *(p.message for p in draft.problems)),
         private_metadata=private_metadata,
     )
 

@@ -18,10 +18,14 @@ class ModalMetadata:
     """Post a parent message in the channel first (a /task command) or reply in a thread (a shortcut)."""
     names: dict[str, str] = field(default_factory=dict)
     """Display names of prospects the form can only show as links or IDs (link labels)."""
+    kept: str | None = None
+    """The token of the prospects kept on our side because the form's field could not hold them."""
 
     def to_json(self) -> str:
         """The metadata as JSON, dropping names if they would not fit (they are only cosmetic)."""
         data: dict[str, Any] = {"reply_to": self.reply_to.to_dict(), "announce": self.announce}
+        if self.kept:
+            data["kept"] = self.kept
         with_names = json.dumps(data | {"names": self.names}, separators=(",", ":"))
         if len(with_names) <= PRIVATE_METADATA_MAX_CHARS:
             return with_names
@@ -30,4 +34,9 @@ class ModalMetadata:
     @classmethod
     def from_json(cls, text: str) -> ModalMetadata:
         data = json.loads(text)
-        return cls(ReplyTo.from_dict(data["reply_to"]), bool(data["announce"]), data.get("names", {}))
+        return cls(
+            ReplyTo.from_dict(data["reply_to"]),
+            bool(data["announce"]),
+            data.get("names", {}),
+            data.get("kept"),
+        )

@@ -19,7 +19,8 @@ class SlackReporter:
 
     def announce(self, submission: Submission, reply_to: ReplyTo) -> ReplyTo:
         target = SlackReplyTo.from_dict(reply_to)
-        return self._delivery.deliver(target, [], parent=build_parent_message(submission)).to_dict()
+        parent = build_parent_message(submission, assumed_zone=target.assumed_zone)
+        return self._delivery.deliver(target, [], parent=parent).to_dict()
 
     def results(
         self, submission: Submission, *, headline: str | None, say_what_was_asked: bool

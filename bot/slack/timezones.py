@@ -1,4 +1,5 @@
-"""Whose "today" is it? The Slack user's, from `users.info`, cached per user."""
+"""Whose "today" is it? The Slack user's, from `users.info`, cached per user; when Slack cannot be asked,
+the zone it last told for that rep (kept in the database), and only then the configured default."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -19,6 +22,26 @@ ZONE_CACHE_SECONDS = 6 * 3600
 """People rarely change zones; a few hours of staleness is cheaper than a users.info call per command."""
 
 
+LATEST_ZONE = "Etc/GMT-14"
+"""The zone whose date turns first (UTC+14, Kiritimati): no rep's today is later than its today."""
+
+
+class ZoneMemory(Protocol):
+    def remember(self, user_id: str, zone: str) -> None: ...
+
+    def last_known(self, user_id: str) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class ZoneReading:
+    zone: str
+    known: bool
+    """False when neither Slack nor our memory knew the rep's zone: `zone` is the configured default."""
+
+    def today(self, *, now: datetime.datetime | None = None) -> datetime.date:
+        return today_in(self.zone, now=now)
+
+
 class UserTimeZones:
     def __init__(
         self,
@@ -26,8 +49,10 @@ class UserTimeZones:
         *,
         default_zone: str,
         clock: Callable[[], float] = time.monotonic,
+        memory: ZoneMemory | None = None,
     ) -> None:
         self._client = client
+        self._memory = memory
         self._default_zone = default_zone
         self._clock = clock
         self._zones: dict[str, tuple[str, float]] = {}
@@ -35,22 +60,45 @@ class UserTimeZones:
         self._lock = threading.Lock()
 
     def zone_of(self, user_id: str) -> str:
-        """The user's IANA zone, or the configured default when Slack does not say or cannot be asked."""
+        """The user's IANA zone, or the configured default when nobody can say."""
+        return self.reading_for(user_id).zone
+
+    def reading_for(self, user_id: str) -> ZoneReading:
+        """The user's zone as Slack tells it (cached), else as Slack last told it, else the default."""
         # One lookup per user at a time: a rep's burst of commands asks Slack once, not once each.
         with self._lock:
             user_lock = self._user_locks.setdefault(user_id, threading.Lock())
         with user_lock:
             cached = self._zones.get(user_id)
             if cached is not None and cached[1] > self._clock():
-                return cached[0]
+                return ZoneReading(cached[0], known=True)
             zone = self._ask_slack(user_id)
             if zone is None:
-                return self._default_zone
+                return self._remembered(user_id)
             self._zones[user_id] = (zone, self._clock() + ZONE_CACHE_SECONDS)
-            return zone
+            self._remember(user_id, zone)
+            return ZoneReading(zone, known=True)
 
     def today_for(self, user_id: str, *, now: datetime.datetime | None = None) -> datetime.date:
         return today_in(self.zone_of(user_id), now=now)
+
+    def _remembered(self, user_id: str) -> ZoneReading:
+        try:
+            zone = self._memory.last_known(user_id) if self._memory is not None else None
+        except Exception:  # the database away: the default zone, said as such
+            logger.warning("could not read the last known zone of %s", user_id, exc_info=True)
+            zone = None
+        if zone is not None and is_known_zone(zone):
+            return ZoneReading(zone, known=True)
+        return ZoneReading(self._default_zone, known=False)
+
+    def _remember(self, user_id: str, zone: str) -> None:
+        if self._memory is None:
+            return
+        try:
+            self._memory.remember(user_id, zone)
+        except Exception:
+            logger.warning("could not keep the zone of %s", user_id, exc_info=True)
 
     def _ask_slack(self, user_id: str) -> str | None:
         try:

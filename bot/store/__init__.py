@@ -6,6 +6,7 @@ several machines) through DATABASE_URL. The schema changes only through the migr
 """
 
 from bot.store.database import StoreUnavailableError, is_reachable, open_database, upgrade_schema
+from bot.store.forms import KeptProspects, RepZones
 from bot.store.ratelimits import SharedWindow
 from bot.store.submissions import (
     Chunk,
@@ -19,7 +20,9 @@ from bot.store.submissions import (
 __all__ = [
     "Chunk",
     "ChunkState",
+    "KeptProspects",
     "NewSubmission",
+    "RepZones",
     "SharedWindow",
     "StoreUnavailableError",
     "StoredSubmission",

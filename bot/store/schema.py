@@ -76,3 +76,19 @@ rate_limit_windows = Table(
     Column("not_before", Float, nullable=False),
     Column("seq", Integer, nullable=False),
 )
+
+kept_prospects = Table(
+    "kept_prospects",
+    metadata,
+    Column("token", String(32), primary_key=True),
+    Column("prospects_json", Text, nullable=False),
+    Column("created_at", Float, nullable=False),
+)
+
+rep_zones = Table(
+    "rep_zones",
+    metadata,
+    Column("user_id", String(64), primary_key=True),
+    Column("zone", String(64), nullable=False),
+    Column("updated_at", Float, nullable=False),
+)

@@ -7,9 +7,21 @@ import datetime
 
 import pytest
 
-from bot.fakes.slack_driver import fill_view
+from bot.fakes.slack_driver import SlackDriver, fill_view
 from bot.slack import ids
-from tests.e2e.conftest import RunningApp, far_zone, opened_view, today_in, wait_for_creates
+from bot.slack.app import build_app
+from bot.slack.server import build_wsgi_app
+from bot.slack.wsgi_server import serve_wsgi
+from tests.e2e.conftest import (
+    SLACK_SIGNING_SECRET,
+    RunningApp,
+    far_zone,
+    input_element,
+    message_text,
+    opened_view,
+    today_in,
+    wait_for_creates,
+)
 
 FAR_DEFAULT = far_zone()
 """A default zone whose date differs from UTC's and Berlin's, so a fallback to anything else shows."""
@@ -57,37 +69,85 @@ def test_each_rep_gets_their_own_today(running_app: RunningApp) -> None:
     assert sorted(c.params["user"] for c in slack.calls("users.info")) == ["U701", "U702"]
 
 
-def test_the_settings_default_zone_is_europe_berlin_for_a_rep_without_a_zone(running_app: RunningApp) -> None:
+def parent_text(app: RunningApp) -> str:
+    return message_text(app.slack.wait_for("chat.postMessage", count=2)[0].params)
+
+
+def test_the_settings_default_zone_is_europe_berlin_for_a_rep_without_a_zone_and_the_parent_says_so(
+    running_app: RunningApp,
+) -> None:
     assert running_app.settings.default_timezone == "Europe/Berlin"
     running_app.slack.add_user("U703", name="nozone", tz=None)
 
-    running_app.driver.slash_command("call 8PvBmrB7P7", user_id="U703")
+    running_app.driver.slash_command("call in 3 days 8PvBmrB7P7", user_id="U703")
 
-    assert due_dates(running_app, 1) == [today_in("Europe/Berlin").isoformat()]
+    assert due_dates(running_app, 1) == [(today_in("Europe/Berlin") + datetime.timedelta(days=3)).isoformat()]
+    assert "Dates were read in Europe/Berlin: Slack has not told me your time zone" in parent_text(
+        running_app
+    )
 
 
-@pytest.mark.parametrize("running_app", [{"default_timezone": FAR_DEFAULT}], indirect=True)
-def test_a_rep_without_a_zone_gets_the_default_zones_today(running_app: RunningApp) -> None:
-    running_app.slack.add_user("U704", name="nozone", tz=None)
-    assert today_in(FAR_DEFAULT) != today_in("UTC")  # the server's zone would give another date
+@pytest.mark.parametrize("running_app", [{"default_timezone": "Pacific/Pago_Pago"}], indirect=True)
+def test_a_date_that_may_be_past_for_a_rep_whose_zone_is_unknown_is_shown_in_the_form_not_sent(
+    running_app: RunningApp,
+) -> None:
+    """UTC−11's today is always a day behind UTC+14's: for a rep whose zone nobody knows, "today" read in
+    the default zone may be yesterday where the rep is. The form opens on that date and says why."""
+    slack = running_app.slack
+    slack.add_user("U705", name="nozone", tz=None)
 
-    running_app.driver.slash_command("call 8PvBmrB7P7", user_id="U704")
+    running_app.driver.slash_command("call 8PvBmrB7P7", user_id="U705")
 
-    assert due_dates(running_app, 1) == [today_in(FAR_DEFAULT).isoformat()]
+    view = opened_view(slack)
+    running_app.drain()
+    assert running_app.saleshandy.create_requests == []
+    assert "Slack has not told me your time zone" in str(view["blocks"])
+    assert (
+        input_element(view, ids.DUE_DATE_BLOCK_ID)["initial_date"]
+        == today_in("Pacific/Pago_Pago").isoformat()
+    )
+    values = fill_view(view, {})
+    assert running_app.driver.view_submission(view, values, user_id="U705").text == ""  # the date, chosen
+    assert due_dates(running_app, 1) == [today_in("Pacific/Pago_Pago").isoformat()]
 
 
 @pytest.mark.parametrize("running_app", [{"default_timezone": FAR_DEFAULT}], indirect=True)
 @pytest.mark.parametrize("error", ["user_not_found", "internal_error"])
-def test_when_users_info_fails_the_default_zone_is_used(running_app: RunningApp, error: str) -> None:
+def test_when_users_info_fails_for_a_rep_never_seen_the_default_zone_is_used_and_said(
+    running_app: RunningApp, error: str
+) -> None:
     slack = running_app.slack
     slack.fail_next("users.info", error)  # U123 lives in Los Angeles, but Slack will not say so
 
-    running_app.driver.slash_command("call 8PvBmrB7P7")
+    running_app.driver.slash_command("call in 2 days 8PvBmrB7P7")
 
-    assert due_dates(running_app, 1) == [today_in(FAR_DEFAULT).isoformat()]
+    assert due_dates(running_app, 1) == [(today_in(FAR_DEFAULT) + datetime.timedelta(days=2)).isoformat()]
     (lookup,) = slack.calls("users.info")
     assert lookup.error == error
-    slack.wait_for("chat.postMessage", count=2)  # and the rep still gets the results
+    assert f"Dates were read in {FAR_DEFAULT}" in parent_text(running_app)  # and the rep gets the results
+
+
+def test_when_users_info_fails_the_zone_slack_last_told_is_used(running_app: RunningApp) -> None:
+    """A new process (its cache empty) on the same database, with Slack's users.info failing: the zone
+    Slack told the first process is kept in the database, and the rep's today is still the rep's."""
+    slack = running_app.slack
+    zone = far_zone()
+    slack.add_user("U706", name="kim", tz=zone)
+    running_app.driver.slash_command("call 8PvBmrB7P7", user_id="U706")
+    wait_for_creates(running_app.saleshandy, 1)
+
+    second = build_wsgi_app(build_app(running_app.settings))
+    server, url = serve_wsgi(second)
+    try:
+        slack.fail_next("users.info", "ratelimited", times=10)
+        with SlackDriver(url, SLACK_SIGNING_SECRET, slack) as driver:
+            driver.slash_command("demo Pr9xQ2Lm7k", user_id="U706")
+        assert due_dates(running_app, 2)[1] == today_in(zone).isoformat()
+        assert second.slack_app.drain()
+    finally:
+        server.stop()
+        second.close()
+    assert "Slack has not told me" not in str(slack.calls("chat.postMessage"))
 
 
 def test_a_burst_of_commands_from_one_rep_asks_slack_for_the_zone_once(running_app: RunningApp) -> None:

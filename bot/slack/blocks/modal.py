@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -243,12 +244,36 @@ def _note_block(note: str) -> dict[str, Any]:
 
 def _notices_block(notices: list[str]) -> dict[str, Any]:
     # Plain text: notices quote the rep's own words, which must not become mentions or links.
-    lines = notices if len(notices) == 1 else [f"• {notice}" for notice in notices]
     return {
         "type": "section",
         "block_id": MODAL_NOTICES_BLOCK_ID,
-        "text": _plain(_shorten("\n".join(lines), TEXT_MAX_CHARS)),
+        "text": _plain(notices_text(notices, TEXT_MAX_CHARS)),
     }
+
+
+def notices_text(notices: Sequence[str], limit: int) -> str:
+    """The notices as lines, each said once with how often it came up ("(× 8)"); when they cannot all
+    be shown in `limit` characters, the first line says how many are shown of how many."""
+    counts = Counter(notices)
+    lines = [f"{notice} (× {counts[notice]})" if counts[notice] > 1 else notice for notice in counts]
+    if len(lines) == 1:
+        return _shorten(lines[0], limit)
+    bullets = [f"• {line}" for line in lines]
+    if len("\n".join(bullets)) <= limit:
+        return "\n".join(bullets)
+    shown: list[str] = []
+    for bullet in bullets:
+        header = _cut_header(len(shown) + 1, len(bullets), len(notices))
+        if len("\n".join([header, *shown, bullet])) > limit:
+            break
+        shown.append(bullet)
+    return "\n".join([_cut_header(len(shown), len(bullets), len(notices)), *shown])
+
+
+def _cut_header(shown: int, distinct: int, total: int) -> str:
+    return (
+        f"{distinct:,} different notices ({total:,} in all); the first {shown:,} are listed here:"
+    )
 
 
 def _input(

@@ -46,8 +46,9 @@ _SAFE_URL = re.compile(r"^https?://[^\s<>|]+$")
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
 
-def build_parent_message(submission: Submission) -> dict[str, Any]:
-    """The channel message: who asked for which task, when it is due, for how many prospects."""
+def build_parent_message(submission: Submission, *, assumed_zone: str | None = None) -> dict[str, Any]:
+    """The channel message: who asked for which task, when it is due, for how many prospects; and, when
+    Slack never told the rep's time zone, which zone "today" was read in."""
     request = submission.request
     task = request.task_type.full_label
     article = "an" if task[0].lower() in "aeiou" else "a"
@@ -63,7 +64,16 @@ def build_parent_message(submission: Submission) -> dict[str, Any]:
         # Plain text: the note is the rep's words, shown as typed, never as mentions or links.
         note = _shorten(request.task_note, NOTE_MAX_SHOWN)
         blocks.append({"type": "context", "elements": [_plain(note)]})
+    if assumed_zone:
+        blocks.append({"type": "context", "elements": [_plain(zone_notice(assumed_zone))]})
     return {"text": text, "blocks": blocks}
+
+
+def zone_notice(zone: str) -> str:
+    return (
+        f"Dates were read in {zone}: Slack has not told me your time zone yet. "
+        "If that is not yours, check the due date."
+    )
 
 
 def build_results_messages(

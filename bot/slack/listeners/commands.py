@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
+from bot.clock import today_in
 from bot.domain import DraftField
 from bot.parsing import parse_command
 from bot.slack import ids
@@ -14,9 +16,10 @@ from bot.slack.blocks.help import build_help_message
 from bot.slack.blocks.modal import ModalPrefill
 from bot.slack.delivery import ReplyTo
 from bot.slack.deps import AppDeps
-from bot.slack.forms import prefill_from_draft
-from bot.slack.listeners.modals import open_task_modal
+from bot.slack.forms import kept_notice, prefill_from_draft
+from bot.slack.listeners.modals import keep_what_the_form_cannot_hold, open_task_modal, unknown_zone_notice
 from bot.slack.metadata import ModalMetadata
+from bot.slack.timezones import LATEST_ZONE
 
 HELP_WORDS = frozenset({"help", "?", "-h", "--help"})
 
@@ -47,23 +50,32 @@ def handle_task_command(
             respond=respond,
         )
         return
-    draft = parse_command(
-        text,
-        today=deps.zones.today_for(reply_to.user),
-        day_first=deps.settings.day_first,
-        links=deps.links,
-    )
-    if draft.is_ready:
+    zone = deps.zones.reading_for(reply_to.user)
+    today = zone.today()
+    if not zone.known:
+        reply_to = replace(reply_to, assumed_zone=zone.zone)
+    draft = parse_command(text, today=today, day_first=deps.settings.day_first, links=deps.links)
+    notices: tuple[str, ...] = ()
+    if draft.is_ready and not zone.known and draft.due_date < today_in(LATEST_ZONE):
+        # Today for us may be yesterday for the rep: a date that may be past is shown, not sent.
+        notices = (unknown_zone_notice(zone.zone, draft.due_date),)
+        draft = replace(draft, due_date_given=True)
+    elif draft.is_ready:
         deps.service.submit(
             key=f"command:{command['trigger_id']}", draft=draft, reply_to=reply_to.to_dict(), announce=True
         )
         return
-    names = {p.id: p.display_name for p in draft.prospects if p.display_name}
-    metadata = ModalMetadata(reply_to, announce=True, names=names).to_json()
     leftovers = tuple(p.text for p in draft.problems if p.field is DraftField.PROSPECTS and p.text)
+    field, kept_token = keep_what_the_form_cannot_hold(deps, draft.prospects, (*draft.emails, *leftovers))
+    names = {p.id: p.display_name for p in draft.prospects if p.display_name}
+    metadata = ModalMetadata(reply_to, announce=True, names=names, kept=kept_token).to_json()
+    if field.kept:
+        notices = (*notices, kept_notice(len(field.kept)))
     open_task_modal(
         client,
         trigger_id=command["trigger_id"],
-        prefill=prefill_from_draft(draft, private_metadata=metadata, leftover_words=leftovers),
+        prefill=prefill_from_draft(
+            draft, private_metadata=metadata, prospects_text=field.text, notices=notices
+        ),
         respond=respond,
     )

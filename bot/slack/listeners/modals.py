@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import datetime
 import logging
+from collections.abc import Sequence
 
 from slack_bolt import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.domain import ProspectRef
+from bot.parsing.command import describe_date
 from bot.slack.blocks.modal import ModalPrefill, build_task_modal
 from bot.slack.blocks.notices import build_notice
+from bot.slack.deps import AppDeps
+from bot.slack.forms import ProspectsField, prospects_field
+from bot.store import StoreUnavailableError
 
 logger = logging.getLogger(__name__)
 
@@ -30,3 +37,26 @@ def open_task_modal(
             ),
             response_type="ephemeral",
         )
+
+
+def keep_what_the_form_cannot_hold(
+    deps: AppDeps, prospects: Sequence[ProspectRef], extra_words: Sequence[str]
+) -> tuple[ProspectsField, str | None]:
+    """The prospects field, and the token under which the prospects it cannot hold are kept (None when
+    it holds them all). With the database away they stay in the field's text, cut as Slack cuts it,
+    and the form says so."""
+    field = prospects_field(prospects, extra_words)
+    if not field.kept:
+        return field, None
+    try:
+        return field, deps.kept.keep(field.kept)
+    except StoreUnavailableError:
+        logger.exception("could not keep %d prospects for a form", len(field.kept))
+        return ProspectsField("\n".join(p.id for p in prospects)), None
+
+
+def unknown_zone_notice(zone: str, due: datetime.date) -> str:
+    return (
+        f"Slack has not told me your time zone, so I read the date in {zone}: {describe_date(due)}, "
+        "which may already be past where you are. Check the due date, then create the task."
+    )

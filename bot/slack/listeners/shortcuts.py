@@ -11,8 +11,8 @@ from bot.slack import ids
 from bot.slack.blocks.modal import ModalPrefill
 from bot.slack.delivery import ReplyTo
 from bot.slack.deps import AppDeps
-from bot.slack.forms import prospects_field_text
-from bot.slack.listeners.modals import open_task_modal
+from bot.slack.forms import kept_notice
+from bot.slack.listeners.modals import keep_what_the_form_cannot_hold, open_task_modal
 from bot.slack.message_refs import references_in_message
 from bot.slack.metadata import ModalMetadata
 
@@ -40,11 +40,13 @@ def handle_message_shortcut(
         response_url=shortcut.get("response_url"),
     )
     names = {p.id: p.display_name for p in prospects if p.display_name}
+    field, kept_token = keep_what_the_form_cannot_hold(deps, prospects, emails)
+    notices = () if prospects or emails else (NO_PROSPECTS_NOTICE,)
     prefill = ModalPrefill(
-        prospects_text=prospects_field_text(prospects, emails),
+        prospects_text=field.text,
         note=f"From Slack: {message_permalink(shortcut)}",
-        notices=() if prospects or emails else (NO_PROSPECTS_NOTICE,),
-        private_metadata=ModalMetadata(reply_to, announce=False, names=names).to_json(),
+        notices=(*notices, kept_notice(len(field.kept))) if field.kept else notices,
+        private_metadata=ModalMetadata(reply_to, announce=False, names=names, kept=kept_token).to_json(),
     )
     open_task_modal(client, trigger_id=shortcut["trigger_id"], prefill=prefill, respond=respond)
 
