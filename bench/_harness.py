@@ -1,7 +1,11 @@
 """Shared by the serving benchmarks: gunicorn started exactly as the Procfile says, on loopback, against
-fakes in the bench process; signed Slack requests sent all at once; percentiles.
+fakes in the bench process (started and stopped, or killed, by pid; any worker count, any DATABASE_URL);
+a database of the bench's own (SQLite file, or a PostgreSQL database created and dropped); signed Slack
+requests sent all at once; the result lines posted in Slack threads; what the fake Saleshandy saw;
+percentiles.
 
-Not a benchmark itself; `bench/bench_acks.py`, `bench/bench_bulk.py` and `bench/bench_memory.py` use it.
+Not a benchmark itself; `bench/bench_acks.py`, `bench/bench_bulk.py`, `bench/bench_memory.py`,
+`bench/bench_lookup.py`, `bench/bench_restart.py` and `bench/bench_shared_limit.py` use it.
 """
 
 from __future__ import annotations

@@ -126,10 +126,10 @@ def stored_summary(url: str) -> str:
     engine = create_engine(url, poolclass=NullPool)
     try:
         with engine.connect() as connection:
-            states = Counter(dict(connection.execute(
+            states: Counter[str] = Counter(dict(connection.execute(
                 text("SELECT state, count(*) FROM submissions GROUP BY state")).all()))
             resumed = connection.execute(text("SELECT count(*) FROM submissions WHERE resumes > 0")).scalar()
-            chunks = Counter(dict(connection.execute(
+            chunks: Counter[str] = Counter(dict(connection.execute(
                 text("SELECT state, count(*) FROM submission_chunks GROUP BY state")).all()))
     finally:
         engine.dispose()
@@ -155,19 +155,24 @@ class WindowTrace:
 
     def _run(self) -> None:
         engine = create_engine(self._url, poolclass=NullPool)
-        last = None
+        last: tuple[object, ...] | None = None
         with self._path.open("w") as out:
             while not self._stop.wait(0.02):
+                row: tuple[object, ...] | None
                 try:
                     with engine.connect() as connection:
-                        row = connection.execute(text(
-                            "SELECT window_limit, available, window_ends, not_before, seq FROM rate_limit_windows"
+                        found = connection.execute(text(
+                            "SELECT window_limit, available, window_ends, not_before, seq "
+                            "FROM rate_limit_windows"
                         )).first()
+                    row = None if found is None else tuple(found)
                 except Exception as error:  # a table not made yet, a lock: try again
                     row = (type(error).__name__,)
                 if row != last:
                     now = time.time()
-                    shown = [f"{v - now:+.2f}s" if isinstance(v, float) and v > 1e9 else v for v in (row or ())]
+                    # Moments shown as seconds from now; the columns in the SELECT's order.
+                    shown = [f"{v - now:+.2f}s" if isinstance(v, float) and v > 1e9 else v
+                             for v in (row or ())]
                     stamp = time.strftime("%H:%M:%S", time.localtime(now)) + f"{now % 1:.3f}"[1:]
                     out.write(f"{stamp} {shown}\n")
                     last = row
@@ -215,7 +220,8 @@ def run_phase(phase: Phase, database: str, workdir: Path, *, trace_window: bool 
         tasks = saleshandy.tasks
         creates = saleshandy.create_requests
         log = server.log_text()
-    return _figures(result, phase, ids, started, acks, owners, watch, lines, tasks, creates, log, stored, began)
+    return _figures(result, phase, ids, started, acks, owners, watch, lines, tasks, creates, log, stored,
+                    began)
 
 
 def _wait_for_results(url: str, slack: FakeSlack, prospects: int) -> tuple[dict[str, str], bool]:
@@ -303,9 +309,10 @@ def _warning_lines(log: str) -> list[str]:
 
 def print_result(r: Result) -> None:
     p = r.phase
+    verdict = "OK" if not r.problems else "FAILED: " + "; ".join(r.problems)
     print(f"[{p.name} · {r.database}] {p.commands} commands × {p.prospects_each} prospects, chunks of "
-          f"{p.chunk_size} = {p.requests} requests; limit {p.limit} per {p.window:.0f} s, {LATENCY * 1000:.0f} ms "
-          f"each; {WORKERS} workers — {'OK' if not r.problems else 'FAILED: ' + '; '.join(r.problems)}")
+          f"{p.chunk_size} = {p.requests} requests; limit {p.limit} per {p.window:.0f} s, "
+          f"{LATENCY * 1000:.0f} ms each; {WORKERS} workers — {verdict}")
     for name, value in r.lines.items():
         print(f"  {name}: {value}")
     for note in r.notes:
