@@ -263,6 +263,7 @@ class FakeSlack:
             self._triggers: dict[str, _Trigger] = {}
             self._expired_triggers: set[str] = set()
             self._response_urls: dict[str, _ResponseUrl] = {}
+            self._drops: collections.Counter[str] = collections.Counter()
             self._failures: dict[str, collections.deque[str]] = collections.defaultdict(
                 collections.deque
             )
@@ -334,6 +335,20 @@ class FakeSlack:
         """The next `times` calls of `method` answer `{"ok": false, "error": error}`."""
         with self._cond:
             self._failures[method].extend([error] * times)
+
+    def drop_next(self, method: str, times: int = 1) -> None:
+        """The next `times` calls of `method` get no answer: the connection is closed on them (a
+        network failure; recorded with status 0)."""
+        with self._cond:
+            self._drops[method] += times
+
+    def _take_drop(self, method: str) -> bool:
+        with self._cond:
+            if self._drops[method] <= 0:
+                return False
+            self._drops[method] -= 1
+            self._record(method, {}, {}, 0, {"ok": False, "error": "connection_dropped"})
+            return True
 
     def rate_limit_next(self, method: str, retry_after: int = 1, times: int = 1) -> None:
         """The next `times` calls of `method` answer HTTP 429 with `Retry-After: retry_after`."""
@@ -974,7 +989,9 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         headers = {k.lower(): v for k, v in self.headers.items()}
         fake = self.server.fake
-        if url.path.startswith(API_PREFIX):
+        if url.path.startswith(API_PREFIX) and fake._take_drop(url.path[len(API_PREFIX) :]):
+            self.close_connection = True  # no answer at all: the client sees the connection end
+        elif url.path.startswith(API_PREFIX):
             answer = fake._handle_api(url.path[len(API_PREFIX) :], url.query, body, headers)
             self._send(answer.status, json.dumps(answer.body), "application/json", answer.headers)
         elif url.path.startswith(RESPONSE_URL_PREFIX) and self.command == "POST":

@@ -144,3 +144,22 @@ def test_when_slack_refuses_even_the_dm_the_app_gives_up_once_instead_of_looping
     results = slack.calls("chat.postMessage")[-1]
     assert "asked for" in message_text(results.params) and "thread_ts" not in results.params
     assert_next_command_works(running_app)
+
+
+def test_a_network_failure_posting_the_parent_still_creates_the_tasks_and_tells_the_rep(
+    running_app: RunningApp,
+) -> None:
+    """The connection to Slack breaks on the parent message (and on slack_sdk's own retry of it): the
+    submission goes on, and the announcement and results reach the rep by the command's response_url."""
+    slack, driver = running_app.slack, running_app.driver
+    slack.drop_next("chat.postMessage", times=2)
+    driver.slash_command(COMMAND)
+    running_app.drain()
+
+    assert [c.error for c in slack.calls("chat.postMessage")] == ["connection_dropped"] * 2
+    assert len(running_app.saleshandy.create_requests) == 1
+    told = slack.calls("response_url")
+    assert any("asked for" in message_text(c.params) for c in told)
+    expected = dict(zip(PROSPECTS, ("failed", "created", "created"), strict=True))
+    assert_each_prospect_once(told, running_app.saleshandy, expected)
+    assert_next_command_works(running_app)
