@@ -29,15 +29,16 @@ class RateLimitWindow(Protocol):
 
 def remaining_in_window(headers: Mapping[str, str]) -> int | None:
     """`x-ratelimit-remaining` as a whole number, or None when absent or unreadable."""
-    value = headers.get("x-ratelimit-remaining")
-    try:
-        return max(0, int(float(value.strip()))) if value is not None else None
-    except (ValueError, OverflowError):
-        return None
+    return _count(headers, "x-ratelimit-remaining")
 
 
 def limit_of_window(headers: Mapping[str, str]) -> int | None:
-    value = headers.get("x-ratelimit-limit")
+    """`x-ratelimit-limit` as a whole number, or None when absent or unreadable."""
+    return _count(headers, "x-ratelimit-limit")
+
+
+def _count(headers: Mapping[str, str], name: str) -> int | None:
+    value = headers.get(name)
     try:
         return max(0, int(float(value.strip()))) if value is not None else None
     except (ValueError, OverflowError):
