@@ -96,6 +96,8 @@ class Outcome:
     no_line: int = 0
     several_lines: int = 0
     unknown: int = 0
+    unknown_with_task: int = 0
+    """Of the prospects reported unknown, those Saleshandy did create a task for (the chunk was sent)."""
     failed: int = 0
     seconds_to_last_line: float = math.nan
     notes: list[str] = field(default_factory=list)
@@ -237,7 +239,9 @@ def run_case(case: str, database: str, workdir: Path, *, window: float = WINDOW)
     outcome.created_twice = sum(n > 1 for n in created.values())
     outcome.no_line = sum(per_prospect[pid] == 0 for pid in ids)
     outcome.several_lines = sum(per_prospect[pid] > 1 for pid in ids)
-    outcome.unknown = len({line.prospect for line in lines if line.mark == "❔"})
+    unknown = {line.prospect for line in lines if line.mark == "❔"}
+    outcome.unknown = len(unknown)
+    outcome.unknown_with_task = len(unknown & set(created))
     outcome.failed = len({line.prospect for line in lines if line.mark == "❌"})
     if lines:
         outcome.seconds_to_last_line = max(line.at for line in lines) - since
@@ -296,8 +300,8 @@ def print_outcome(o: Outcome) -> None:
           f"{o.exactly_one_line}/{PROSPECTS}")
     print(f"  created twice: {o.created_twice} (must be 0); no line: {o.no_line} (must be 0); "
           f"more than one line: {o.several_lines} (must be 0)")
-    print(f"  reported unknown: {o.unknown} (≤ {CHUNK_SIZE} expected: the chunk in flight); "
-          f"failed: {o.failed}")
+    print(f"  reported unknown: {o.unknown} (≤ {CHUNK_SIZE} expected: the chunk in flight), of which "
+          f"Saleshandy did create {o.unknown_with_task}; failed: {o.failed}")
     print(f"  seconds from the {since} to the last result line: {o.seconds_to_last_line:.1f}")
     for note in o.notes:
         print(f"    {note}")

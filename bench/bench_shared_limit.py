@@ -45,6 +45,7 @@ from sqlalchemy.pool import NullPool
 
 from bench._harness import (
     APP_SPEC,
+    CHANNEL,
     USERS,
     ResultLine,
     SaleshandyWatch,
@@ -217,11 +218,25 @@ def run_phase(phase: Phase, database: str, workdir: Path, *, trace_window: bool 
         finally:
             stop_server(server)
         lines = thread_result_lines(slack)
+        headlines = Counter(_headlines(slack))
         tasks = saleshandy.tasks
         creates = saleshandy.create_requests
         log = server.log_text()
+    for headline, n in headlines.items():
+        result.notes.append(f"{n} result message(s) headed: {headline}")
     return _figures(result, phase, ids, started, acks, owners, watch, lines, tasks, creates, log, stored,
                     began)
+
+
+def _headlines(slack: FakeSlack) -> list[str]:
+    """The '⚠️ …' headline of each results message (said once for a reason shared by many prospects)."""
+    found = []
+    for message in slack.messages(CHANNEL):
+        for block in message.get("blocks") or []:
+            body = (block.get("text") or {}).get("text") if block.get("type") == "section" else None
+            if isinstance(body, str):
+                found += [line for line in body.split("\n") if line.startswith("⚠️")]
+    return found
 
 
 def _wait_for_results(url: str, slack: FakeSlack, prospects: int) -> tuple[dict[str, str], bool]:
