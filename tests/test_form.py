@@ -65,14 +65,18 @@ def test_hundreds_of_linked_prospects_are_prefilled_as_ids_so_they_fit_the_field
     field = prospects_field(prospects)
     assert len(field.text) <= PROSPECTS_MAX_CHARS and field.kept == ()
     assert field.text.splitlines() == [p.id for p in prospects]
-    few = prospects_field(prospects[:3], ["bob"])
+    few = prospects_field(prospects[:3], words=["bob"])
     assert few.text.splitlines() == [p.link for p in prospects[:3]] + ["bob"]
 
 
 def test_what_the_field_cannot_hold_is_kept_in_order_never_dropped() -> None:
     prospects = [ProspectRef(id=f"Pv{n:06d}Qx") for n in range(400)]  # 11 characters a line: 4,399 in all
-    field = prospects_field(prospects, ["Jane", "Doe"])
+    field = prospects_field(prospects, words=["Jane", "Doe"])
     shown = field.text.splitlines()
     assert len(field.text) <= PROSPECTS_MAX_CHARS
     assert shown + [p.id for p in field.kept] == [p.id for p in prospects]  # each once, in order
     assert len(shown) == 272  # as many as fit; the words to fix are listed in the notices instead
+    with_emails = prospects_field(prospects, ["jane@acme.com"], ["Jane"])
+    lines = with_emails.text.splitlines()
+    assert lines[0] == "jane@acme.com"  # emails are prospects too: always in the field, never dropped
+    assert lines[1:] + [p.id for p in with_emails.kept] == [p.id for p in prospects]

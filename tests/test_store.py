@@ -147,8 +147,9 @@ def test_a_chunk_is_started_once_and_only_under_the_current_lease(store: Submiss
     assert store.start_chunk("s1", 0, epoch=1)
     assert not store.start_chunk("s1", 0, epoch=1)  # already on its way
     outcomes = (ProspectOutcome.created("8PvBmrB7P7", "T1"), ProspectOutcome.failed("Pr9xQ2Lm", "no"))
-    assert not store.finish_chunk("s1", 0, attempt=2, outcomes=outcomes, error_message=None)
-    assert store.finish_chunk("s1", 0, attempt=1, outcomes=outcomes, error_message=None)
+    assert not store.finish_chunk("s1", 0, epoch=2, outcomes=outcomes, error_message=None)
+    assert not store.finish_chunk("s1", 0, epoch=1, outcomes=outcomes, error_message=None, sent=False)
+    assert store.finish_chunk("s1", 0, epoch=1, outcomes=outcomes, error_message=None)
     stored = store.get("s1")
     assert stored is not None and stored.submission is not None
     assert stored.submission.outcomes == outcomes
@@ -160,9 +161,9 @@ def test_a_take_over_makes_the_chunk_that_was_in_flight_unknown_and_fences_the_o
 ) -> None:
     store.claim(new())
     assert store.start_chunk("s1", 0, epoch=1)  # then the process dies
-    assert store.claimable(limit=10, max_resumes=5) == []  # its lease has not run out yet
+    assert store.claimable(limit=10, max_failures=5) == []  # its lease has not run out yet
     clock.now += 30
-    assert store.claimable(limit=10, max_resumes=5) == ["s1"]
+    assert store.claimable(limit=10, max_failures=5) == ["s1"]
     epoch = store.take_over("s1", owner="p2", until=clock.now + 20)
     assert epoch == 2
     assert store.take_over("s1", owner="p3", until=clock.now + 20) is None
@@ -177,8 +178,22 @@ def test_a_take_over_makes_the_chunk_that_was_in_flight_unknown_and_fences_the_o
     assert [c.state for c in stored.chunks] == [ChunkState.ANSWERED, ChunkState.PENDING]
     # The old owner, had it lived, can no longer move anything.
     assert not store.start_chunk("s1", 1, epoch=1)
-    assert not store.to_reporting("s1", epoch=1)
+    assert not store.finish_chunk("s1", 1, epoch=1, outcomes=(), error_message="x", sent=False)
+    assert not store.to_reporting("s1", epoch=2)  # and nobody reports while a chunk is unanswered
     assert store.start_chunk("s1", 1, epoch=2)
+    assert (
+        store.interrupt_chunks("s1", epoch=2, outcome_for=lambda pid: ProspectOutcome.unknown(pid, "x")) == 0
+    )
+
+
+def test_a_chunk_that_proved_unsent_is_pending_again(store: SubmissionStore) -> None:
+    """A 429 or a connection that never opened: nothing was created, so a crash while waiting to send it
+    again must not make it unknown."""
+    store.claim(new())
+    assert store.start_chunk("s1", 0, epoch=1)
+    assert store.unstart_chunk("s1", 0, epoch=1)
+    stored = store.get("s1")
+    assert stored is not None and stored.chunks[0].state is ChunkState.PENDING
 
 
 def test_racing_take_overs_have_one_winner(store: SubmissionStore, clock: Clock) -> None:
@@ -202,28 +217,35 @@ def test_leases_are_renewed_released_and_lost(store: SubmissionStore, clock: Clo
     store.claim(new("s1", key="k1"))
     store.claim(new("s2", key="k2"))
     clock.now += 15
-    assert store.renew("p1", ["s1", "s2"], until=clock.now + 20) == {"s1", "s2"}
+    assert store.renew("p1", {"s1": 1, "s2": 1}, until=clock.now + 20) == {"s1", "s2"}
     clock.now += 15
-    assert store.claimable(limit=10, max_resumes=5) == []  # renewed: still held
-    store.release("s2", owner="p1")
-    assert store.claimable(limit=10, max_resumes=5) == ["s2"]
-    store.take_over("s2", owner="p2", until=clock.now + 20)
-    assert store.renew("p1", ["s1", "s2"], until=clock.now + 20) == {"s1"}
+    assert store.claimable(limit=10, max_failures=5) == []  # renewed: still held
+    store.release("s2", epoch=1)
+    assert store.claimable(limit=10, max_failures=5) == ["s2"]
+    store.take_over("s2", owner="p1", until=clock.now + 20)  # even by the same process: a new epoch
+    assert store.renew("p1", {"s1": 1, "s2": 1}, until=clock.now + 20) == {"s1"}
+    assert store.renew("p1", {"s2": 2}, until=clock.now + 20) == {"s2"}
 
 
-def test_finished_and_too_often_resumed_submissions_are_not_taken_over(
+def test_finished_failing_and_command_line_submissions_are_not_taken_over(
     store: SubmissionStore, clock: Clock
 ) -> None:
     store.claim(new("s1", key="k1", lease_until=clock.now - 1))
-    for _ in range(3):
-        epoch = store.take_over("s1", owner="p2", until=clock.now - 1)
-        assert epoch is not None
-    assert store.claimable(limit=10, max_resumes=3) == []
-    store.claim(new("s2", key="k2"))
-    store.to_reporting("s2", epoch=1)
-    store.finish("s2", epoch=1)
+    for epoch in (1, 2, 3):  # graceful hand-overs do not count; failed runs do
+        store.release("s1", epoch=epoch)
+        assert store.take_over("s1", owner="p2", until=clock.now - 1) == epoch + 1
+    assert store.claimable(limit=10, max_failures=1) == ["s1"]
+    for epoch in (4, 5, 6):
+        store.release("s1", epoch=epoch, failed=True)
+        assert store.take_over("s1", owner="p2", until=clock.now - 1) == epoch + 1
+    assert store.claimable(limit=10, max_failures=3) == []
+    store.claim(new("s2", key="k2", chunks=CHUNKS[1:], prospects=PROSPECTS[2:]))
+    store.start_chunk("s2", 1, epoch=1)
+    store.finish_chunk("s2", 1, epoch=1, outcomes=(), error_message=None)
+    assert store.to_reporting("s2", epoch=1) and store.finish("s2", epoch=1)
+    store.claim(new("s3", key="k3", lease_until=clock.now - 1, resumable=False))
     clock.now += 60
-    assert store.claimable(limit=10, max_resumes=5) == ["s1"]
+    assert store.claimable(limit=10, max_failures=5) == ["s1"]
 
 
 def test_the_store_is_shared_between_processes_through_the_database(database_url: str, clock: Clock) -> None:
@@ -319,6 +341,19 @@ def test_a_database_from_the_version_before_migrations_upgrades_without_losing_a
                 json.dumps({"channel": "C1", "user": "U1", "thread_ts": "1.2"}),
             ),
         )
+        old.execute(
+            "INSERT INTO submissions VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?)",
+            (
+                "old2",
+                "command:T2",
+                "2026-11-28 10:05:00.000000",
+                "U1",
+                None,
+                request.model_dump_json(),
+                json.dumps([p.model_dump() for p in PROSPECTS[:2]]),
+                json.dumps({"channel": "C1", "user": "U1"}),
+            ),
+        )
     engine = open_database(f"sqlite:///{path}")
     try:
         stored = SubmissionStore(engine, clock=Clock()).get("old1")
@@ -326,6 +361,10 @@ def test_a_database_from_the_version_before_migrations_upgrades_without_losing_a
         assert stored.state is SubmissionState.DONE and stored.reply_to["thread_ts"] == "1.2"
         assert stored.submission.request == request
         assert stored.submission.to_retry == (PROSPECTS[1],)  # its Retry button still works
-        assert SubmissionStore(engine, clock=Clock()).claimable(limit=10, max_resumes=5) == []
+        assert SubmissionStore(engine, clock=Clock()).claimable(limit=10, max_failures=5) == []
+        cut_off = SubmissionStore(engine, clock=Clock()).get("old2")
+        assert cut_off is not None and cut_off.submission is not None  # recorded, then its process died
+        assert [o.status for o in cut_off.submission.outcomes] == [OutcomeStatus.UNKNOWN] * 2
+        assert cut_off.submission.to_retry == PROSPECTS[:2]  # offered by Retry, with its warning
     finally:
         engine.dispose()

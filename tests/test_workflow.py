@@ -79,12 +79,13 @@ class DyingStore(SubmissionStore):
 
     def report_part_posted(
         self, submission_id: str, *, epoch: int, parts: int, reply_to: dict[str, Any]
-    ) -> None:
+    ) -> bool:
         if self._die_at("posted_unrecorded", parts):
             raise ProcessDied
-        super().report_part_posted(submission_id, epoch=epoch, parts=parts, reply_to=reply_to)
+        recorded = super().report_part_posted(submission_id, epoch=epoch, parts=parts, reply_to=reply_to)
         if self._die_at("between_parts", parts):
             raise ProcessDied
+        return recorded
 
 
 class PagedReporter(SlackReporter):

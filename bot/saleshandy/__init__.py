@@ -14,11 +14,13 @@ from bot.saleshandy.errors import (
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    RateLimiterUnavailableError,
     SaleshandyError,
     ServerError,
     UnexpectedStatusError,
     UnreadableResponseError,
     ValidationError,
+    WaitInterruptedError,
 )
 from bot.saleshandy.ratelimit import RetryPolicy, seconds_until_reset
 from bot.saleshandy.responses import TASK_ID_NOT_REPORTED
@@ -44,6 +46,7 @@ __all__ = [
     "ProspectLookupCache",
     "ProspectSearchResult",
     "RateLimitError",
+    "RateLimiterUnavailableError",
     "RetryPolicy",
     "SaleshandyClient",
     "SaleshandyError",
@@ -51,6 +54,7 @@ __all__ = [
     "UnexpectedStatusError",
     "UnreadableResponseError",
     "ValidationError",
+    "WaitInterruptedError",
     "build_timeout",
     "seconds_until_reset",
 ]

@@ -140,7 +140,13 @@ class SaleshandyClient:
         """Search results kept briefly (0 turns it off): one submission, one call per email."""
 
     @classmethod
-    def from_settings(cls, settings: Settings, *, window: RateLimitWindow | None = None) -> SaleshandyClient:
+    def from_settings(
+        cls,
+        settings: Settings,
+        *,
+        window: RateLimitWindow | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> SaleshandyClient:
         """A client for the configured API; ConfigError when SALESHANDY_API_KEY is not set."""
         settings.require("SALESHANDY_API_KEY")
         assert settings.saleshandy_api_key is not None  # require() raised otherwise
@@ -151,6 +157,7 @@ class SaleshandyClient:
             timeout=build_timeout(read=settings.saleshandy_timeout_seconds),
             max_rate_limit_wait=settings.saleshandy_max_rate_limit_wait_seconds,
             window=window,
+            sleep=sleep,
         )
 
     @property
@@ -178,6 +185,7 @@ class SaleshandyClient:
                 outcomes.extend(_outcomes_for_error(chunk, blocking))
                 continue
             result = self.create_chunk(request.for_prospects(chunk))
+            assert result is not None  # nothing here declines to send
             outcomes.extend(result.outcomes)
             requests_sent += result.requests_sent
             if result.error is not None:
@@ -187,16 +195,34 @@ class SaleshandyClient:
                     blocking = result.error
         return CreateTasksResult(tuple(outcomes), tuple(errors), requests_sent)
 
-    def create_chunk(self, request: CreateTaskRequest) -> ChunkResult:
+    def create_chunk(
+        self,
+        request: CreateTaskRequest,
+        *,
+        before_sending: Callable[[], bool] = lambda: True,
+        after_not_sent: Callable[[], None] = lambda: None,
+    ) -> ChunkResult | None:
         """One POST /v1/tasks/create for all of `request`'s prospects (keep them to `chunk_size`),
         sent again only when it cannot have created anything (a 429, a connection that never opened).
-        One outcome per prospect, in order; never raises a SaleshandyError."""
+        One outcome per prospect, in order; never raises a SaleshandyError.
+
+        `before_sending` is asked once there is room in the rate limit, right before each try goes
+        out (a durable caller writes down "being sent" there); when it says no, nothing is sent and
+        the answer is None. `after_not_sent` hears that a try proved not to have been sent, before
+        waiting to send it again.
+        """
         chunk = request.prospect_ids
         body = request.to_api_body()
         requests_sent = rate_limit_retries = connect_retries = 0
         while True:
             try:
                 ticket = self._window.acquire(max_wait=self._retry.max_rate_limit_wait)
+            except SaleshandyError as error:  # too long a wait, or the window cannot be asked: unsent
+                return ChunkResult(_outcomes_for_error(chunk, error), error, requests_sent)
+            if not before_sending():
+                self._window.release(ticket, status=None, headers={})
+                return None
+            try:
                 requests_sent += 1  # taken back below if the connection never opened
                 response = self._post(CREATE_TASKS_PATH, body, prospects=len(chunk), ticket=ticket)
                 if not response.is_success:
@@ -215,6 +241,7 @@ class SaleshandyClient:
                 )
                 if wait is None:
                     return ChunkResult(_outcomes_for_error(chunk, error), error, requests_sent)
+                after_not_sent()
                 logger.info("Saleshandy: %s; sending again in %.1fs", type(error).__name__, wait)
                 if isinstance(error, RateLimitError):
                     rate_limit_retries += 1

@@ -139,6 +139,22 @@ class RateLimitError(SaleshandyError):
         )
 
 
+class RateLimiterUnavailableError(SaleshandyError):
+    """The shared record of the key's rate limit (our database) could not be read: nothing was sent."""
+
+    default_message = (
+        "Our database was unavailable, so nothing was sent to Saleshandy; it goes on once it is back."
+    )
+    stops_batch = True
+
+
+class WaitInterruptedError(SaleshandyError):
+    """The app began to stop while this request waited for room in the rate limit: nothing was sent."""
+
+    default_message = "The app is restarting, so nothing was sent yet; it goes on after the restart."
+    stops_batch = True
+
+
 class ServerError(_SaysWhatTheApiSaid):
     default_message = (
         "Saleshandy had an internal error; the task may have been created — check before retrying."

@@ -2,9 +2,9 @@
 
 from bot.service.lookups import NO_PROSPECT_WITH_EMAIL, ProspectLookups
 from bot.service.ports import Message, ReplyTo, Reporter
+from bot.service.run import IN_FLIGHT_WHEN_STOPPED
 from bot.service.runner import BackgroundRunner, new_error_id
 from bot.service.tasks import (
-    IN_FLIGHT_WHEN_STOPPED,
     STORE_UNAVAILABLE,
     RetryRefused,
     RetryStarted,

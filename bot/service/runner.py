@@ -31,6 +31,8 @@ LOOKUP_THREADS = 4
 thread count, paces a long list."""
 SUGGESTION_THREADS = 4
 """Picker searches waited on at once (each within Slack's 3-second budget)."""
+INTAKE_THREADS = 2
+"""Recording what was just acked: a single insert each, kept apart so it never waits behind long work."""
 LISTENER_THREADS = 5
 """Bolt's listeners (each acks, then hands over): Bolt's own default pool size."""
 
@@ -99,6 +101,8 @@ class Lane(Executor):
                 try:
                     future.set_result(job())
                 except BaseException as error:  # handed to whoever waits on the future
+                    if not isinstance(error, Exception):
+                        logger.error("a %s job ended by %s", self._name, type(error).__name__)
                     future.set_exception(error)
             with self._idle:
                 self._pending -= 1
@@ -115,16 +119,19 @@ class BackgroundRunner:
         lookup_threads: int = LOOKUP_THREADS,
         suggestion_threads: int = SUGGESTION_THREADS,
         listener_threads: int = LISTENER_THREADS,
+        intake_threads: int = INTAKE_THREADS,
     ) -> None:
         self.stopping = threading.Event()
         self._work_threads = work_threads
         self._work = Lane("tasks", work_threads)
+        self._intake = Lane("intake", intake_threads)
         self._lookups = Lane("lookup", lookup_threads)
         self._suggestions = Lane("suggest", suggestion_threads)
         self.listeners = Lane("listener", listener_threads)
         """Where Bolt runs listeners (`App(listener_executor=…)`)."""
         self._periodic: list[threading.Thread] = []
         self._closed = False
+        self._stopped_at = 0.0
 
     def run(
         self, job: Callable[[], object], *, what: str, on_failure: Callable[[str], None] | None = None
@@ -133,11 +140,21 @@ class BackgroundRunner:
         is told that id (to tell the rep the same id)."""
         self._work.submit(_guarded(job, what, on_failure))
 
+    def intake(
+        self, job: Callable[[], object], *, what: str, on_failure: Callable[[str], None] | None = None
+    ) -> None:
+        """Record what a listener just acked, at once (see `run` for failures)."""
+        self._intake.submit(_guarded(job, what, on_failure))
+
     def lookup(self, job: Callable[[], T]) -> Future[T]:
         return self._lookups.submit(job)
 
     def suggest(self, job: Callable[[], T]) -> Future[T]:
         return self._suggestions.submit(job)
+
+    def sleep(self, seconds: float) -> None:
+        """Sleep, but wake at once when a stop begins (the caller then sees `stopping`)."""
+        self.stopping.wait(seconds)
 
     @property
     def capacity(self) -> int:
@@ -170,7 +187,7 @@ class BackgroundRunner:
         """Wait until every job queued so far (and those they queue) is done; False on time-out."""
         deadline = time.monotonic() + timeout
         while True:
-            lanes = (self.listeners, self._lookups, self._work, self._suggestions)
+            lanes = (self.listeners, self._intake, self._lookups, self._work, self._suggestions)
             drained = all(lane.drain(max(0.0, deadline - time.monotonic())) for lane in lanes)
             if drained and not any(lane.pending for lane in lanes):  # none queued more meanwhile
                 return True
@@ -179,19 +196,25 @@ class BackgroundRunner:
 
     def stop(self) -> None:
         """Begin a graceful stop: periodic jobs end, long work stops at its next step (see `stopping`)."""
-        self.stopping.set()
+        if not self.stopping.is_set():
+            self._stopped_at = time.monotonic()
+            self.stopping.set()
 
     def close(self, timeout: float) -> bool:
-        """Stop, and wait up to `timeout` seconds for what is running to reach a safe point; True if
-        everything did. Threads still busy then are daemons and end with the process."""
+        """Stop, and wait for what is running to reach a safe point, until `timeout` seconds after the
+        stop began (a SIGTERM's grace period counts from the signal); True if everything did. Threads
+        still busy then are daemons and end with the process."""
         self.stop()
         if self._closed:
             return True
         self._closed = True
-        drained = self.drain(timeout)
-        for lane in (self.listeners, self._work, self._lookups, self._suggestions):
+        drained = self.drain(max(0.0, self._stopped_at + timeout - time.monotonic()))
+        for lane in (self.listeners, self._intake, self._work):
             lane.close()
-        if not drained:
+        if drained:
+            self._lookups.close()  # work still running may look emails up until the process ends
+            self._suggestions.close()
+        else:
             logger.warning("stopping with background work still running: it will be resumed elsewhere")
         return drained
 

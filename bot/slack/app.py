@@ -113,12 +113,14 @@ def build_deps(settings: Settings, client: WebClient, engine: Engine, runner: Ba
     window = SharedWindow(
         engine,
         key=settings.saleshandy_api_key.get_secret_value(),
+        sleep=runner.sleep,
+        should_stop=runner.stopping.is_set,
         on_wait=metrics.waited_for_rate_limit,
         on_answer=metrics.saleshandy_answered,
     )
     store = SubmissionStore(engine, clock=time.time)
     service = TaskService(
-        client=SaleshandyClient.from_settings(settings, window=window),
+        client=SaleshandyClient.from_settings(settings, window=window, sleep=runner.sleep),
         store=store,
         reporter=SlackReporter(Delivery(client)),
         runner=runner,
@@ -127,7 +129,12 @@ def build_deps(settings: Settings, client: WebClient, engine: Engine, runner: Ba
     return AppDeps(
         settings=settings,
         service=service,
-        zones=UserTimeZones(zone_client, default_zone=settings.default_timezone, memory=RepZones(engine)),
+        zones=UserTimeZones(
+            zone_client,
+            default_zone=settings.default_timezone,
+            memory=RepZones(engine),
+            later=lambda job: runner.intake(job, what="remembering a rep's time zone"),
+        ),
         kept=KeptProspects(engine),
         links=ProspectLinkPatterns(settings.prospect_link_patterns),
         runner=runner,

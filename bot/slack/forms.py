@@ -26,26 +26,29 @@ class ProspectsField:
     kept: tuple[ProspectRef, ...] = ()
 
 
-def prospects_field(prospects: Sequence[ProspectRef], extra_words: Sequence[str] = ()) -> ProspectsField:
+def prospects_field(
+    prospects: Sequence[ProspectRef], emails: Sequence[str] = (), words: Sequence[str] = ()
+) -> ProspectsField:
     """The prospects field, one per line: links as they came when they all fit in Slack's 3,000
-    characters, else bare IDs (names travel in the modal's metadata), so hundreds still fit. What does
-    not fit even then is kept, never dropped; `extra_words` (emails, words to fix) come last, and only
-    when there is room for them too (otherwise the notices list them)."""
-    as_linked = "\n".join([*(p.link or p.id for p in prospects), *extra_words])
-    if len(as_linked) <= PROSPECTS_MAX_CHARS:
-        return ProspectsField(as_linked)
-    as_ids = "\n".join([*(p.id for p in prospects), *extra_words])
-    if len(as_ids) <= PROSPECTS_MAX_CHARS:
-        return ProspectsField(as_ids)
-    shown: list[str] = []
-    used = 0
+    characters, else bare IDs (names travel in the modal's metadata), so hundreds still fit; then
+    emails (prospects to look up), then `words` to fix. When even that does not fit, the emails come
+    first, then the IDs that fit; the other IDs are kept, never dropped, and the words are left to the
+    notices, which list them."""
+    for shown in ([p.link or p.id for p in prospects], [p.id for p in prospects]):
+        text = "\n".join([*shown, *emails, *words])
+        if len(text) <= PROSPECTS_MAX_CHARS:
+            return ProspectsField(text)
+    lines = list(emails)
+    used = len("\n".join(lines))
+    fitted = 0
     for prospect in prospects:
-        cost = len(prospect.id) + (1 if shown else 0)
+        cost = len(prospect.id) + (1 if lines else 0)
         if used + cost > PROSPECTS_MAX_CHARS:
             break
-        shown.append(prospect.id)
+        lines.append(prospect.id)
         used += cost
-    return ProspectsField("\n".join(shown), tuple(prospects[len(shown) :]))
+        fitted += 1
+    return ProspectsField("\n".join(lines), tuple(prospects[fitted:]))
 
 
 def kept_notice(count: int) -> str:

@@ -10,10 +10,23 @@ unknown.
 
 from __future__ import annotations
 
+import os
 import signal
+import tempfile
 from typing import Any
 
+# Counters of all workers in one scrape: prometheus-client's multiprocess mode needs a folder of its
+# own, empty at start, named before prometheus-client is first imported (it decides its mode then).
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="saleshandy-tasks-metrics-")
+
+from prometheus_client import multiprocess
+
 from bot.slack.server import WsgiApp
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
 
 
 def post_worker_init(worker: Any) -> None:

@@ -84,6 +84,8 @@ class WsgiApp:
             return _plain(start_response, "200 OK", b"ok")
         deps = self.slack_app.deps
         if path == READY_PATH:
+            if deps.runner.stopping.is_set():
+                return _plain(start_response, "503 Service Unavailable", b"stopping")
             if is_reachable(self.slack_app.engine):
                 return _plain(start_response, "200 OK", b"ready")
             return _plain(start_response, "503 Service Unavailable", b"database unreachable")

@@ -50,9 +50,12 @@ class UserTimeZones:
         default_zone: str,
         clock: Callable[[], float] = time.monotonic,
         memory: ZoneMemory | None = None,
+        later: Callable[[Callable[[], None]], None] = lambda job: job(),
     ) -> None:
         self._client = client
         self._memory = memory
+        self._later = later
+        """Runs the memory's write off the request's path (the ack may be waiting)."""
         self._default_zone = default_zone
         self._clock = clock
         self._zones: dict[str, tuple[str, float]] = {}
@@ -93,12 +96,17 @@ class UserTimeZones:
         return ZoneReading(self._default_zone, known=False)
 
     def _remember(self, user_id: str, zone: str) -> None:
-        if self._memory is None:
+        memory = self._memory
+        if memory is None:
             return
-        try:
-            self._memory.remember(user_id, zone)
-        except Exception:
-            logger.warning("could not keep the zone of %s", user_id, exc_info=True)
+
+        def write() -> None:
+            try:
+                memory.remember(user_id, zone)
+            except Exception:
+                logger.warning("could not keep the zone of %s", user_id, exc_info=True)
+
+        self._later(write)
 
     def _ask_slack(self, user_id: str) -> str | None:
         try:

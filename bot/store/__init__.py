@@ -8,14 +8,8 @@ several machines) through DATABASE_URL. The schema changes only through the migr
 from bot.store.database import StoreUnavailableError, is_reachable, open_database, upgrade_schema
 from bot.store.forms import KeptProspects, RepZones
 from bot.store.ratelimits import SharedWindow
-from bot.store.submissions import (
-    Chunk,
-    ChunkState,
-    NewSubmission,
-    StoredSubmission,
-    SubmissionState,
-    SubmissionStore,
-)
+from bot.store.records import Chunk, ChunkState, NewSubmission, StoredSubmission, SubmissionState
+from bot.store.submissions import SubmissionStore
 
 __all__ = [
     "Chunk",

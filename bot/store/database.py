@@ -18,6 +18,7 @@ from alembic.config import Config
 from sqlalchemy import create_engine, event, make_url, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.pool import NullPool
 
 MIGRATIONS = str(Path(__file__).with_name("migrations"))
 MIGRATION_LOCK_ID = 0x5A1E5 << 8
@@ -75,8 +76,31 @@ def _migration_lock(engine: Engine) -> Iterator[Connection]:
         return
     database = engine.url.database
     lock_path = Path(f"{database}.migrate-lock") if engine.dialect.name == "sqlite" and database else None
-    with _file_lock(lock_path), engine.connect() as connection:
-        yield connection
+    migrating = _transactional_sqlite(engine) if engine.dialect.name == "sqlite" else engine
+    try:
+        with _file_lock(lock_path), migrating.connect() as connection:
+            yield connection
+    finally:
+        if migrating is not engine:
+            migrating.dispose()
+
+
+def _transactional_sqlite(engine: Engine) -> Engine:
+    """An engine whose transactions really include DDL: Python's sqlite3 driver commits before a
+    CREATE or ALTER on its own, so a migration cut off half-way would leave tables behind and the next
+    start would fail on them. SQLAlchemy's documented recipe: the driver's transaction handling off,
+    BEGIN emitted by SQLAlchemy."""
+    migrating = create_engine(engine.url, poolclass=NullPool, hide_parameters=True)
+
+    @event.listens_for(migrating, "connect")
+    def _driver_leaves_transactions_alone(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(migrating, "begin")
+    def _begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+    return migrating
 
 
 @contextmanager
@@ -103,7 +127,17 @@ def _engine_for(database_url: str) -> Engine:
             "an in-memory SQLite database is not shared between the app's threads and processes; "
             "give DATABASE_URL a file (sqlite:///tasks.sqlite3) or a server"
         )
-    engine = create_engine(database_url, pool_pre_ping=True)
+    # hide_parameters: a database error's text would otherwise carry the row it was writing (a
+    # response_url, a note, prospects' emails) into the logs.
+    options: dict[str, Any] = {"pool_pre_ping": True, "hide_parameters": True}
+    if url.get_backend_name() == "postgresql":
+        options["connect_args"] = {
+            # A database that does not answer is a clear error in seconds, not a hung request, and no
+            # transaction (the shared rate-limit row is locked by each request) can hold the others.
+            "connect_timeout": 5,
+            "options": "-c lock_timeout=5000 -c idle_in_transaction_session_timeout=60000",
+        }
+    engine = create_engine(database_url, **options)
     if url.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_for_concurrent_writers)
     return engine

@@ -20,7 +20,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from bot.saleshandy.errors import RateLimitError
+from bot.saleshandy.errors import RateLimitError, RateLimiterUnavailableError, WaitInterruptedError
 from bot.saleshandy.ratelimit import retry_after_seconds
 from bot.saleshandy.window import limit_of_window, remaining_in_window, window_end
 from bot.store.schema import rate_limit_windows as windows
@@ -29,9 +29,10 @@ logger = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.2
 """How often a request waiting on answers (not on a known reset) looks again."""
-BLIND_WAIT_SECONDS = 2.0
-"""How long to wait for a window whose end no answer has told before trying anyway (the API answers
-429 with a retry-after if it really is used up, and nothing is created by a 429)."""
+BLIND_WAIT_SECONDS = 30.0
+"""How long to wait, with no room left, for a window whose end no answer has told yet, before trying
+anyway: longer than a request takes to be answered (the read timeout, 20 s by default), whose answer
+would tell. Trying is safe (a 429 creates nothing) but a flood of them is not polite."""
 SAME_WINDOW_SECONDS = 1.0
 """Answers of one window give its end rounded differently: ends closer than this are one window."""
 
@@ -53,13 +54,15 @@ class SharedWindow:
         clock: Callable[[], float] = time.time,
         on_wait: Callable[[float], None] = lambda seconds: None,
         on_answer: Callable[[int | None], None] = lambda status: None,
+        should_stop: Callable[[], bool] = lambda: False,
     ) -> None:
         self._engine = engine
-        self._key = key_id(key)
+        self._key_id = key_id(key)
         self._sleep = sleep
         self._clock = clock
         self._on_wait = on_wait
         self._on_answer = on_answer
+        self._should_stop = should_stop
         self._row_exists = False
 
     def __repr__(self) -> str:
@@ -68,7 +71,13 @@ class SharedWindow:
     def acquire(self, *, max_wait: float) -> int:
         blind_since: float | None = None
         while True:
-            ticket, wait, end_known = self._try_take()
+            if self._should_stop():
+                raise WaitInterruptedError()
+            try:
+                ticket, wait, end_known = self._try_take()
+            except OperationalError as error:
+                logger.warning("the shared rate-limit record is unavailable: %s", type(error).__name__)
+                raise RateLimiterUnavailableError() from error
             if ticket is not None:
                 return ticket
             now = self._clock()
@@ -92,7 +101,9 @@ class SharedWindow:
                 row = self._locked_row(connection)
                 values = _after_answer(row, ticket, status, headers, now=now)
                 if values:
-                    connection.execute(update(windows).where(windows.c.key_id == self._key).values(**values))
+                    connection.execute(
+                        update(windows).where(windows.c.key_id == self._key_id).values(**values)
+                    )
         except OperationalError:
             logger.warning("could not record a rate-limit answer (database unavailable)", exc_info=True)
 
@@ -120,28 +131,31 @@ class SharedWindow:
             return ticket, 0.0, True
 
     def _forget_window(self) -> None:
-        with self._engine.begin() as connection:
-            self._locked_row(connection)
-            self._save(connection, available=None, window_ends=None)
+        try:
+            with self._engine.begin() as connection:
+                self._locked_row(connection)
+                self._save(connection, available=None, window_ends=None)
+        except OperationalError as error:
+            raise RateLimiterUnavailableError() from error
 
     def _locked_row(self, connection: Connection) -> Any:
         """The key's row, locked for this transaction (the no-op update takes the write lock first,
         on SQLite the database's, on PostgreSQL the row's), created on first use."""
         if not self._row_exists:
             self._create_row()
-        connection.execute(update(windows).where(windows.c.key_id == self._key).values(seq=windows.c.seq))
-        return connection.execute(select(windows).where(windows.c.key_id == self._key)).mappings().one()
+        connection.execute(update(windows).where(windows.c.key_id == self._key_id).values(seq=windows.c.seq))
+        return connection.execute(select(windows).where(windows.c.key_id == self._key_id)).mappings().one()
 
     def _create_row(self) -> None:
         try:
             with self._engine.begin() as connection:
-                connection.execute(insert(windows).values(key_id=self._key, not_before=0.0, seq=0))
+                connection.execute(insert(windows).values(key_id=self._key_id, not_before=0.0, seq=0))
         except IntegrityError:
             pass  # another process made it first
         self._row_exists = True
 
     def _save(self, connection: Connection, **values: Any) -> None:
-        connection.execute(update(windows).where(windows.c.key_id == self._key).values(**values))
+        connection.execute(update(windows).where(windows.c.key_id == self._key_id).values(**values))
 
 
 def _after_answer(
@@ -159,9 +173,11 @@ def _after_answer(
         # The API says when to come back (retry-after): everyone waits until then, and then tries.
         # Without it, the client's own backoff paces the next try.
         wait = retry_after_seconds(headers, now=now)
-        values["available"], values["window_ends"] = None, None
+        values["available"] = 0
         if wait is not None:
+            # Come back then, with the window whole again (its limit, not a flood of everyone at once).
             values["not_before"] = max(float(row["not_before"]), now + wait)
+            values["window_ends"] = now + wait
         return values
     remaining = remaining_in_window(headers)
     if remaining is None:

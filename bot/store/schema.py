@@ -45,6 +45,9 @@ submissions = Table(
     Column("resumes", Integer, nullable=False),
     Column("report_parts_posted", Integer, nullable=False),
     Column("report_interrupted", Boolean, nullable=True),
+    Column("failures", Integer, nullable=False),
+    # Runs that ended in an unexpected error; past a few, the submission is left for an operator.
+    Column("resumable", Boolean, nullable=False),
     # Whether the report says the work was interrupted, fixed when reporting starts: a report resumed
     # half-way must build the very messages it started with.
     Column("updated_at", Float, nullable=True),

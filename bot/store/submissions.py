@@ -14,95 +14,35 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from enum import StrEnum
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import exists, func, insert, or_, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bot.domain import (
-    CreateTaskRequest,
     EmailNotFound,
-    OutcomeStatus,
     ProspectOutcome,
     ProspectRef,
-    Submission,
-    TaskFields,
 )
 from bot.store.database import StoreUnavailableError
+from bot.store.records import (
+    UNFINISHED,
+    Chunk,
+    ChunkState,
+    NewSubmission,
+    StoredSubmission,
+    SubmissionState,
+    outcomes_json,
+    prospects_json,
+    request_json,
+    stored_from_rows,
+)
 from bot.store.schema import submission_chunks as chunks_table
 from bot.store.schema import submissions
 
 T = TypeVar("T")
-
-
-class SubmissionState(StrEnum):
-    LOOKUP = "lookup"
-    SENDING = "sending"
-    REPORTING = "reporting"
-    DONE = "done"
-
-
-class ChunkState(StrEnum):
-    PENDING = "pending"
-    SENDING = "sending"
-    ANSWERED = "answered"
-
-
-@dataclass(frozen=True)
-class Chunk:
-    """One create-task request's worth of prospects, and what became of it."""
-
-    seq: int
-    prospect_ids: tuple[str, ...]
-    state: ChunkState = ChunkState.PENDING
-    attempt: int | None = None
-    outcomes: tuple[ProspectOutcome, ...] = ()
-    error_message: str | None = None
-
-
-@dataclass(frozen=True)
-class NewSubmission:
-    """What intake records: the task, who it is for (IDs known, emails to look up), where to report."""
-
-    id: str
-    key: str
-    requested_by: str
-    task: TaskFields
-    prospects: tuple[ProspectRef, ...]
-    emails: tuple[str, ...]
-    reply_to: dict[str, Any]
-    announce: bool
-    owner: str
-    lease_until: float
-    retry_of: str | None = None
-    chunks: tuple[Chunk, ...] = ()
-    """Given when there is nothing to look up (no emails): the submission starts SENDING."""
-
-
-@dataclass(frozen=True)
-class StoredSubmission:
-    """A submission as recorded, with its progress. `submission` is None while emails are looked up."""
-
-    id: str
-    submission: Submission | None
-    reply_to: dict[str, Any]
-    state: SubmissionState = SubmissionState.DONE
-    announce: bool = False
-    announced: bool = False
-    task: TaskFields | None = None
-    prospects: tuple[ProspectRef, ...] = ()
-    emails: tuple[str, ...] = ()
-    not_found: tuple[EmailNotFound, ...] = ()
-    requested_by: str = ""
-    retry_of: str | None = None
-    chunks: tuple[Chunk, ...] = ()
-    lease_epoch: int = 0
-    resumes: int = 0
-    report_parts_posted: int = 0
 
 
 class SubmissionStore:
@@ -121,8 +61,8 @@ class SubmissionStore:
             "created_at": datetime.datetime.fromtimestamp(now, datetime.UTC),
             "requested_by": new.requested_by,
             "retry_of": new.retry_of,
-            "request_json": _request_json(new.task, new.chunks) if not new.emails else None,
-            "prospects_json": _prospects_json(new.prospects),
+            "request_json": request_json(new.task, new.chunks) if not new.emails else None,
+            "prospects_json": prospects_json(new.prospects),
             "reply_to_json": json.dumps(new.reply_to),
             "state": SubmissionState.LOOKUP if new.emails else SubmissionState.SENDING,
             "announce": new.announce,
@@ -134,6 +74,8 @@ class SubmissionStore:
             "lease_epoch": 1,
             "resumes": 0,
             "report_parts_posted": 0,
+            "failures": 0,
+            "resumable": new.resumable,
             "updated_at": now,
         }
 
@@ -162,170 +104,208 @@ class SubmissionStore:
         if stored is None or stored.task is None:
             return False
         values = {
-            "prospects_json": _prospects_json(prospects),
+            "prospects_json": prospects_json(prospects),
             "not_found_json": json.dumps([[m.email, m.reason] for m in not_found]),
-            "request_json": _request_json(stored.task, chunks) if chunks else None,
+            "request_json": request_json(stored.task, chunks) if chunks else None,
             "emails_json": None,
             "state": SubmissionState.SENDING if chunks else SubmissionState.REPORTING,
         }
 
-        def write(connection: Connection) -> bool:
-            held = self._update_held(
-                connection, submission_id, epoch, in_state=SubmissionState.LOOKUP, **values
-            )
-            if not held:
-                return False
+        def insert_chunks(connection: Connection) -> bool:
             _insert_chunks(connection, submission_id, chunks)
             return True
 
-        return self._write(write)
+        return bool(
+            self._held_write(
+                submission_id, epoch, in_state=SubmissionState.LOOKUP, then=insert_chunks, **values
+            )
+        )
 
-    # ---- progress -----------------------------------------------------------------------------------
+    # ---- progress: every write holds the submission's row under the caller's lease epoch ----------
+    # Updating the submission's row first (on the lease epoch) locks it for the transaction, so a
+    # take-over (an UPDATE of the same row) and these writes happen one after the other, never
+    # interleaved, on PostgreSQL (row lock) and SQLite (database lock) alike.
 
-    def set_reply_to(
-        self, submission_id: str, reply_to: dict[str, Any], *, announced: bool | None = None
-    ) -> None:
-        """Where the results go now (a thread once announced, the rep once the channel refused)."""
-        values: dict[str, Any] = {"reply_to_json": json.dumps(reply_to)}
-        if announced is not None:
-            values["announced"] = announced
-        self._write(lambda c: self._update(c, submission_id, **values))
+    def announced(self, submission_id: str, *, epoch: int, reply_to: dict[str, Any]) -> bool:
+        """The parent message was posted: results go in its thread now."""
+        return self._held_write(submission_id, epoch, announced=True, reply_to_json=json.dumps(reply_to))
 
     def start_chunk(self, submission_id: str, seq: int, *, epoch: int) -> bool:
         """Mark a chunk as being sent, if it is still pending and the lease still ours: only then may
         it be sent. Recorded before the request leaves, so a crash leaves it SENDING (unknown)."""
-        held = exists().where(submissions.c.id == submission_id, submissions.c.lease_epoch == epoch)
         statement = (
             update(chunks_table)
             .where(
                 chunks_table.c.submission_id == submission_id,
                 chunks_table.c.seq == seq,
                 chunks_table.c.state == ChunkState.PENDING,
-                held,
             )
             .values(state=ChunkState.SENDING, attempt=epoch, sent_at=self._clock())
         )
-        return self._write(lambda c: c.execute(statement).rowcount == 1)
+        return self._held_write(submission_id, epoch, then=lambda c: c.execute(statement).rowcount == 1)
+
+    def unstart_chunk(self, submission_id: str, seq: int, *, epoch: int) -> bool:
+        """The chunk's request proved not to have been sent (a 429, a connection that never opened):
+        pending again, so a crash while waiting to send it again does not make it unknown."""
+        statement = (
+            update(chunks_table)
+            .where(
+                chunks_table.c.submission_id == submission_id,
+                chunks_table.c.seq == seq,
+                chunks_table.c.state == ChunkState.SENDING,
+                chunks_table.c.attempt == epoch,
+            )
+            .values(state=ChunkState.PENDING, attempt=None, sent_at=None)
+        )
+        return self._held_write(submission_id, epoch, then=lambda c: c.execute(statement).rowcount == 1)
 
     def finish_chunk(
         self,
         submission_id: str,
         seq: int,
         *,
-        attempt: int | None,
+        epoch: int,
         outcomes: Sequence[ProspectOutcome],
         error_message: str | None,
-        from_state: ChunkState = ChunkState.SENDING,
+        sent: bool = True,
     ) -> bool:
-        """Record a chunk's outcomes: one it sent (`attempt`), or one never sent (`from_state` PENDING)."""
-        condition = [
-            chunks_table.c.submission_id == submission_id,
-            chunks_table.c.seq == seq,
-            chunks_table.c.state == from_state,
-        ]
-        if from_state is ChunkState.SENDING:
-            condition.append(chunks_table.c.attempt == attempt)
+        """Record a chunk's outcomes: one this lease sent (SENDING under `epoch`), or one it decided
+        not to send (`sent=False`: still PENDING)."""
+        condition = [chunks_table.c.submission_id == submission_id, chunks_table.c.seq == seq]
+        if sent:
+            condition += [chunks_table.c.state == ChunkState.SENDING, chunks_table.c.attempt == epoch]
+        else:
+            condition.append(chunks_table.c.state == ChunkState.PENDING)
         statement = (
             update(chunks_table)
             .where(*condition)
             .values(
                 state=ChunkState.ANSWERED,
-                outcomes_json=_outcomes_json(outcomes),
+                outcomes_json=outcomes_json(outcomes),
                 error_message=error_message,
                 answered_at=self._clock(),
             )
         )
-        return self._write(lambda c: c.execute(statement).rowcount == 1)
+        return self._held_write(submission_id, epoch, then=lambda c: c.execute(statement).rowcount == 1)
 
     def interrupt_chunks(
         self, submission_id: str, *, epoch: int, outcome_for: Callable[[str], ProspectOutcome]
     ) -> int:
         """Chunks left SENDING by an earlier lease were in flight when it ended: answered as
         `outcome_for` each prospect (UNKNOWN). Returns how many chunks that was."""
-        stored = self.get(submission_id)
-        if stored is None:
-            return 0
-        stale = [c for c in stored.chunks if c.state is ChunkState.SENDING and c.attempt != epoch]
-        for chunk in stale:
-            outcomes = [outcome_for(pid) for pid in chunk.prospect_ids]
-            self.finish_chunk(
-                submission_id, chunk.seq, attempt=chunk.attempt, outcomes=outcomes, error_message=None
-            )
-        return len(stale)
+
+        interrupted: list[int] = []
+
+        def write(connection: Connection) -> bool:
+            stale = connection.execute(
+                select(chunks_table.c.seq, chunks_table.c.prospect_ids_json).where(
+                    chunks_table.c.submission_id == submission_id,
+                    chunks_table.c.state == ChunkState.SENDING,
+                    chunks_table.c.attempt < epoch,
+                )
+            ).all()
+            for seq, ids_json in stale:
+                outcomes = [outcome_for(pid) for pid in json.loads(ids_json)]
+                connection.execute(
+                    update(chunks_table)
+                    .where(chunks_table.c.submission_id == submission_id, chunks_table.c.seq == seq)
+                    .values(
+                        state=ChunkState.ANSWERED,
+                        outcomes_json=outcomes_json(outcomes),
+                        answered_at=self._clock(),
+                    )
+                )
+            interrupted.append(len(stale))
+            return True
+
+        self._held_write(submission_id, epoch, then=write)
+        return sum(interrupted)
 
     def to_reporting(self, submission_id: str, *, epoch: int) -> bool:
-        return self._write(
-            lambda c: self._update_held(
-                c,
-                submission_id,
-                epoch,
-                in_state=SubmissionState.SENDING,
-                state=SubmissionState.REPORTING,
-                report_interrupted=submissions.c.resumes > 0,
-            )
+        """Every chunk answered: the report is next (and whether it says the work was interrupted is
+        fixed now, so a report resumed half-way builds the very messages it started with)."""
+        unanswered = (
+            select(chunks_table.c.seq)
+            .where(chunks_table.c.submission_id == submission_id, chunks_table.c.state != ChunkState.ANSWERED)
+            .exists()
         )
+        statement = (
+            update(submissions)
+            .where(
+                submissions.c.id == submission_id, submissions.c.state == SubmissionState.SENDING, ~unanswered
+            )
+            .values(state=SubmissionState.REPORTING, report_interrupted=submissions.c.resumes > 0)
+        )
+        return self._held_write(submission_id, epoch, then=lambda c: c.execute(statement).rowcount == 1)
 
     def report_part_posted(
         self, submission_id: str, *, epoch: int, parts: int, reply_to: dict[str, Any]
-    ) -> None:
-        self._write(
-            lambda c: self._update_held(
-                c, submission_id, epoch, report_parts_posted=parts, reply_to_json=json.dumps(reply_to)
-            )
+    ) -> bool:
+        return self._held_write(
+            submission_id, epoch, report_parts_posted=parts, reply_to_json=json.dumps(reply_to)
         )
 
-    def finish(self, submission_id: str, *, epoch: int) -> None:
+    def finish(self, submission_id: str, *, epoch: int) -> bool:
         """Done: nothing left to do; the lease is given up."""
-        self._write(
-            lambda c: self._update_held(
-                c, submission_id, epoch, state=SubmissionState.DONE, lease_owner=None, lease_until=None
-            )
+        return self._held_write(
+            submission_id, epoch, state=SubmissionState.DONE, lease_owner=None, lease_until=None
         )
 
     # ---- leases -------------------------------------------------------------------------------------
 
-    def renew(self, owner: str, submission_ids: Iterable[str], *, until: float) -> set[str]:
-        """Extend the leases `owner` still holds; the ids it still holds."""
-        ids = list(submission_ids)
-        if not ids:
+    def renew(self, owner: str, held: Mapping[str, int], *, until: float) -> set[str]:
+        """Extend the leases `owner` still holds (submission id → epoch); the ids still held."""
+        if not held:
             return set()
 
         def write(connection: Connection) -> set[str]:
-            connection.execute(
-                update(submissions)
-                .where(submissions.c.id.in_(ids), submissions.c.lease_owner == owner)
-                .values(lease_until=until)
-            )
-            held = connection.execute(
-                select(submissions.c.id).where(submissions.c.id.in_(ids), submissions.c.lease_owner == owner)
-            )
-            return {row[0] for row in held}
+            kept: set[str] = set()
+            for submission_id, epoch in held.items():
+                renewed = connection.execute(
+                    update(submissions)
+                    .where(
+                        submissions.c.id == submission_id,
+                        submissions.c.lease_owner == owner,
+                        submissions.c.lease_epoch == epoch,
+                    )
+                    .values(lease_until=until)
+                ).rowcount
+                if renewed:
+                    kept.add(submission_id)
+            return kept
 
         return self._write(write)
 
-    def release(self, submission_id: str, *, owner: str, until: float | None = None) -> None:
-        """Give the lease up: any process may take the submission over at once (a graceful stop),
-        or from `until` on (a run that failed, tried again later)."""
+    def release(
+        self, submission_id: str, *, epoch: int, until: float | None = None, failed: bool = False
+    ) -> None:
+        """Give the lease up: any process may take the submission over at once (a graceful stop), or
+        from `until` on. `failed`: the run ended in an unexpected error (counted: see `claimable`)."""
+        values: dict[str, Any] = {"lease_owner": None, "lease_until": until}
+        if failed:
+            values["failures"] = submissions.c.failures + 1
         self._write(
             lambda c: c.execute(
                 update(submissions)
-                .where(submissions.c.id == submission_id, submissions.c.lease_owner == owner)
-                .values(lease_owner=None, lease_until=until)
+                .where(submissions.c.id == submission_id, submissions.c.lease_epoch == epoch)
+                .values(**values)
             )
         )
 
-    def claimable(self, *, limit: int, max_resumes: int) -> list[str]:
-        """Unfinished submissions nobody holds (a dead process's, a stopped one's), oldest first;
-        not those taken over `max_resumes` times already (they keep failing: left for an operator)."""
+    def claimable(self, *, limit: int, max_failures: int) -> list[str]:
+        """Unfinished submissions nobody holds (a dead process's, a stopped one's), oldest first; not
+        those whose runs failed `max_failures` times (a bug would repeat: left for an operator), nor
+        those their own entry point finishes (the command line's)."""
         if limit <= 0:
             return []
         now = self._clock()
         statement = (
             select(submissions.c.id)
             .where(
-                submissions.c.state != SubmissionState.DONE,
+                submissions.c.state.in_(UNFINISHED),
                 _lease_free(now),
-                submissions.c.resumes < max_resumes,
+                submissions.c.failures < max_failures,
+                submissions.c.resumable.is_(True),
             )
             .order_by(submissions.c.created_at)
             .limit(limit)
@@ -341,7 +321,7 @@ class SubmissionStore:
                 update(submissions)
                 .where(
                     submissions.c.id == submission_id,
-                    submissions.c.state != SubmissionState.DONE,
+                    submissions.c.state.in_(UNFINISHED),
                     _lease_free(now),
                 )
                 .values(
@@ -354,10 +334,11 @@ class SubmissionStore:
             )
             if taken.rowcount != 1:
                 return None
-            epoch = connection.execute(
-                select(submissions.c.lease_epoch).where(submissions.c.id == submission_id)
-            ).scalar_one()
-            return int(epoch)
+            return int(
+                connection.execute(
+                    select(submissions.c.lease_epoch).where(submissions.c.id == submission_id)
+                ).scalar_one()
+            )
 
         return self._write(write)
 
@@ -381,7 +362,7 @@ class SubmissionStore:
                 .mappings()
                 .all()
             )
-            return _stored_from_rows(row, chunk_rows)
+            return stored_from_rows(row, chunk_rows)
 
         return self._read(read)
 
@@ -399,29 +380,29 @@ class SubmissionStore:
 
     # ---- plumbing -----------------------------------------------------------------------------------
 
-    def _update(self, connection: Connection, submission_id: str, **values: Any) -> bool:
-        values["updated_at"] = self._clock()
-        result = connection.execute(
-            update(submissions).where(submissions.c.id == submission_id).values(**values)
-        )
-        return bool(result.rowcount == 1)
-
-    def _update_held(
+    def _held_write(
         self,
-        connection: Connection,
         submission_id: str,
         epoch: int,
         *,
+        then: Callable[[Connection], bool] | None = None,
         in_state: SubmissionState | None = None,
         **values: Any,
     ) -> bool:
-        """Update the submission only while `epoch` holds its lease (and it is `in_state`, if given)."""
+        """In one transaction: update the submission's row (`values`, and the time) only while `epoch`
+        holds its lease (and it is `in_state`), which locks the row; then `then`, whose answer is the
+        answer. False when the lease is no longer the caller's."""
         condition = [submissions.c.id == submission_id, submissions.c.lease_epoch == epoch]
         if in_state is not None:
             condition.append(submissions.c.state == in_state)
-        values["updated_at"] = self._clock()
-        result = connection.execute(update(submissions).where(*condition).values(**values))
-        return bool(result.rowcount == 1)
+        statement = update(submissions).where(*condition).values(updated_at=self._clock(), **values)
+
+        def write(connection: Connection) -> bool:
+            if connection.execute(statement).rowcount != 1:
+                return False
+            return True if then is None else then(connection)
+
+        return self._write(write)
 
     def _write(self, work: Callable[[Connection], T]) -> T:
         try:
@@ -457,97 +438,3 @@ def _insert_chunks(connection: Connection, submission_id: str, chunks: Sequence[
             for chunk in chunks
         ],
     )
-
-
-def _request_json(task: TaskFields, chunks: Sequence[Chunk]) -> str:
-    return task.for_prospects(tuple(pid for c in chunks for pid in c.prospect_ids)).model_dump_json()
-
-
-def _prospects_json(prospects: Sequence[ProspectRef]) -> str:
-    return json.dumps([p.model_dump() for p in prospects])
-
-
-def _outcomes_json(outcomes: Sequence[ProspectOutcome]) -> str:
-    return json.dumps(
-        [
-            {"prospect_id": o.prospect_id, "status": o.status.value, "task_id": o.task_id, "reason": o.reason}
-            for o in outcomes
-        ]
-    )
-
-
-def _outcomes_from(text: str | None) -> tuple[ProspectOutcome, ...]:
-    return tuple(
-        ProspectOutcome(
-            prospect_id=o["prospect_id"],
-            status=OutcomeStatus(o["status"]),
-            task_id=o["task_id"],
-            reason=o["reason"],
-        )
-        for o in json.loads(text or "[]")
-    )
-
-
-def _stored_from_rows(row: Any, chunk_rows: Sequence[Any]) -> StoredSubmission:
-    chunks = tuple(
-        Chunk(
-            seq=c["seq"],
-            prospect_ids=tuple(json.loads(c["prospect_ids_json"])),
-            state=ChunkState(c["state"]),
-            attempt=c["attempt"],
-            outcomes=_outcomes_from(c["outcomes_json"]),
-            error_message=c["error_message"],
-        )
-        for c in chunk_rows
-    )
-    prospects = tuple(ProspectRef(**p) for p in json.loads(row["prospects_json"]))
-    not_found = tuple(
-        EmailNotFound(email, reason) for email, reason in json.loads(row["not_found_json"] or "[]")
-    )
-    if chunks:
-        outcomes = tuple(o for c in chunks if c.state is ChunkState.ANSWERED for o in c.outcomes)
-    else:
-        outcomes = _outcomes_from(row["outcomes_json"])  # recorded before chunks existed
-    submission = None
-    if row["request_json"] is not None:
-        submission = Submission(
-            id=row["id"],
-            request=CreateTaskRequest.model_validate_json(row["request_json"]),
-            prospects=prospects,
-            requested_by=row["requested_by"],
-            outcomes=outcomes,
-            retry_of=row["retry_of"],
-            not_found=not_found,
-            interrupted=row["resumes"] > 0
-            if row["report_interrupted"] is None
-            else row["report_interrupted"],
-        )
-    return StoredSubmission(
-        id=row["id"],
-        submission=submission,
-        reply_to=json.loads(row["reply_to_json"]),
-        state=SubmissionState(row["state"]),
-        announce=bool(row["announce"]),
-        announced=bool(row["announced"]),
-        task=TaskFields.model_validate_json(row["task_json"]) if row["task_json"] else None,
-        prospects=prospects,
-        emails=tuple(json.loads(row["emails_json"] or "[]")),
-        not_found=not_found,
-        requested_by=row["requested_by"],
-        retry_of=row["retry_of"],
-        chunks=chunks,
-        lease_epoch=int(row["lease_epoch"]),
-        resumes=int(row["resumes"]),
-        report_parts_posted=int(row["report_parts_posted"]),
-    )
-
-
-__all__ = [
-    "Chunk",
-    "ChunkState",
-    "NewSubmission",
-    "StoreUnavailableError",
-    "StoredSubmission",
-    "SubmissionState",
-    "SubmissionStore",
-]

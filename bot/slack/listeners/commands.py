@@ -66,7 +66,7 @@ def handle_task_command(
         )
         return
     leftovers = tuple(p.text for p in draft.problems if p.field is DraftField.PROSPECTS and p.text)
-    field, kept_token = keep_what_the_form_cannot_hold(deps, draft.prospects, (*draft.emails, *leftovers))
+    field, kept_token = keep_what_the_form_cannot_hold(deps, draft.prospects, draft.emails, leftovers)
     names = {p.id: p.display_name for p in draft.prospects if p.display_name}
     metadata = ModalMetadata(reply_to, announce=True, names=names, kept=kept_token).to_json()
     if field.kept:

@@ -40,19 +40,19 @@ def open_task_modal(
 
 
 def keep_what_the_form_cannot_hold(
-    deps: AppDeps, prospects: Sequence[ProspectRef], extra_words: Sequence[str]
+    deps: AppDeps, prospects: Sequence[ProspectRef], emails: Sequence[str], words: Sequence[str] = ()
 ) -> tuple[ProspectsField, str | None]:
     """The prospects field, and the token under which the prospects it cannot hold are kept (None when
-    it holds them all). With the database away they stay in the field's text, cut as Slack cuts it,
-    and the form says so."""
-    field = prospects_field(prospects, extra_words)
+    it holds them all). With the database away everything stays in the field's text, which the form
+    then cuts and says so (the rep sees what was left out)."""
+    field = prospects_field(prospects, emails, words)
     if not field.kept:
         return field, None
     try:
         return field, deps.kept.keep(field.kept)
     except StoreUnavailableError:
         logger.exception("could not keep %d prospects for a form", len(field.kept))
-        return ProspectsField("\n".join(p.id for p in prospects)), None
+        return ProspectsField("\n".join([*emails, *(p.id for p in prospects), *words])), None
 
 
 def unknown_zone_notice(zone: str, due: datetime.date) -> str:

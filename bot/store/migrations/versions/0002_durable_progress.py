@@ -1,13 +1,17 @@
 """Durable progress: each submission's state, lease and report progress; its chunks; shared rate limits.
 
 Submissions recorded before this revision are finished as far as anyone can tell (state 'done'): their
-outcomes stay in `outcomes_json`, and the Retry button keeps working on them.
+outcomes stay in `outcomes_json`, and the Retry button keeps working on them. One recorded with no
+outcomes was cut off by a restart of that version: its prospects become unknown (its tasks may exist),
+so its Retry button offers them with the check-first warning.
 
 Revision ID: 0002
 Revises: 0001
 """
 
 from __future__ import annotations
+
+import json
 
 import sqlalchemy as sa
 from alembic import op
@@ -33,8 +37,14 @@ def upgrade() -> None:
         table.add_column(sa.Column("resumes", sa.Integer, nullable=False, server_default="0"))
         table.add_column(sa.Column("report_parts_posted", sa.Integer, nullable=False, server_default="0"))
         table.add_column(sa.Column("report_interrupted", sa.Boolean, nullable=True))
+        table.add_column(sa.Column("failures", sa.Integer, nullable=False, server_default="0"))
+        table.add_column(sa.Column("resumable", sa.Boolean, nullable=False, server_default=sa.true()))
         table.add_column(sa.Column("updated_at", sa.Float, nullable=True))
         table.create_index("ix_submissions_state_lease", ["state", "lease_until"])
+    _outcomes_for_cut_off_submissions()
+    with op.batch_alter_table("submissions") as table:
+        # The default only served the rows already there: a new row must say its state.
+        table.alter_column("state", existing_type=sa.String(16), server_default=None)
     op.create_table(
         "submission_chunks",
         sa.Column("submission_id", sa.String(32), sa.ForeignKey("submissions.id"), primary_key=True),
@@ -56,6 +66,27 @@ def upgrade() -> None:
         sa.Column("not_before", sa.Float, nullable=False),
         sa.Column("seq", sa.Integer, nullable=False),
     )
+
+
+CUT_OFF = (
+    "The app restarted before this request's outcome was recorded (a version before this one); the task "
+    "may have been created — check Saleshandy before retrying."
+)
+
+
+def _outcomes_for_cut_off_submissions() -> None:
+    bind = op.get_bind()
+    rows = bind.execute(sa.text("SELECT id, request_json FROM submissions WHERE outcomes_json IS NULL")).all()
+    for submission_id, request_json in rows:
+        prospect_ids = json.loads(request_json).get("prospect_ids", [])
+        outcomes = [
+            {"prospect_id": pid, "status": "unknown", "task_id": None, "reason": CUT_OFF}
+            for pid in prospect_ids
+        ]
+        bind.execute(
+            sa.text("UPDATE submissions SET outcomes_json = :outcomes WHERE id = :id"),
+            {"outcomes": json.dumps(outcomes), "id": submission_id},
+        )
 
 
 def downgrade() -> None:

@@ -1,0 +1,268 @@
+"""One run of one submission under one lease epoch: from wherever the database says it is to DONE.
+
+    look up emails  →  announce  →  send each chunk  →  report  →  done
+
+Each step reads the database and writes its result there before the next; every write checks the
+epoch (see `bot.store.submissions`), so a run whose lease was taken over stops at its next write
+(`LostLease`). A run that cannot go on now (a graceful stop, the database away) stops at a safe point
+(`Paused`) and leaves the rest to whichever process resumes it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
+from threading import Event
+from typing import TypeVar
+
+from bot.domain import ProspectOutcome, ProspectRef
+from bot.metrics import Metrics
+from bot.parsing.prospects import dedupe_prospects
+from bot.saleshandy import (
+    RateLimitError,
+    RateLimiterUnavailableError,
+    SaleshandyClient,
+    SaleshandyError,
+    WaitInterruptedError,
+)
+from bot.service.lookups import ProspectLookups
+from bot.service.ports import Message, ReplyTo, Reporter
+from bot.store import (
+    Chunk,
+    ChunkState,
+    StoredSubmission,
+    StoreUnavailableError,
+    SubmissionState,
+    SubmissionStore,
+)
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+STORE_RETRY_WAITS = (0.2, 0.5, 1.0, 2.0, 4.0)
+"""Waits between tries of a write the work cannot go on without (the database away for a moment)."""
+
+IN_FLIGHT_WHEN_STOPPED = (
+    "The app stopped while this request was on its way to Saleshandy; the task may have been created "
+    "— check Saleshandy before retrying."
+)
+
+
+class LostLease(Exception):
+    """Another run holds the submission now (this one was too slow to renew): stop touching it."""
+
+
+class Paused(Exception):
+    """The work cannot go on now (a graceful stop, the database away): it is left for a resume."""
+
+    def __init__(self, reply_to: ReplyTo | None = None) -> None:
+        super().__init__()
+        self.reply_to = reply_to
+        """Where to say so (the database away), or None (a graceful stop says nothing: it resumes)."""
+
+
+@dataclass(frozen=True)
+class RunDeps:
+    """What every run uses; built once by `TaskService`."""
+
+    client: SaleshandyClient
+    store: SubmissionStore
+    reporter: Reporter
+    lookups: ProspectLookups
+    stopping: Event
+    metrics: Metrics
+    sleep: Callable[[float], None]
+    chunked: Callable[[Sequence[ProspectRef]], tuple[Chunk, ...]]
+
+
+class SubmissionRun:
+    def __init__(self, deps: RunDeps, submission_id: str, epoch: int) -> None:
+        self._deps = deps
+        self._store = deps.store
+        self._id = submission_id
+        self._epoch = epoch
+
+    def run(self) -> None:
+        """Take the submission to DONE; raises LostLease or Paused when it must stop before."""
+        stored = self._load()
+        if stored.state is SubmissionState.LOOKUP:
+            stored = self._look_up_emails(stored)
+        if stored.announce and not stored.announced and stored.submission is not None:
+            stored = self._announce(stored)
+        if stored.state is SubmissionState.SENDING:
+            stored = self._send_chunks(stored)
+        if stored.state is SubmissionState.REPORTING:
+            self._report(stored)
+
+    # ---- the steps ----------------------------------------------------------------------------------
+
+    def _look_up_emails(self, stored: StoredSubmission) -> StoredSubmission:
+        found, not_found = self._deps.lookups.find_by_email(stored.emails)
+        # A prospect named by ID and by email is one prospect, shown with the name its lookup found.
+        prospects = dedupe_prospects((*stored.prospects, *found))
+        resolved = partial(
+            self._store.resolve_lookups,
+            self._id,
+            epoch=self._epoch,
+            prospects=prospects,
+            not_found=not_found,
+            chunks=self._deps.chunked(prospects),
+        )
+        self._held(resolved)
+        return self._load()
+
+    def _announce(self, stored: StoredSubmission) -> StoredSubmission:
+        assert stored.submission is not None
+        try:
+            reply_to = self._deps.reporter.announce(stored.submission, stored.reply_to)
+        except Exception:
+            # The tasks matter more than the announcement: the results will say what was asked.
+            logger.exception("could not announce submission %s", self._id)
+            return stored
+        self._held(partial(self._store.announced, self._id, epoch=self._epoch, reply_to=reply_to))
+        return self._load()
+
+    def _send_chunks(self, stored: StoredSubmission) -> StoredSubmission:
+        interrupted = self._with_store(
+            partial(
+                self._store.interrupt_chunks,
+                self._id,
+                epoch=self._epoch,
+                outcome_for=lambda pid: ProspectOutcome.unknown(pid, IN_FLIGHT_WHEN_STOPPED),
+            )
+        )
+        if interrupted:
+            logger.info(
+                "submission %s: %d chunk(s) were in flight when stopped: unknown", self._id, interrupted
+            )
+        blocking: SaleshandyError | None = None
+        for chunk in self._load().chunks:
+            if chunk.state is not ChunkState.PENDING:
+                continue
+            if blocking is not None:
+                # The rest would meet the same wall (a bad key, the API unreachable): not sent.
+                self._record(chunk, _outcomes_for(chunk, blocking), blocking, sent=False)
+                continue
+            error = self._send(stored, chunk)
+            if error is not None and error.stops_batch and not isinstance(error, RateLimitError):
+                blocking = error  # a rate limit only slows the next chunk down: it asks the window again
+        self._held(partial(self._store.to_reporting, self._id, epoch=self._epoch))
+        return self._load()
+
+    def _send(self, stored: StoredSubmission, chunk: Chunk) -> SaleshandyError | None:
+        """Send one chunk and record what became of it; its request-level error, if any."""
+        assert stored.submission is not None
+        sending = [False]
+
+        def before_sending() -> bool:
+            if self._deps.stopping.is_set():
+                return False
+            start = partial(self._store.start_chunk, self._id, chunk.seq, epoch=self._epoch)
+            sending[0] = self._with_store(start, stored.reply_to)
+            return sending[0]
+
+        def after_not_sent() -> None:
+            unstart = partial(self._store.unstart_chunk, self._id, chunk.seq, epoch=self._epoch)
+            sending[0] = not self._with_store(unstart, stored.reply_to)
+
+        result = self._deps.client.create_chunk(
+            stored.submission.request.for_prospects(chunk.prospect_ids),
+            before_sending=before_sending,
+            after_not_sent=after_not_sent,
+        )
+        if result is None:
+            raise Paused if self._deps.stopping.is_set() else LostLease
+        if isinstance(result.error, WaitInterruptedError):
+            raise Paused
+        if isinstance(result.error, RateLimiterUnavailableError):
+            raise Paused(stored.reply_to)
+        self._record(chunk, result.outcomes, result.error, sent=sending[0])
+        return result.error
+
+    def _record(
+        self,
+        chunk: Chunk,
+        outcomes: Sequence[ProspectOutcome],
+        error: SaleshandyError | None,
+        *,
+        sent: bool,
+    ) -> None:
+        finish = partial(
+            self._store.finish_chunk,
+            self._id,
+            chunk.seq,
+            epoch=self._epoch,
+            outcomes=outcomes,
+            error_message=error.message if error is not None else None,
+            sent=sent,
+        )
+        self._held(finish)
+
+    def _report(self, stored: StoredSubmission) -> None:
+        messages, private = self._report_messages(stored)
+        reply_to = stored.reply_to
+        for part in range(stored.report_parts_posted, len(messages)):
+            if self._deps.stopping.is_set():
+                raise Paused
+            reply_to = self._deps.reporter.post(reply_to, messages[part], private=private)
+            self._held(
+                partial(
+                    self._store.report_part_posted,
+                    self._id,
+                    epoch=self._epoch,
+                    parts=part + 1,
+                    reply_to=reply_to,
+                )
+            )
+        self._held(partial(self._store.finish, self._id, epoch=self._epoch))
+        for outcome in stored.submission.outcomes if stored.submission else ():
+            self._deps.metrics.prospects.labels(outcome=outcome.status.value).inc()
+
+    def _report_messages(self, stored: StoredSubmission) -> tuple[Sequence[Message], bool]:
+        """The report's messages, and whether they go to the rep alone (nobody was found: nothing to
+        say in the channel)."""
+        submission = stored.submission
+        if submission is None or not submission.outcomes:
+            return [self._deps.reporter.nobody_found(stored.not_found)], True
+        headline = " ".join(dict.fromkeys(c.error_message for c in stored.chunks if c.error_message)) or None
+        messages = self._deps.reporter.results(
+            submission,
+            headline=headline,
+            say_what_was_asked=not stored.announced and submission.retry_of is None,
+        )
+        return messages, False
+
+    # ---- plumbing -----------------------------------------------------------------------------------
+
+    def _load(self) -> StoredSubmission:
+        stored = self._with_store(partial(self._store.get, self._id))
+        if stored is None:
+            raise LostLease
+        return stored
+
+    def _held(self, write: Callable[[], bool]) -> None:
+        """A write that holds only under this run's lease: LostLease when it no longer does."""
+        if not self._with_store(write):
+            raise LostLease
+
+    def _with_store(self, write: Callable[[], T], reply_to: ReplyTo | None = None) -> T:
+        """`write`, tried again while the database is away for a moment; paused if it stays away
+        (and the rep told at `reply_to`, if given)."""
+        for wait in (*STORE_RETRY_WAITS, None):
+            try:
+                return write()
+            except StoreUnavailableError:
+                if self._deps.stopping.is_set():
+                    raise Paused from None
+                if wait is None:
+                    logger.exception("the database stayed unavailable; pausing submission %s", self._id)
+                    raise Paused(reply_to) from None
+                self._deps.sleep(wait)
+        raise AssertionError("unreachable")
+
+
+def _outcomes_for(chunk: Chunk, error: SaleshandyError) -> list[ProspectOutcome]:
+    return [ProspectOutcome(pid, error.outcome_status, reason=error.message) for pid in chunk.prospect_ids]
