@@ -15,11 +15,17 @@ received half of them (the 20th in flight), one of two things happens:
 - stop-all: the gunicorn master gets SIGTERM (a deploy, a platform stopping the dyno) and SIGKILL 10 s
   later if still alive; then it is started again on the same database.
 
+Two more cases run only when named (`--only kill-worker-waiting`, `--only stop-all-waiting`): the same
+crashes 0.6 s after the 20th request arrived, once it is answered and the worker waits for the next
+rate-limit window (nothing in flight at the API). `--window 20` lengthens the fake's window, so that
+wait outlasts the 6 s a stopping worker gives its work.
+
 Each case runs on a SQLite file and on a PostgreSQL database of its own (created on
 127.0.0.1:5432, dropped at the end). Printed for each: tasks created (in the fake Saleshandy), prospects
 with exactly one result line in the Slack thread, prospects created twice (must be 0), prospects with
 no line (must be 0), prospects with more than one line (must be 0), prospects reported unknown (the
-chunk in flight at the crash: at most one chunk, 25, expected), and seconds from the kill (or the
+chunk in flight at the crash: at most one chunk, 25, expected; and how many of them Saleshandy really
+created), and seconds from the kill (or the
 restart) to the last result line. Exit status 1 when a must fails; the gunicorn logs are then kept and
 their folder printed.
 """
