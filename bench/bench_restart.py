@@ -1,6 +1,6 @@
 """Work survives the process: one `/task` naming 1,000 prospects, and the process doing it dies mid-way.
 
-Run from the repository root: `python bench/bench_restart.py` (all four runs, about 3 minutes; only
+Run from the repository root: `python bench/bench_restart.py` (all four runs, under 2 minutes; only
 loopback traffic); `--only sqlite`, `--only postgresql`, `--only kill-worker`, `--only stop-all` (repeatable)
 pick databases and cases.
 
@@ -25,9 +25,8 @@ Each case runs on a SQLite file and on a PostgreSQL database of its own (created
 with exactly one result line in the Slack thread, prospects created twice (must be 0), prospects with
 no line (must be 0), prospects with more than one line (must be 0), prospects reported unknown (the
 chunk in flight at the crash: at most one chunk, 25, expected; and how many of them Saleshandy really
-created), and seconds from the kill (or the
-restart) to the last result line. Exit status 1 when a must fails; the gunicorn logs are then kept and
-their folder printed.
+created), and seconds from the kill (or the restart) to the last result line. Exit status 1 when a must
+fails; the gunicorn logs are then kept and their folder printed.
 """
 
 from __future__ import annotations
