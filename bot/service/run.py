@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from threading import Event
 from typing import TypeVar
@@ -123,7 +123,7 @@ class SubmissionRun:
             logger.exception("could not announce submission %s", self._id)
             return stored
         self._held(partial(self._store.announced, self._id, epoch=self._epoch, reply_to=reply_to))
-        return self._load()
+        return replace(stored, announced=True, reply_to=reply_to)
 
     def _send_chunks(self, stored: StoredSubmission) -> StoredSubmission:
         interrupted = self._with_store(
@@ -151,6 +151,20 @@ class SubmissionRun:
                 blocking = error  # a rate limit only slows the next chunk down: it asks the window again
         self._held(partial(self._store.to_reporting, self._id, epoch=self._epoch))
         return self._load()
+
+    def _interrupt_chunks_in_flight(self) -> int:
+        """Chunks an earlier lease left being sent are unknown now; how many (a first run has none)."""
+        interrupted = self._with_store(
+            partial(
+                self._store.interrupt_chunks,
+                self._id,
+                epoch=self._epoch,
+                outcome_for=lambda pid: ProspectOutcome.unknown(pid, IN_FLIGHT_WHEN_STOPPED),
+            )
+        )
+        if interrupted:
+            logger.info("submission %s: %d chunk(s) in flight when stopped: unknown", self._id, interrupted)
+        return interrupted
 
     def _send(self, stored: StoredSubmission, chunk: Chunk) -> SaleshandyError | None:
         """Send one chunk and record what became of it; its request-level error, if any."""
