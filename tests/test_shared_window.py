@@ -92,3 +92,30 @@ def test_keys_have_windows_of_their_own_and_no_key_is_stored(engine: Engine) -> 
         rows = connection.execute(text("SELECT * FROM rate_limit_windows")).all()
     assert len(rows) == 2 and KEY not in str(rows) and "another-reps-key-77" not in str(rows)
     assert KEY not in repr(used_up)
+
+
+def test_before_any_answer_one_request_goes_first_and_its_answer_opens_the_window(engine: Engine) -> None:
+    """A first burst from several processes must not overshoot a window nobody knows yet."""
+    clock = FakeClock(start=1_800_000_000.0)
+    first, second = window(engine, clock), window(engine, clock)
+    probe = first.acquire(max_wait=60)
+    with pytest.raises(RateLimitError):
+        second.acquire(max_wait=0.1)  # waits for the probe's answer (here: not that long)
+    first.release(probe, status=201, headers=answer(2, reset_in=10))
+    second.release(second.acquire(max_wait=60), status=201, headers=answer(1, reset_in=10))
+    assert clock.sleeps == []
+
+
+def test_a_new_windows_first_answer_cannot_raise_the_room_taken_since_it_began(engine: Engine) -> None:
+    """Answers come back in any order: the room after a roll-over is the limit less what was taken."""
+    clock = FakeClock(start=1_800_000_000.0)
+    shared = window(engine, clock)
+    shared.release(shared.acquire(max_wait=60), status=201, headers=answer(0, reset_in=10))
+    clock.now += 10  # the window rolls over: 3 again
+    first, second, third = (shared.acquire(max_wait=60) for _ in range(3))
+    shared.release(third, status=201, headers=answer(2, reset_in=10))  # counted before the other two
+    late = window(engine, clock)
+    late.release(late.acquire(max_wait=60), status=201, headers=answer(2, reset_in=10))
+    assert clock.sleeps == [10.0]  # the fourth waited for the next window
+    for ticket in (first, second):
+        shared.release(ticket, status=201, headers=answer(0, reset_in=10))

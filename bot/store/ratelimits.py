@@ -86,6 +86,8 @@ class SharedWindow:
                 if now - blind_since >= BLIND_WAIT_SECONDS:
                     self._forget_window()
                     continue
+            else:
+                blind_since = None  # the end is known again: a later blind spell starts from zero
             if wait > max_wait:
                 raise RateLimitError(retry_after=wait, status_code=None)
             self._on_wait(wait)
@@ -149,7 +151,11 @@ class SharedWindow:
     def _create_row(self) -> None:
         try:
             with self._engine.begin() as connection:
-                connection.execute(insert(windows).values(key_id=self._key_id, not_before=0.0, seq=0))
+                # One request first (available 1): its answer tells the window's limit and end, so
+                # a first burst from several processes does not overshoot a window nobody knows yet.
+                connection.execute(
+                    insert(windows).values(key_id=self._key_id, available=1, not_before=0.0, seq=0)
+                )
         except IntegrityError:
             pass  # another process made it first
         self._row_exists = True
@@ -181,14 +187,24 @@ def _after_answer(
         return values
     remaining = remaining_in_window(headers)
     if remaining is None:
+        if row["window_limit"] is None and limit is None:
+            values["available"] = None  # an API that tells no limits: only its 429s can pace us
         return values
     # Tickets taken after this one may not be counted by the API yet: assume none of them is.
     room = max(0, remaining - (int(row["seq"]) - ticket))
     known_end = row["window_ends"]
     if ends is None:
         values["available"] = room if row["available"] is None else min(row["available"], room)
-    elif known_end is None or ends > known_end + SAME_WINDOW_SECONDS:
-        values["available"], values["window_ends"] = room, ends  # the first word of a new window
+    elif known_end is None:
+        # The first word of a new window. After a roll-over (the limit known), what was taken since it
+        # began bounds the room too: answers to earlier tickets may still be on their way (the API
+        # counts in any order). Before any answer (the first request alone), the answer is all we know.
+        current = row["available"]
+        rolled_over = row["window_limit"] is not None and current is not None
+        values["available"] = min(current, room) if rolled_over else room
+        values["window_ends"] = ends
+    elif ends > known_end + SAME_WINDOW_SECONDS:
+        values["available"], values["window_ends"] = room, ends  # a window later than the one we knew
     elif ends >= known_end - SAME_WINDOW_SECONDS:
         current = row["available"]
         values["available"] = room if current is None else min(current, room)
