@@ -95,8 +95,6 @@ class SharedWindow:
 
     def release(self, ticket: int, *, status: int | None, headers: Mapping[str, str]) -> None:
         self._on_answer(status)
-        if status is None:
-            return  # no answer: the room stays used, nothing learnt
         now = self._clock()
         try:
             with self._engine.begin() as connection:
@@ -165,10 +163,14 @@ class SharedWindow:
 
 
 def _after_answer(
-    row: Any, ticket: int, status: int, headers: Mapping[str, str], *, now: float
+    row: Any, ticket: int, status: int | None, headers: Mapping[str, str], *, now: float
 ) -> dict[str, Any]:
     """What an answer changes in the key's row."""
     values: dict[str, Any] = {}
+    if status is None:
+        # No answer: the room stays used, nothing learnt; but while no answer ever told the window,
+        # the next request may go first in its place (or nobody would go until the blind wait ends).
+        return {"available": 1} if row["window_limit"] is None and row["available"] == 0 else {}
     limit = limit_of_window(headers)
     if limit is not None:
         values["window_limit"] = limit
