@@ -178,8 +178,8 @@ def run_case(case: str, database: str, workdir: Path, *, window: float = WINDOW)
                            and server.log_text().count("Booting worker") > WORKERS,
                            timeout=30, what="gunicorn to boot a new worker")
                 outcome.notes.append(
-                    f"gunicorn forked a replacement worker within {time.time() - crash_at:.1f} s of the kill; "
-                    f"workers now {server.worker_pids()}"
+                    f"gunicorn forked a replacement worker within {time.time() - crash_at:.1f} s of the "
+                    f"kill; workers now {server.worker_pids()}"
                 )
             else:
                 server.process.send_signal(signal.SIGTERM)
@@ -317,8 +317,8 @@ def main() -> None:
     began = time.perf_counter()
     print(f"{PROSPECTS} prospects in one /task, chunks of {CHUNK_SIZE} = {math.ceil(PROSPECTS / CHUNK_SIZE)} "
           f"requests; fake Saleshandy answering in {LATENCY * 1000:.0f} ms, {LIMIT} requests per "
-          f"{args.window:.0f} s; gunicorn with {WORKERS} workers; crash once {CRASH_AT_REQUEST} requests were "
-          f"received", flush=True)
+          f"{args.window:.0f} s; gunicorn with {WORKERS} workers; crash once {CRASH_AT_REQUEST} requests "
+          f"were received", flush=True)
     root = Path(tempfile.mkdtemp(prefix="bench-restart-"))
     failed = False
     for database in databases:

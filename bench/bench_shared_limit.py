@@ -161,13 +161,15 @@ class WindowTrace:
                 try:
                     with engine.connect() as connection:
                         row = connection.execute(text(
-                            "SELECT window_limit, available, window_ends, not_before, seq FROM rate_limit_windows"
+                            "SELECT window_limit, available, window_ends, not_before, seq"
+                            " FROM rate_limit_windows"
                         )).first()
                 except Exception as error:  # a table not made yet, a lock: try again
                     row = (type(error).__name__,)
                 if row != last:
                     now = time.time()
-                    shown = [f"{v - now:+.2f}s" if isinstance(v, float) and v > 1e9 else v for v in (row or ())]
+                    shown = [f"{v - now:+.2f}s" if isinstance(v, float) and v > 1e9 else v
+                             for v in (row or ())]
                     stamp = time.strftime("%H:%M:%S", time.localtime(now)) + f"{now % 1:.3f}"[1:]
                     out.write(f"{stamp} {shown}\n")
                     last = row
@@ -215,7 +217,9 @@ def run_phase(phase: Phase, database: str, workdir: Path, *, trace_window: bool 
         tasks = saleshandy.tasks
         creates = saleshandy.create_requests
         log = server.log_text()
-    return _figures(result, phase, ids, started, acks, owners, watch, lines, tasks, creates, log, stored, began)
+    return _figures(
+        result, phase, ids, started, acks, owners, watch, lines, tasks, creates, log, stored, began
+    )
 
 
 def _wait_for_results(url: str, slack: FakeSlack, prospects: int) -> tuple[dict[str, str], bool]:
@@ -304,8 +308,9 @@ def _warning_lines(log: str) -> list[str]:
 def print_result(r: Result) -> None:
     p = r.phase
     print(f"[{p.name} · {r.database}] {p.commands} commands × {p.prospects_each} prospects, chunks of "
-          f"{p.chunk_size} = {p.requests} requests; limit {p.limit} per {p.window:.0f} s, {LATENCY * 1000:.0f} ms "
-          f"each; {WORKERS} workers — {'OK' if not r.problems else 'FAILED: ' + '; '.join(r.problems)}")
+          f"{p.chunk_size} = {p.requests} requests; limit {p.limit} per {p.window:.0f} s, "
+          f"{LATENCY * 1000:.0f} ms each; {WORKERS} workers — "
+          f"{'OK' if not r.problems else 'FAILED: ' + '; '.join(r.problems)}")
     for name, value in r.lines.items():
         print(f"  {name}: {value}")
     for note in r.notes:
