@@ -1,4 +1,4 @@
-"""The date-typo rule: its list of common words kept up to date, and words it reads and leaves alone."""
+"""The date-typo rule, measured (the rates the README quotes; `pytest -s` prints them), and its parts."""
 
 from __future__ import annotations
 
@@ -11,8 +11,29 @@ import pytest
 
 from bot.parsing.date_typos import build_typo_reader, normalise
 from bot.parsing.english_near_dates import COMMON_WORDS_NEAR_DATES
+from tests.date_typo_samples import Figures, measure
 
 _MAKER = Path(__file__).resolve().parent.parent / "bench" / "make_english_near_dates.py"
+
+
+@pytest.fixture(scope="module")
+def figures() -> Figures:
+    return measure()
+
+
+def test_typos_are_read_at_the_measured_rates(figures: Figures) -> None:
+    print("\n" + "\n".join(figures.lines()))
+    for ((low, _), edits), (read, made) in figures.rates.items():
+        if low >= 6:
+            assert read / made >= (0.95 if edits == 1 else 0.80), (low, edits)
+    assert figures.rate(1) >= 0.95 and figures.rate(2) >= 0.80
+
+
+def test_no_word_of_the_app_and_almost_no_common_word_is_read_as_a_date(figures: Figures) -> None:
+    assert figures.vocabulary == []
+    assert len(figures.english) <= 0.001 * figures.english_count
+    assert figures.prospect_like == []
+    assert len(figures.held_out) <= 0.01 * figures.held_out_count  # the rule's own rate, unprotected
 
 
 def test_the_list_of_common_words_near_dates_is_up_to_date() -> None:
