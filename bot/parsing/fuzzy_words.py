@@ -60,31 +60,38 @@ def cost(a: str, b: str, limit: int) -> int:
     """The edits from `a` to `b` as the optimal string alignment counts them, `_EDIT` each, a letter
     changed to one not next to it a little more; more than `limit` edits cost `(limit + 1) * _EDIT`.
 
-    Only the band of cells within `limit` of the diagonal is filled: no path beyond it is cheaper.
+    Only the band of cells within `limit` of the diagonal is filled (no path beyond it is cheaper),
+    and the loop stops once a whole row is beyond: a typo's first lookup runs this a few times.
     """
     beyond = (limit + 1) * _EDIT
     if abs(len(a) - len(b)) > limit:
         return beyond
-    width = len(b) + 1
-    before = previous = [j * _EDIT if j <= limit else beyond for j in range(width)]
+    before = previous = [j * _EDIT if j <= limit else beyond for j in range(len(b) + 1)]
+    last_letter = ""
     for i, letter in enumerate(a, 1):
-        current = [beyond] * width
+        current = [beyond] * (len(b) + 1)
         if i <= limit:
             current[0] = i * _EDIT
         first, last = max(1, i - limit), min(len(b), i + limit)
-        for j in range(first, last + 1):
+        lowest = left = current[first - 1]
+        for j in range(first, last + 1):  # comparisons, not min(): this is the hot loop
             other = b[j - 1]
             if letter == other:
                 best = previous[j - 1]
             else:
                 best = previous[j - 1] + (_EDIT if (letter, other) in _NEIGHBOURS else _FAR_CHANGE)
-                if i > 1 and j > 1 and letter == b[j - 2] and a[i - 2] == other:
-                    best = min(best, before[j - 2] + _EDIT)
-            best = min(best, previous[j] + _EDIT, current[j - 1] + _EDIT)
-            current[j] = best if best < beyond else beyond
-        if min(current[first - 1 : last + 1]) >= beyond:
+                if j > 1 and letter == b[j - 2] and last_letter == other and before[j - 2] + _EDIT < best:
+                    best = before[j - 2] + _EDIT  # two neighbours swapped
+            if previous[j] + _EDIT < best:  # a letter of `a` dropped
+                best = previous[j] + _EDIT
+            if left + _EDIT < best:  # a letter of `b` added
+                best = left + _EDIT
+            current[j] = left = best if best < beyond else beyond
+            if best < lowest:
+                lowest = best
+        if lowest >= beyond:
             return beyond
-        before, previous = previous, current
+        before, previous, last_letter = previous, current, letter
     return previous[-1]
 
 
