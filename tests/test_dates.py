@@ -272,7 +272,20 @@ TYPOS = {
     "wednsday": APR[29], "wensday": APR[29], "thrusday": APR[23], "thursdy": APR[23],
     "satuday": APR[25], "febuary 3": D(2027, 2, 3), "septmber 1": D(2026, 9, 1),
     "Decmber 24": D(2026, 12, 24),
+    # Two edits from six letters on, at most one of them a letter changed to a key not next to it
+    "tmorow": APR[23], "tomoro": APR[23], "wedsday": APR[29], "thrusdy": APR[23], "sundy": APR[26],
+    "in 3 buisness days": APR[27], "nxt fri": MAY[1], "end of the quartr": D(2026, 6, 30),
+    "tmrrw": APR[23], "yestarday": APR[21], "Chirstmas": D(2026, 12, 25), "frdy": APR[24],
+    # Read since typos are measured rather than listed (these were junk under the old rule)
+    "ariday": APR[24],  # one edit from friday, though its first letter is changed
+    "tomrw": APR[23],  # one letter more than tmrw
 }  # fmt: skip
+ABBREVIATED = {
+    "frid": APR[24], "tomorr": APR[23], "tomo": APR[23], "satur": APR[25], "wedn": APR[29],
+    "yest": APR[21], "octo 3": D(2026, 10, 3), "nove 3": D(2026, 11, 3), "next mont": D(2026, 5, 1),
+    "end of quar": D(2026, 6, 30), "in 2 busi days": APR[24], "toni": APR[22],
+}  # fmt: skip
+"""The first three letters or more of a name that no other date word begins."""
 
 
 @pytest.mark.parametrize(("text", "expected"), sorted(TYPOS.items()))
@@ -280,17 +293,24 @@ def test_common_typos(text: str, expected: datetime.date) -> None:
     check(WED, text, expected)
 
 
+@pytest.mark.parametrize(("text", "expected"), sorted(ABBREVIATED.items()))
+def test_abbreviated_names(text: str, expected: datetime.date) -> None:
+    check(WED, text, expected)
+
+
 @pytest.mark.parametrize(
     "text",
     [
-        "blursday",  # two edits from thursday
+        "blursday",  # two edits from thursday, both letters changed to keys far from t and h
         "next blursday",
-        "frid",  # one edit, but shorter than five letters
-        "tomorr",  # two edits
-        "tomrw",
-        "match 3",  # one edit from march: short month names are not fuzzy-matched
+        "tommorw",  # three edits from tomorrow
+        "tursday",  # one edit from thursday, and one from tuesday (r is next to e)
+        "munday",  # one edit from monday and one from sunday
+        "wee",  # begins week, weekend and weekday
+        "thi",  # begins this, third, thirty…
+        "match 3",  # one edit from march, but a common English word
         "marsh 3",
-        "ariday",  # one edit from friday, but not the same first letter
+        "tom",  # begins tomorrow, but a common English word
     ],
 )
 def test_junk_near_date_words_stays_junk(text: str) -> None:

@@ -34,21 +34,14 @@ from bot.parsing.prospects import (
 from bot.parsing.slack_text import slack_to_plain_text
 from bot.parsing.vocabulary import (
     CHANNEL_WORDS,
+    FILLER_WORDS,
+    PRIORITY_MARKERS,
     match_priority,
     match_task_type,
     normalise_phrase,
     refine_task_type,
     unsupported_type_hint,
 )
-
-FILLER_WORDS = frozenset(
-    {
-        "for", "with", "on", "by", "due", "to", "at", "and", "&", "&amp;", "-", "—", "the", "a", "an",
-        "please", "pls", "plz", "thx", "thanks", "ty", "tia", "create", "add", "new", "task", "tasks",
-        "prospect", "prospects",
-    }
-)
-PRIORITY_MARKERS = frozenset({"priority", "priority:", "prio", "prio:"})
 
 _NOTE_MARKER = re.compile(r"(?:^|\s)(?:note:|--(?=\s|$))", re.IGNORECASE)
 _GUARDED = re.compile(

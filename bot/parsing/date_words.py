@@ -1,15 +1,9 @@
 """The words and shapes `bot.parsing.dates` reads due dates from: pure data and tiny helpers.
 
-Every table is keyed by a normalised word (`normalise`: lower case, punctuation at the edges dropped,
-typos and abbreviations replaced), so a lookup is one dict or set access.
-
-Typos: a word is read as a weekday, a month or "tomorrow" when it is in `MISSPELLINGS`, or when it
-is one edit (a letter dropped, added or changed, or two neighbours swapped) away from exactly one of
-the full names at least six letters long (Monday…Sunday, tomorrow, January, February, August,
-September…December), is itself at least five letters long and starts with the same letter. March,
-April, June and July are left out because one edit makes them out of ordinary words ("match",
-"marsh"); anything two edits away ("blursday") stays junk. Abbreviations (`wk`, `qtr`, `yr`) are
-replaced by the full word, so every rule that reads "week" reads "wk" too.
+Every table is keyed by a normalised word (`bot.parsing.date_typos.normalise`: lower case,
+punctuation at the edges dropped, typos and abbreviations replaced), so a lookup is one dict or set
+access. Abbreviations (`wk`, `qtr`, `yr`) are replaced by the full word, so every rule that reads
+"week" reads "wk" too; `date_typos` says which typos are read.
 """
 
 from __future__ import annotations
@@ -18,7 +12,7 @@ import re
 from collections.abc import Iterable
 
 from bot.parsing.dates_named import HOLIDAY_STARTERS, HOLIDAYS, NAMED_PERIOD_ENDS, NAMED_PERIODS
-from bot.parsing.dates_times import POLITENESS, ZONE_ABBREVIATIONS, drop_iso_time
+from bot.parsing.dates_times import POLITENESS, ZONE_ABBREVIATIONS
 
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MONTH_NAMES = (
@@ -178,61 +172,18 @@ LONE_ORDINAL_FROM = 10
 """A bare ordinal (`22nd`) is a day of the month from the 10th on, or after by/on/due (`by 2nd`);
 `2nd` alone stays a word, as in "2nd follow-up"."""
 
-# --- Typos and abbreviations ---------------------------------------------------------------------
+# --- Abbreviations -------------------------------------------------------------------------------
 
 ABBREVIATIONS = {
     "wk": "week", "wks": "weeks", "wknd": "weekend", "wkend": "weekend", "mth": "month",
     "mnth": "month", "mo": "month", "mos": "months", "mths": "months", "qtr": "quarter",
     "yr": "year", "yrs": "years",
 }  # fmt: skip
-MISSPELLINGS = {
-    "tommorow": "tomorrow", "tommorw": "tomorrow", "tommorrw": "tomorrow", "tmorow": "tomorrow",
-    "tomoro": "tomorrow", "tmrrw": "tomorrow",
-    "wensday": "wednesday", "wendsday": "wednesday", "wedsday": "wednesday",
-    "thurday": "thursday", "thrusdy": "thursday", "tuseday": "tuesday", "tusday": "tuesday",
-    "febuary": "february", "feburary": "february", "aprl": "april", "arpil": "april",
-}  # fmt: skip
-FUZZY_TARGETS = (
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "tomorrow",
-    "january", "february", "august", "september", "october", "november", "december",
-)  # fmt: skip
-
-
-def one_edit_variants(word: str) -> set[str]:
-    """Words one edit from `word`, at least five letters long and with its first letter."""
-    letters = "abcdefghijklmnopqrstuvwxyz"
-    splits = [(word[:k], word[k:]) for k in range(len(word) + 1)]
-    variants = {head + tail[1:] for head, tail in splits if tail}
-    variants |= {head + tail[1] + tail[0] + tail[2:] for head, tail in splits if len(tail) > 1}
-    variants |= {head + c + tail[1:] for head, tail in splits if tail for c in letters}
-    variants |= {head + c + tail for head, tail in splits for c in letters}
-    return {v for v in variants if len(v) >= 5 and v[0] == word[0] and v != word}
-
-
-def _build_replacements() -> dict[str, str]:
-    known = {*WEEKDAYS, *MONTHS, *RELATIVE_DAYS, *NUMBER_WORDS, *UNITS, *KEYWORDS}
-    fuzzy: dict[str, str] = {}
-    ambiguous: set[str] = set()
-    for target in FUZZY_TARGETS:
-        for variant in one_edit_variants(target) - known:
-            if fuzzy.setdefault(variant, target) != target:
-                ambiguous.add(variant)
-    for variant in ambiguous:
-        del fuzzy[variant]
-    return {**fuzzy, **MISSPELLINGS, **ABBREVIATIONS}
-
-
-REPLACEMENTS = _build_replacements()
+PHRASE_WORDS = frozenset({"of", "ago", "out", "from", "now", "after", "before", "time", "couple", "future"})
+"""Words read inside date phrases (`2 days ago`, `3 weeks out`, `in a week's time`) that no table above
+holds."""
 EDGE_PUNCTUATION = ".,;:!?()[]{}\"'…"
 DIGITS_AND_PLUS = frozenset("0123456789+")
-
-
-def normalise(word: str) -> str:
-    """Lower case, edge punctuation dropped, a typo or abbreviation replaced: "Tmorow," → "tomorrow"."""
-    bare = drop_iso_time(word.strip(EDGE_PUNCTUATION).lower())
-    if bare[:1] == "@" and len(bare) > 1:  # "@3pm"
-        bare = bare[1:]
-    return REPLACEMENTS.get(bare, bare)
 
 
 STARTERS = frozenset(
@@ -246,10 +197,12 @@ The vague ranges (`in a few days`, `the next 3 days`) are never dates, so need n
 
 
 def all_date_words() -> frozenset[str]:
-    """Every word the date reader knows (for measuring what else could be mistaken for one)."""
+    """Every word the date reader knows: `date_typos` reads none of them as another, and the rules
+    for typos and prospect IDs are measured against them."""
     return frozenset(
         {*WEEKDAYS, *MONTHS, *NUMBER_WORDS, *RELATIVE_DAYS, *UNITS, *BUSINESS_WORDS, *PERIODS, *KEYWORDS,
          *FILLERS, *TIME_WORDS, *TIME_PREPOSITIONS, *VAGUE_HEADS, *VAGUE_LEAD_INS, *VAGUE_WORDS,
-         *ABBREVIATIONS, *FUZZY_TARGETS, *(w for p in TIME_PHRASES.values() for ph in p for w in ph),
+         *VAGUE_CONNECTORS, *VAGUE_AMOUNTS, *VAGUE_WAITS, *SOME_NOUNS, *DAY_WORDS, *AM_PM, *PHRASE_WORDS,
+         *ABBREVIATIONS, *(w for p in TIME_PHRASES.values() for ph in p for w in ph),
          *ORDINAL_WORDS, *POLITENESS, *ZONE_ABBREVIATIONS, *(w for name in HOLIDAYS for w in name)}
     )

@@ -29,7 +29,7 @@ Conventions the spec left open, decided here:
   `within a week`, `whenever next week`. `sometime`, `anytime`, `later`, `early` and `late` next to
   a phrase naming one day are times of day (`later today`, `sometime tomorrow`, `fri late`).
 
-Typos and abbreviations (`wk`, `qtr`) are replaced as `date_words` describes.
+Typos and abbreviations (`wk`, `qtr`, `tommorow`, `thurs`) are replaced as `date_typos` describes.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 
+from bot.parsing.date_typos import normalise
 from bot.parsing.date_words import (
     ABBREVIATED_ENDS,
     ALONE,
@@ -85,7 +86,6 @@ from bot.parsing.date_words import (
     WEEKDAY_NAMES,
     WEEKDAYS,
     YEAR,
-    normalise,
 )
 from bot.parsing.dates_calendar import (
     add_business_days,
@@ -802,7 +802,7 @@ _KEYWORD_RULES: dict[str, Callable[[_Words, int], _Found]] = {
     **dict.fromkeys(NAMED_PERIODS | NAMED_PERIOD_ENDS, _named_period),
     **dict.fromkeys(HOLIDAY_STARTERS, _holiday),
 }
-if _KEYWORD_RULES.keys() != KEYWORDS:  # date_words builds its typo table and starters from these
+if _KEYWORD_RULES.keys() != KEYWORDS:  # date_words builds its starters from these, date_typos its words
     raise RuntimeError("date_words.KEYWORDS and dates._KEYWORD_RULES name different words")
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 
-from bot.parsing.date_words import ISO_DATE, MONTHS, NUMERIC_DATE, YEAR, normalise
+from bot.parsing.date_typos import normalise
+from bot.parsing.date_words import ISO_DATE, MONTHS, NUMERIC_DATE, YEAR
 
 JUST_PASSED_DAYS = 30
 """A date this many days ago or fewer is a slip (last week's date, a typo); an older one is next year's."""

@@ -89,6 +89,17 @@ UNSUPPORTED_TYPE_WORDS: dict[str, str] = {
 CHANNEL_WORDS: dict[ChannelGroup, frozenset[str]] = {ChannelGroup.LINKEDIN: frozenset({"linkedin", "li"})}
 """Half-named types that are no problem beside a type of their channel ("connect … on LinkedIn")."""
 
+FILLER_WORDS = frozenset(
+    {
+        "for", "with", "on", "by", "due", "to", "at", "and", "&", "&amp;", "-", "—", "the", "a", "an",
+        "please", "pls", "plz", "thx", "thanks", "ty", "tia", "create", "add", "new", "task", "tasks",
+        "prospect", "prospects",
+    }
+)
+"""Words a /task text may hold around its parts that mean nothing by themselves."""
+PRIORITY_MARKERS = frozenset({"priority", "priority:", "prio", "prio:"})
+"""Words that say the next words are a priority: "priority high", "prio: p2"."""
+
 BARE_PRIORITY_DIGITS = frozenset({"1", "2", "3", "4"})
 """Digits mean a priority only when said to be one ("priority 2"); on their own they are too vague."""
 
