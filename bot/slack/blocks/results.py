@@ -80,13 +80,12 @@ def build_results_messages(
     submission: Submission,
     *,
     headline: str | None = None,
-    offer_retry: bool = True,
     say_what_was_asked: bool = False,
 ) -> list[dict[str, Any]]:
     """Thread replies: a summary, then one line per prospect in order, as many messages as needed.
 
-    The last message carries the retry button when any prospect was not (surely) created, unless
-    `offer_retry` is False (the outcomes could not be saved, so a retry would find nothing).
+    The last message carries the retry button when any prospect was not (surely) created (results are
+    only ever reported from what the database holds, so a retry always finds them).
     `say_what_was_asked` starts with who asked for which task (when no parent message says it).
     """
     if not submission.outcomes:
@@ -100,7 +99,7 @@ def build_results_messages(
     first_blocks = [*asked, _section("\n".join(head))]
     lines = [_outcome_line(submission, outcome, said_above=headline or "") for outcome in submission.outcomes]
     lines += [_not_found_line(missing) for missing in submission.not_found]
-    retry = _retry_block(submission) if submission.to_retry and offer_retry else None
+    retry = _retry_block(submission) if submission.to_retry else None
 
     pages = _pack(first_blocks, lines, reserve=retry)
     if retry is not None:
