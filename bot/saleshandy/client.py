@@ -1,4 +1,6 @@
-"""The one HTTP client for Saleshandy's Open API: auth, chunking, rate limits, error taxonomy."""
+"""The one HTTP client for Saleshandy's Open API: auth, chunking, rate limits, error taxonomy.
+
+Written against the contract in docs/saleshandy-api.md."""
 
 from __future__ import annotations
 
