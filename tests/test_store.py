@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -368,3 +369,25 @@ def test_a_database_from_the_version_before_migrations_upgrades_without_losing_a
         assert cut_off.submission.to_retry == PROSPECTS[:2]  # offered by Retry, with its warning
     finally:
         engine.dispose()
+
+
+def test_a_lease_of_a_process_of_this_machine_that_died_is_taken_over_without_waiting(
+    store: SubmissionStore, clock: Clock
+) -> None:
+    import socket
+
+    from bot.service.tasks import owner_is_dead_here
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    dead = f"{socket.gethostname()}:{gone.pid}:n0nce"
+    alive = f"{socket.gethostname()}:{os.getpid()}:n0nce"
+    elsewhere = f"another-machine:{gone.pid}:n0nce"
+    store.claim(new("s1", key="k1", owner=dead))
+    store.claim(new("s2", key="k2", owner=elsewhere))
+    assert store.claimable(limit=10, max_failures=5) == []  # both leases still run
+    leased = store.leased_on(socket.gethostname(), max_failures=5)
+    assert leased == [("s1", dead)]
+    assert owner_is_dead_here(dead) and not owner_is_dead_here(alive) and not owner_is_dead_here(elsewhere)
+    assert store.take_over("s2", owner="p9", until=clock.now + 20, from_dead_owner=dead) is None
+    assert store.take_over("s1", owner="p9", until=clock.now + 20, from_dead_owner=dead) == 2

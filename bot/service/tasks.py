@@ -86,6 +86,23 @@ def process_owner_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
+def owner_is_dead_here(owner: str) -> bool:
+    """True when `owner` names a process of this machine that no longer runs: its leases need not be
+    waited out (a restarted app, a worker gunicorn replaced). A process of another machine, or one whose
+    pid is taken again, counts as alive: its lease then runs out as usual."""
+    host, _, rest = owner.partition(":")
+    pid_text = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid_text.isdigit() or int(pid_text) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # it exists, as another user
+    return False
+
+
 class TaskService:
     def __init__(
         self,
@@ -193,8 +210,18 @@ class TaskService:
             return 0
         room = max(0, self._runner.capacity - self._runner.busy)
         taken = 0
-        for submission_id in self._store.claimable(limit=room, max_failures=MAX_FAILED_RUNS):
-            epoch = self._store.take_over(submission_id, owner=self._owner, until=self._lease_end())
+        candidates: list[tuple[str, str | None]] = [
+            (sid, None) for sid in self._store.claimable(limit=room, max_failures=MAX_FAILED_RUNS)
+        ]
+        candidates += [
+            (sid, owner)
+            for sid, owner in self._store.leased_on(socket.gethostname(), max_failures=MAX_FAILED_RUNS)
+            if owner_is_dead_here(owner)
+        ]
+        for submission_id, dead_owner in candidates[:room]:
+            epoch = self._store.take_over(
+                submission_id, owner=self._owner, until=self._lease_end(), from_dead_owner=dead_owner
+            )
             if epoch is None:
                 continue  # another process was quicker
             stored = self._store.get(submission_id)

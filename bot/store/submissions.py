@@ -312,9 +312,24 @@ class SubmissionStore:
         )
         return self._read(lambda c: [row[0] for row in c.execute(statement)])
 
-    def take_over(self, submission_id: str, *, owner: str, until: float) -> int | None:
-        """Take a free, unfinished submission's lease; its new epoch, or None when someone else won."""
+    def leased_on(self, host: str, *, max_failures: int) -> list[tuple[str, str]]:
+        """Unfinished submissions leased by a process of `host` (owner "host:pid:nonce"): (id, owner),
+        so that process can be checked for life without waiting for its lease to run out."""
+        statement = select(submissions.c.id, submissions.c.lease_owner).where(
+            submissions.c.state.in_(UNFINISHED),
+            submissions.c.lease_owner.startswith(f"{host}:", autoescape=True),
+            submissions.c.failures < max_failures,
+            submissions.c.resumable.is_(True),
+        )
+        return self._read(lambda c: [(row[0], row[1]) for row in c.execute(statement)])
+
+    def take_over(
+        self, submission_id: str, *, owner: str, until: float, from_dead_owner: str | None = None
+    ) -> int | None:
+        """Take a free, unfinished submission's lease (or, with `from_dead_owner`, the lease of that
+        owner, known to be dead); its new epoch, or None when someone else won."""
         now = self._clock()
+        free = _lease_free(now) if from_dead_owner is None else submissions.c.lease_owner == from_dead_owner
 
         def write(connection: Connection) -> int | None:
             taken = connection.execute(
@@ -322,7 +337,7 @@ class SubmissionStore:
                 .where(
                     submissions.c.id == submission_id,
                     submissions.c.state.in_(UNFINISHED),
-                    _lease_free(now),
+                    free,
                 )
                 .values(
                     lease_owner=owner,
