@@ -17,7 +17,7 @@ from functools import partial
 from threading import Event
 from typing import TypeVar
 
-from bot.domain import ProspectOutcome, ProspectRef
+from bot.domain import EmailNotFound, ProspectOutcome, ProspectRef
 from bot.metrics import Metrics
 from bot.parsing.prospects import dedupe_prospects
 from bot.saleshandy import (
@@ -50,6 +50,11 @@ IN_FLIGHT_WHEN_STOPPED = (
     "— check Saleshandy before retrying."
 )
 
+KEY_GONE = (
+    "no Saleshandy key to create it with: the Saleshandy account this was asked with was disconnected. "
+    "Connect it again in the app's Home tab, then retry."
+)
+
 
 class LostLease(Exception):
     """Another run holds the submission now (this one was too slow to renew): stop touching it."""
@@ -68,7 +73,8 @@ class Paused(Exception):
 class RunDeps:
     """What every run uses; built once by `TaskService`."""
 
-    client: SaleshandyClient
+    client_for: Callable[[StoredSubmission], SaleshandyClient | None]
+    """The client of the key the submission acts with, looked up now; None when that key is gone."""
     store: SubmissionStore
     reporter: Reporter
     lookups: ProspectLookups
@@ -100,7 +106,13 @@ class SubmissionRun:
     # ---- the steps ----------------------------------------------------------------------------------
 
     def _look_up_emails(self, stored: StoredSubmission) -> StoredSubmission:
-        found, not_found = self._deps.lookups.find_by_email(stored.emails)
+        client = self._deps.client_for(stored)
+        if client is None:
+            found: tuple[ProspectRef, ...] = ()
+            reason = f"could not look this email up: {KEY_GONE}"
+            not_found = tuple(EmailNotFound(email, reason) for email in stored.emails)
+        else:
+            found, not_found = self._deps.lookups.find_by_email(stored.emails, client=client)
         # A prospect named by ID and by email is one prospect, shown with the name its lookup found.
         prospects = dedupe_prospects((*stored.prospects, *found))
         resolved = partial(
@@ -139,20 +151,27 @@ class SubmissionRun:
                 "submission %s: %d chunk(s) were in flight when stopped: unknown", self._id, interrupted
             )
         blocking: SaleshandyError | None = None
+        client = self._deps.client_for(stored)
         for chunk in self._load().chunks:
             if chunk.state is not ChunkState.PENDING:
+                continue
+            if client is None:  # the key it acts with is gone: nothing sent, safe to retry once connected
+                outcomes = [ProspectOutcome.failed(pid, KEY_GONE) for pid in chunk.prospect_ids]
+                self._record(chunk, outcomes, None, sent=False)
                 continue
             if blocking is not None:
                 # The rest would meet the same wall (a bad key, the API unreachable): not sent.
                 self._record(chunk, _outcomes_for(chunk, blocking), blocking, sent=False)
                 continue
-            error = self._send(stored, chunk)
+            error = self._send(client, stored, chunk)
             if error is not None and error.stops_batch and not isinstance(error, RateLimitError):
                 blocking = error  # a rate limit only slows the next chunk down: it asks the window again
         self._held(partial(self._store.to_reporting, self._id, epoch=self._epoch))
         return self._load()
 
-    def _send(self, stored: StoredSubmission, chunk: Chunk) -> SaleshandyError | None:
+    def _send(
+        self, client: SaleshandyClient, stored: StoredSubmission, chunk: Chunk
+    ) -> SaleshandyError | None:
         """Send one chunk and record what became of it; its request-level error, if any."""
         assert stored.submission is not None
         sending = [False]
@@ -168,7 +187,7 @@ class SubmissionRun:
             unstart = partial(self._store.unstart_chunk, self._id, chunk.seq, epoch=self._epoch)
             sending[0] = not self._with_store(unstart, stored.reply_to)
 
-        result = self._deps.client.create_chunk(
+        result = client.create_chunk(
             stored.submission.request.for_prospects(chunk.prospect_ids),
             before_sending=before_sending,
             after_not_sent=after_not_sent,

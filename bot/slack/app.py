@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import SecretStr
 from slack_bolt import App, BoltContext
 from slack_bolt.error import BoltError
 from slack_sdk import WebClient
@@ -19,7 +20,7 @@ from bot.config import ConfigError, Settings
 from bot.metrics import Metrics
 from bot.parsing import ProspectLinkPatterns
 from bot.saleshandy import SaleshandyClient
-from bot.service import BackgroundRunner, TaskService, new_error_id
+from bot.service import Accounts, BackgroundRunner, TaskService, new_error_id
 from bot.slack.blocks.notices import build_notice
 from bot.slack.delivery import Delivery
 from bot.slack.deps import AppDeps
@@ -27,8 +28,13 @@ from bot.slack.listeners import register_listeners
 from bot.slack.reporter import SlackReporter
 from bot.slack.timezones import UserTimeZones
 from bot.store import (
+    GENERATE_A_KEY,
+    EncryptionNotConfiguredError,
+    KeptDrafts,
     KeptProspects,
     RepZones,
+    SaleshandyKeys,
+    SecretBox,
     SharedWindow,
     StoreUnavailableError,
     SubmissionStore,
@@ -63,14 +69,22 @@ class SlackApp:
         other process takes it over at once), and close the database."""
         self.deps.runner.close(timeout)
         self.deps.service.release_all()
+        self.deps.accounts.close()
         self.engine.dispose()
 
 
 def build_app(settings: Settings) -> SlackApp:
     """The Bolt app with its listeners, its Slack and Saleshandy clients, its store and its runner;
     abandoned work in the database is resumed from now on."""
-    settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SALESHANDY_API_KEY")
+    # Tasks need a key: the workspace's, or each rep's own (kept encrypted, so ENCRYPTION_KEYS).
+    settings.require(
+        "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", one_of=(("SALESHANDY_API_KEY", "ENCRYPTION_KEYS"),)
+    )
     assert settings.slack_bot_token and settings.slack_signing_secret  # for mypy: just required
+    try:
+        box = SecretBox.from_setting(settings.encryption_keys)
+    except EncryptionNotConfiguredError as error:
+        raise ConfigError(f"{error}. Make a key with: {GENERATE_A_KEY}") from error
     token = settings.slack_bot_token.get_secret_value()
     client = WebClient(token=token, base_url=settings.slack_api_url)
     client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=3))
@@ -95,7 +109,7 @@ def build_app(settings: Settings) -> SlackApp:
             f"DATABASE_URL needs a database driver that is not installed ({error}). For PostgreSQL: "
             "pip install -e '.[postgres]'."
         ) from error
-    deps = build_deps(settings, client, engine, runner)
+    deps = build_deps(settings, client, engine, runner, box=box)
     app.use(_provide(deps))
     app.error(handle_error)
     register_listeners(app)
@@ -103,24 +117,41 @@ def build_app(settings: Settings) -> SlackApp:
     return SlackApp(app, deps, engine)
 
 
-def build_deps(settings: Settings, client: WebClient, engine: Engine, runner: BackgroundRunner) -> AppDeps:
+def build_deps(
+    settings: Settings,
+    client: WebClient,
+    engine: Engine,
+    runner: BackgroundRunner,
+    *,
+    box: SecretBox | None = None,
+) -> AppDeps:
     # No retries: a second try after a connect timeout would spend the trigger_id's 3 seconds.
     zone_client = WebClient(
         token=client.token, base_url=client.base_url, timeout=ZONE_LOOKUP_TIMEOUT_SECONDS, retry_handlers=[]
     )
-    assert settings.saleshandy_api_key is not None  # required by build_app
     metrics = Metrics()
-    window = SharedWindow(
-        engine,
-        key=settings.saleshandy_api_key.get_secret_value(),
-        sleep=runner.sleep,
-        should_stop=runner.stopping.is_set,
-        on_wait=metrics.waited_for_rate_limit,
-        on_answer=metrics.saleshandy_answered,
+
+    def make_client(key: SecretStr) -> SaleshandyClient:
+        # One rate-limit window per key, shared by every process through the database.
+        window = SharedWindow(
+            engine,
+            key=key.get_secret_value(),
+            sleep=runner.sleep,
+            should_stop=runner.stopping.is_set,
+            on_wait=metrics.waited_for_rate_limit,
+            on_answer=metrics.saleshandy_answered,
+        )
+        return SaleshandyClient.from_settings(settings, window=window, sleep=runner.sleep, api_key=key)
+
+    accounts = Accounts(
+        keys=SaleshandyKeys(engine, box),
+        workspace_key=settings.saleshandy_api_key,
+        make_client=make_client,
+        chunk_size=settings.saleshandy_chunk_size,
     )
     store = SubmissionStore(engine, clock=time.time)
     service = TaskService(
-        client=SaleshandyClient.from_settings(settings, window=window, sleep=runner.sleep),
+        clients=accounts,
         store=store,
         reporter=SlackReporter(Delivery(client)),
         runner=runner,
@@ -136,6 +167,8 @@ def build_deps(settings: Settings, client: WebClient, engine: Engine, runner: Ba
             later=lambda job: runner.intake(job, what="remembering a rep's time zone"),
         ),
         kept=KeptProspects(engine),
+        accounts=accounts,
+        drafts=KeptDrafts(engine),
         links=ProspectLinkPatterns(settings.prospect_link_patterns),
         runner=runner,
         metrics=metrics,

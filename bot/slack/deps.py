@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from bot.config import Settings
 from bot.metrics import Metrics
 from bot.parsing import ProspectLinkPatterns
-from bot.service import BackgroundRunner, TaskService
+from bot.service import Accounts, BackgroundRunner, TaskService
 from bot.slack.timezones import UserTimeZones
-from bot.store import KeptProspects, SubmissionStore
+from bot.store import KeptDrafts, KeptProspects, SubmissionStore
 
 
 @dataclass(frozen=True)
@@ -22,3 +22,5 @@ class AppDeps:
     metrics: Metrics
     store: SubmissionStore
     kept: KeptProspects
+    accounts: Accounts
+    drafts: KeptDrafts
