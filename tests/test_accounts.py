@@ -122,7 +122,8 @@ def test_one_client_per_key(accounts: Accounts) -> None:
     assert rep is not None and workspace is not None and rep is not workspace
     assert accounts.client_for(Acting("T1", "U1", KeySource.REP)) is rep
     made: Any = accounts.made  # type: ignore[attr-defined]
-    assert [k.get_secret_value() for k in made] == [REP_KEY, SALESHANDY_TEST_KEY]
+    # The check's own client (closed after), then one for the rep's key and one for the workspace's.
+    assert [k.get_secret_value() for k in made] == [REP_KEY, REP_KEY, SALESHANDY_TEST_KEY]
 
 
 def test_a_wrong_key_is_refused_and_not_kept(accounts: Accounts, fake_saleshandy: FakeSaleshandy) -> None:

@@ -260,6 +260,7 @@ class FakeSlack:
             self._messages: dict[str, list[JsonDict]] = collections.defaultdict(list)
             self._ephemeral: list[JsonDict] = []
             self._views: dict[str, JsonDict] = {}
+            self._homes: dict[str, str] = {}
             self._triggers: dict[str, _Trigger] = {}
             self._expired_triggers: set[str] = set()
             self._response_urls: dict[str, _ResponseUrl] = {}
@@ -449,6 +450,12 @@ class FakeSlack:
         with self._cond:
             return copy.deepcopy(self._views[view_id])
 
+    def home(self, user_id: str) -> JsonDict | None:
+        """The Home tab the app published for `user_id` (the latest), or None."""
+        with self._cond:
+            view_id = self._homes.get(user_id)
+            return copy.deepcopy(self._views[view_id]) if view_id else None
+
     def views(self) -> list[JsonDict]:
         """Every view opened or pushed, oldest first, as it is now."""
         with self._cond:
@@ -614,6 +621,7 @@ class FakeSlack:
             "views.open": self._views_open,
             "views.update": self._views_update,
             "views.push": self._views_push,
+            "views.publish": self._views_publish,
             "users.info": self._users_info,
         }
 
@@ -746,6 +754,18 @@ class FakeSlack:
             raise _ApiError("hash_conflict")
         updated = self._store_view(view, replacing=current)
         return {"view": copy.deepcopy(updated)}
+
+    def _views_publish(self, params: JsonDict) -> JsonDict:
+        user_id = _required(params, "user_id", "invalid_arguments")
+        if user_id not in self._users:
+            raise _ApiError("user_not_found")
+        view = _valid_view(params, kind="home")
+        current = self._views.get(self._homes.get(user_id, ""))
+        if current is not None and params.get("hash") and params["hash"] != current["hash"]:
+            raise _ApiError("hash_conflict")
+        stored = self._store_view(view, replacing=current)
+        self._homes[user_id] = stored["id"]
+        return {"view": copy.deepcopy(stored)}
 
     def _users_info(self, params: JsonDict) -> JsonDict:
         user = self._users.get(str(params.get("user") or ""))
@@ -921,14 +941,14 @@ def _str_or_none(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _valid_view(params: JsonDict) -> JsonDict:
+def _valid_view(params: JsonDict, *, kind: str = "modal") -> JsonDict:
     view = params.get("view")
     if not isinstance(view, dict):
         raise _ApiError("invalid_arguments", messages=["[ERROR] missing required field: view"])
     problems = []
-    if view.get("type") != "modal":
-        problems.append("[ERROR] must be 'modal' [json-pointer:/view/type]")
-    if not view.get("title"):
+    if view.get("type") != kind:
+        problems.append(f"[ERROR] must be '{kind}' [json-pointer:/view/type]")
+    if kind == "modal" and not view.get("title"):
         problems.append("[ERROR] missing required field: title [json-pointer:/view]")
     blocks = view.get("blocks")
     if not isinstance(blocks, list):

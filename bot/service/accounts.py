@@ -128,26 +128,34 @@ class Accounts:
     # ---- connecting -----------------------------------------------------------------------------
 
     def connect(self, team_id: str, user_id: str, key: SecretStr) -> Connected:
-        """Check `key` with one authenticated search, then keep it (encrypted) for the rep."""
+        """Check `key`, then keep it for the rep: `check` and `keep` in one."""
+        checked = self.check(key)
+        return self.keep(team_id, user_id, key) if checked is Connected.CONNECTED else checked
+
+    def check(self, key: SecretStr) -> Connected:
+        """Whether Saleshandy takes `key`: one authenticated search (a page of 10: the smallest)."""
         if not self.can_keep_keys:
             return Connected.NO_ENCRYPTION
-        assert self._keys is not None
         candidate = self._make_client(key)
         try:
             candidate.search_prospects(CHECK_SEARCH_TEXT, page_size=CHECK_PAGE_SIZE)
         except (AuthenticationError, PermissionDeniedError):
-            candidate.close()
             return Connected.REJECTED
         except SaleshandyError as error:
-            candidate.close()
             logger.warning("could not check a Saleshandy key: %s", type(error).__name__)
             return Connected.NOT_CHECKED
+        finally:
+            candidate.close()
+        return Connected.CONNECTED
+
+    def keep(self, team_id: str, user_id: str, key: SecretStr) -> Connected:
+        """Keep a checked `key` for the rep (encrypted), replacing any."""
+        if self._keys is None:
+            return Connected.NO_ENCRYPTION
         try:
             self._keys.put(team_id, user_id, key)
         except EncryptionNotConfiguredError:
-            candidate.close()
             return Connected.NO_ENCRYPTION
-        self._remember(key_digest(key), candidate)
         logger.info("rep %s of team %s connected Saleshandy", user_id, team_id)
         return Connected.CONNECTED
 

@@ -179,13 +179,17 @@ class TaskService:
         *,
         requested_by: str,
         reply_to: Callable[[ReplyTo], ReplyTo],
+        team_id: str | None = None,
     ) -> RetryStarted | RetryRefused:
         """A new submission for exactly the prospects that failed, once per submission; or why not.
-        `reply_to` says where its report goes, given where the original's went. Raises
+        `reply_to` says where its report goes, given where the original's went. Only the rep who made
+        the submission may retry it (it acts as them, with their key as it is now). Raises
         StoreUnavailableError when that cannot be known or recorded now."""
         stored = self._store.get(submission_id)
         if stored is None or stored.submission is None:
             return RetryRefused.UNKNOWN_SUBMISSION
+        if team_id and stored.team_id and team_id != stored.team_id:
+            return RetryRefused.UNKNOWN_SUBMISSION  # another workspace's: it does not exist for this one
         original = stored.submission
         if original.requested_by and requested_by != original.requested_by:
             return RetryRefused.NOT_YOURS

@@ -24,3 +24,21 @@ RETRY_FAILED_BLOCK_ID = "retry_failed"
 """The actions block holding the retry button, so a listener can find (and replace) it."""
 
 MODAL_NOTICES_BLOCK_ID = "notices"
+
+# ---- accounts: App Home, connecting Saleshandy ---------------------------------------------------
+
+HOME_CONNECT_ACTION_ID = "home_connect_saleshandy"
+HOME_DISCONNECT_ACTION_ID = "home_disconnect_saleshandy"
+HOME_CREATE_DRAFT_ACTION_ID = "home_create_kept_draft"
+"""Creates the tasks a rep asked for before connecting (the button's value is the kept draft's token)."""
+HOME_ACCOUNT_BLOCK_ID = "home_account"
+HOME_DRAFT_BLOCK_ID = "home_kept_draft"
+HOME_RECENT_BLOCK_ID = "home_recent"
+OPEN_HOME_ACTION_ID = "open_app_home"
+"""A link button to the Home tab; Slack still tells the app it was pressed, which is acked and ignored."""
+
+CONNECT_MODAL_CALLBACK_ID = "connect_saleshandy_modal"
+CONNECT_KEY_BLOCK_ID = "saleshandy_api_key"
+CONNECT_KEY_ACTION_ID = "saleshandy_api_key_input"
+CONNECT_PROMPT_CALLBACK_ID = "connect_saleshandy_first"
+"""The modal a form becomes when its rep has no Saleshandy key: how to connect (the draft is kept)."""

@@ -1,4 +1,5 @@
-"""The "Retry failed" button: exactly the failed prospects, same fields, once, reported in place."""
+"""Buttons: "Retry failed" (exactly the failed prospects, same fields, once, reported in place, only for the
+rep who asked), and App Home's (connect, disconnect, create the draft kept while not connected)."""
 
 from __future__ import annotations
 
@@ -6,14 +7,19 @@ import logging
 from dataclasses import replace
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
+from bot.domain import TaskDraft
 from bot.service import RetryRefused
 from bot.slack import ids
+from bot.slack.blocks.home import build_connect_modal
 from bot.slack.blocks.notices import build_notice
 from bot.slack.blocks.results import WHY_NOT_RETRIED, build_retry_refused_notice, build_retry_started_notice
 from bot.slack.delivery import ReplyTo
 from bot.slack.deps import AppDeps
+from bot.slack.home import publish_home
 from bot.store import StoreUnavailableError
 
 logger = logging.getLogger(__name__)
@@ -25,10 +31,19 @@ STORE_UNAVAILABLE = "I could not reach our database, so nothing was retried. Ple
 
 def register(app: App) -> None:
     app.action(ids.RETRY_FAILED_ACTION_ID)(handle_retry_failed)
+    app.action(ids.HOME_CONNECT_ACTION_ID)(handle_connect)
+    app.action(ids.HOME_DISCONNECT_ACTION_ID)(handle_disconnect)
+    app.action(ids.HOME_CREATE_DRAFT_ACTION_ID)(handle_create_kept_draft)
+    app.action(ids.OPEN_HOME_ACTION_ID)(handle_open_home)
 
 
 def handle_retry_failed(
-    ack: Ack, action: dict[str, Any], body: dict[str, Any], respond: Respond, deps: AppDeps
+    ack: Ack,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    respond: Respond,
+    context: BoltContext,
+    deps: AppDeps,
 ) -> None:
     ack()
     user = body["user"]["id"]
@@ -43,7 +58,10 @@ def handle_retry_failed(
 
     try:
         started = deps.service.retry(
-            str(action.get("value")), requested_by=user, reply_to=report_where_the_original_did
+            str(action.get("value")),
+            requested_by=user,
+            reply_to=report_where_the_original_did,
+            team_id=context.team_id,
         )
     except StoreUnavailableError:
         logger.exception("could not open a retry of %s", action.get("value"))
@@ -55,3 +73,63 @@ def handle_retry_failed(
     respond(
         **build_retry_started_notice(started.prospects), response_type="ephemeral", replace_original=False
     )
+
+
+# ---- App Home: connecting Saleshandy, the kept draft -------------------------------------------------
+
+
+def handle_connect(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    """Open the modal where the rep pastes their key (the trigger_id is spent first)."""
+    ack()
+    try:
+        client.views_open(trigger_id=body["trigger_id"], view=build_connect_modal())
+    except SlackApiError as error:
+        logger.warning("views.open (connect) failed: %s", error.response.get("error"))
+
+
+def handle_disconnect(
+    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, deps: AppDeps
+) -> None:
+    """Delete the rep's key at once, then show the Home tab as it now is."""
+    ack()
+    team_id, user_id = context.team_id or "", body["user"]["id"]
+    deps.accounts.disconnect(team_id, user_id)
+    publish_home(client, deps, team_id=team_id, user_id=user_id)
+
+
+def handle_create_kept_draft(
+    ack: Ack,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+    deps: AppDeps,
+) -> None:
+    """The tasks a rep asked for before connecting, created now with their key (once: the draft is taken)."""
+    ack()
+    team_id, user_id = context.team_id or "", body["user"]["id"]
+    acting = deps.accounts.acting_for(team_id, user_id)
+    kept = deps.drafts.take(str(action.get("value")), team_id=team_id, user_id=user_id) if acting else None
+    if acting is not None and kept is not None:
+        draft = TaskDraft(
+            due_date=kept.task.due_date,
+            task_type=kept.task.task_type,
+            prospects=kept.prospects,
+            priority=kept.task.priority,
+            note=kept.task.task_note,
+            due_date_given=True,
+            emails=kept.emails,
+        )
+        deps.service.submit(
+            key=f"draft:{kept.token}",
+            draft=draft,
+            reply_to=kept.reply_to,
+            announce=kept.announce,
+            acting=acting,
+        )
+    publish_home(client, deps, team_id=team_id, user_id=user_id)
+
+
+def handle_open_home(ack: Ack) -> None:
+    """A link button: Slack opens the link and tells us too; nothing to do."""
+    ack()

@@ -13,10 +13,12 @@ from bot.domain import DraftField
 from bot.parsing import parse_command
 from bot.slack import ids
 from bot.slack.blocks.help import build_help_message
+from bot.slack.blocks.home import build_connect_prompt
 from bot.slack.blocks.modal import ModalPrefill
 from bot.slack.delivery import ReplyTo
 from bot.slack.deps import AppDeps
 from bot.slack.forms import kept_notice, prefill_from_draft
+from bot.slack.home import keep_draft
 from bot.slack.listeners.modals import keep_what_the_form_cannot_hold, open_task_modal, unknown_zone_notice
 from bot.slack.metadata import ModalMetadata
 from bot.slack.timezones import LATEST_ZONE
@@ -61,8 +63,28 @@ def handle_task_command(
         notices = (unknown_zone_notice(zone.zone, draft.due_date),)
         draft = replace(draft, due_date_given=True)
     elif draft.is_ready:
+        team_id = command.get("team_id") or ""
+        acting = deps.accounts.acting_for(team_id, reply_to.user)
+        if acting is None:  # nobody's key to create it with: how to connect, and the draft waits
+            kept = keep_draft(
+                deps,
+                draft,
+                team_id=team_id,
+                user_id=reply_to.user,
+                reply_to=reply_to.to_dict(),
+                announce=True,
+            )
+            prompt = build_connect_prompt(
+                team_id, command.get("api_app_id") or "", kept=kept, can_connect=deps.accounts.can_keep_keys
+            )
+            respond(**prompt, response_type="ephemeral")
+            return
         deps.service.submit(
-            key=f"command:{command['trigger_id']}", draft=draft, reply_to=reply_to.to_dict(), announce=True
+            key=f"command:{command['trigger_id']}",
+            draft=draft,
+            reply_to=reply_to.to_dict(),
+            announce=True,
+            acting=acting,
         )
         return
     leftovers = tuple(p.text for p in draft.problems if p.field is DraftField.PROSPECTS and p.text)
