@@ -10,6 +10,7 @@ epoch (see `bot.store.submissions`), so a run whose lease was taken over stops a
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from bot.domain import EmailNotFound, ProspectOutcome, ProspectRef
 from bot.metrics import Metrics
 from bot.parsing.prospects import dedupe_prospects
 from bot.saleshandy import (
+    AuthenticationError,
     RateLimitError,
     RateLimiterUnavailableError,
     SaleshandyClient,
@@ -53,6 +55,12 @@ IN_FLIGHT_WHEN_STOPPED = (
 KEY_GONE = (
     "no Saleshandy key to create it with: the Saleshandy account this was asked with was disconnected. "
     "Connect it again in the app's Home tab, then retry."
+)
+
+
+REP_KEY_REJECTED = (
+    "Saleshandy no longer accepts your API key (was it deleted in Saleshandy?). Connect again in the "
+    "app's Home tab with a new key, then retry."
 )
 
 
@@ -198,8 +206,17 @@ class SubmissionRun:
             raise Paused
         if isinstance(result.error, RateLimiterUnavailableError):
             raise Paused(stored.reply_to)
-        self._record(chunk, result.outcomes, result.error, sent=sending[0])
-        return result.error
+        outcomes, error = result.outcomes, result.error
+        if isinstance(error, AuthenticationError) and stored.key_source == "rep":
+            # The rep's own key (deleted in Saleshandy since): SALESHANDY_API_KEY is not the fix.
+            worded = AuthenticationError(REP_KEY_REJECTED, status_code=error.status_code)
+            outcomes = tuple(
+                dataclasses.replace(o, reason=REP_KEY_REJECTED) if o.reason == error.message else o
+                for o in outcomes
+            )
+            error = worded
+        self._record(chunk, outcomes, error, sent=sending[0])
+        return error
 
     def _record(
         self,

@@ -289,3 +289,42 @@ def test_only_the_rep_who_asked_can_retry_and_it_uses_their_key(running_app: Run
     retry = wait_for_creates(saleshandy, 2)[1]
     assert retry.headers["x-api-key"] == REP_KEY
     assert [t.prospect_id for t in saleshandy.tasks_made_with(REP_KEY)] == ["8PvBmrB7P7"]
+
+
+# ---- lookups, a key deleted in Saleshandy, uninstalling ---------------------------------------------------
+
+
+@pytest.mark.parametrize("running_app", [WITH_ENCRYPTION], indirect=True)
+def test_emails_are_looked_up_with_the_reps_own_key(running_app: RunningApp) -> None:
+    app, saleshandy = running_app, running_app.saleshandy
+    saleshandy.add_key(REP_KEY)
+    saleshandy.add_prospect("Ja9Ne0Doe1", email="jane@acme.com", first_name="Jane", key=REP_KEY)
+    assert connect(app, REP_KEY).text == ""
+    app.driver.slash_command("call jane@acme.com tomorrow")
+    (create,) = wait_for_creates(saleshandy, 1)
+    assert create.body["prospectIds"] == ["Ja9Ne0Doe1"] and create.headers["x-api-key"] == REP_KEY
+    lookups = [r for r in saleshandy.search_requests if "jane" in r.query]
+    assert lookups and {r.headers["x-api-key"] for r in lookups} == {REP_KEY}
+
+
+@pytest.mark.parametrize("running_app", [WITH_ENCRYPTION], indirect=True)
+def test_a_reps_key_deleted_in_saleshandy_says_to_connect_again(running_app: RunningApp) -> None:
+    app, saleshandy = running_app, running_app.saleshandy
+    saleshandy.add_key(REP_KEY)
+    assert connect(app, REP_KEY).text == ""
+    saleshandy.remove_key(REP_KEY)
+    app.driver.slash_command("call 8PvBmrB7P7 tomorrow")
+    _, reply = app.slack.wait_for("chat.postMessage", count=2)
+    shown = message_text(reply.params)
+    assert "no longer accepts your API key" in shown and "Home tab" in shown
+    assert "SALESHANDY_API_KEY" not in shown  # not the operator's setting: the rep's own key
+    assert saleshandy.tasks == []
+
+
+@pytest.mark.parametrize("running_app", [WITH_ENCRYPTION], indirect=True)
+def test_uninstalling_the_app_deletes_the_workspaces_keys(running_app: RunningApp) -> None:
+    running_app.saleshandy.add_key(REP_KEY)
+    assert connect(running_app, REP_KEY).text == ""
+    assert stored_keys(running_app) == 1
+    assert running_app.driver.send_event({"type": "app_uninstalled"}).status_code == 200
+    wait_until(lambda: stored_keys(running_app) == 0, what="the keys deleted")

@@ -240,3 +240,75 @@ def test_the_search_finds_a_secret_wherever_it_would_be(every_log: Everything) -
     assert any("Slack bot token in log bot.test" in f for f in found)
     assert any("part of the Saleshandy API key in log slack_sdk.test" in f for f in found)
     assert any("Slack signing secret in log bot.test ERROR" in f for f in found)
+
+
+# ---- reps' own keys: connecting, the Home tab, tasks, lookups, the picker, a rejected key -----------------
+
+REP_KEY = "sh-rep-secret-5d1e7a9c3b02"
+WRONG_KEY = "sh-wrong-secret-8c2f4b6e1a93"
+ENCRYPTION_KEY = "Qm9v4U3d6h7K0pX1a2b3c4d5e6f7g8h9i0j1k2l3m4n="
+REP_SECRETS = {
+    "a rep's Saleshandy key": REP_KEY,
+    "a refused Saleshandy key": WRONG_KEY,
+    "ENCRYPTION_KEYS": ENCRYPTION_KEY,
+    "part of a rep's key": REP_KEY.rsplit("-", 1)[-1],
+    "part of a refused key": WRONG_KEY.rsplit("-", 1)[-1],
+}
+
+
+@pytest.mark.parametrize("running_app", [{"encryption_keys": ENCRYPTION_KEY}], indirect=True)
+def test_no_reps_key_leaves_by_any_door(every_log: Everything, running_app: RunningApp) -> None:
+    from tests.e2e.test_accounts import connect, open_home, press_in_home
+
+    app, slack, saleshandy = running_app, running_app.slack, running_app.saleshandy
+    driver = running_app.driver
+    saleshandy.add_key(REP_KEY)
+    saleshandy.add_key(WRONG_KEY)
+    saleshandy.remove_key(WRONG_KEY)  # a key Saleshandy no longer takes
+    saleshandy.add_prospect("Ja9Ne0Doe1", email="jane@acme.com", first_name="Jane", key=REP_KEY)
+    answers: list[httpx.Response] = []
+    raw = driver.raw
+    sent_keys: list[bytes] = []
+
+    def record(body: bytes, headers: Any) -> httpx.Response:
+        if b"saleshandy_api_key" in body:
+            sent_keys.append(body)  # our own request carrying the pasted key, as Slack sends it
+        answers.append(raw(body, headers))
+        return answers[-1]
+
+    driver.raw = record  # type: ignore[method-assign]
+    assert "errors" in connect(app, WRONG_KEY).text
+    assert connect(app, REP_KEY).text == ""
+    driver.slash_command("call 8PvBmrB7P7 jane@acme.com tomorrow")
+    view = opened_view_after(app, lambda: driver.slash_command(""))
+    driver.block_suggestion(ids.PROSPECT_PICKER_ACTION_ID, ids.PROSPECT_PICKER_BLOCK_ID, "jane", view)
+    saleshandy.fail_next(401, f"Invalid API key {REP_KEY}")
+    driver.slash_command("call Gh12Ij34")
+    wait_until(lambda: len(thread_replies_with_retry(app)) >= 1, what="a result with a retry button")
+    driver.press_button(thread_replies_with_retry(app)[0], ids.RETRY_FAILED_ACTION_ID)
+    wait_for_creates(saleshandy, 3)
+    home = open_home(app)
+    press_in_home(app, home, ids.HOME_DISCONNECT_ACTION_ID)
+    wait_until(lambda: "Connect Saleshandy" in str(slack.home("U123")), what="disconnected")
+    wait_until_quiet(app)
+
+    assert sent_keys and len([r for r in saleshandy.requests if r.headers["x-api-key"] == REP_KEY]) >= 4
+    places: list[tuple[str, str]] = list(every_log.texts())
+    places += [(f"Slack {c.method} params", repr(c.params)) for c in slack.calls()]
+    places += [(f"Slack {c.method} answer", repr(c.response)) for c in slack.calls()]
+    places += [(f"Home tab {v['id']}", repr(v)) for v in slack.views()]
+    for request in saleshandy.requests:
+        others = {k: v for k, v in request.headers.items() if k != "x-api-key"}
+        places += [
+            (f"Saleshandy {request.path} headers", repr(others)),
+            (f"Saleshandy {request.path} body", request.raw_body.decode(errors="replace")),
+        ]
+    places += [(f"answer {r.status_code} to Slack", r.text + repr(dict(r.headers))) for r in answers]
+    places += [("repr of the app's deps", repr(app.app.slack_app.deps))]
+    found = [
+        f"{name} in {where}"
+        for where, text in places
+        for name, secret in REP_SECRETS.items()
+        if secret in text
+    ]
+    assert found == []
