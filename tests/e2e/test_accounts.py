@@ -230,6 +230,7 @@ def test_with_no_key_the_form_becomes_how_to_connect(running_app: RunningApp) ->
     app = running_app
     app.driver.slash_command("")
     view = opened_view(app.slack)
+    assert "no Saleshandy account connected" in str(view["blocks"])  # said before the rep types
     values = fill_view(view, {ids.TASK_TYPE_ACTION_ID: "13", ids.PROSPECTS_ACTION_ID: "8PvBmrB7P7"})
     answer = app.driver.view_submission(view, values).json()
     assert answer["response_action"] == "update"
@@ -328,3 +329,22 @@ def test_uninstalling_the_app_deletes_the_workspaces_keys(running_app: RunningAp
     assert stored_keys(running_app) == 1
     assert running_app.driver.send_event({"type": "app_uninstalled"}).status_code == 200
     wait_until(lambda: stored_keys(running_app) == 0, what="the keys deleted")
+
+
+@pytest.mark.parametrize("running_app", [NO_WORKSPACE_KEY], indirect=True)
+def test_with_no_key_the_shortcut_says_so_and_its_task_waits_in_the_home_tab(running_app: RunningApp) -> None:
+    app, saleshandy = running_app, running_app.saleshandy
+    saleshandy.add_key(REP_KEY)
+    message = app.slack.add_message(CHANNEL, "call https://my.saleshandy.com/prospects/Ef56Gh78 today")
+    app.driver.message_shortcut(message, callback_id=ids.MESSAGE_SHORTCUT_CALLBACK_ID)
+    view = opened_view(app.slack)
+    assert "no Saleshandy account connected" in str(view["blocks"])
+    answer = app.driver.view_submission(view, fill_view(view, {ids.TASK_TYPE_ACTION_ID: "11"})).json()
+    assert answer["response_action"] == "update"
+    assert connect(app, REP_KEY).text == ""
+    home = open_home(app)
+    press_in_home(app, home, ids.HOME_CREATE_DRAFT_ACTION_ID)
+    (create,) = wait_for_creates(saleshandy, 1)
+    assert create.body["prospectIds"] == ["Ef56Gh78"] and create.headers["x-api-key"] == REP_KEY
+    (reply,) = app.slack.wait_for("chat.postMessage")
+    assert reply.params["thread_ts"] == message["ts"]  # in the message's thread, as the shortcut does

@@ -19,7 +19,12 @@ from bot.slack.delivery import ReplyTo
 from bot.slack.deps import AppDeps
 from bot.slack.forms import kept_notice, prefill_from_draft
 from bot.slack.home import keep_draft
-from bot.slack.listeners.modals import keep_what_the_form_cannot_hold, open_task_modal, unknown_zone_notice
+from bot.slack.listeners.modals import (
+    keep_what_the_form_cannot_hold,
+    no_key_notices,
+    open_task_modal,
+    unknown_zone_notice,
+)
 from bot.slack.metadata import ModalMetadata
 from bot.slack.timezones import LATEST_ZONE
 
@@ -48,7 +53,9 @@ def handle_task_command(
         open_task_modal(
             client,
             trigger_id=command["trigger_id"],
-            prefill=ModalPrefill(private_metadata=metadata),
+            prefill=ModalPrefill(
+                private_metadata=metadata, notices=no_key_notices(deps, command.get("team_id"), reply_to.user)
+            ),
             respond=respond,
         )
         return
@@ -93,6 +100,7 @@ def handle_task_command(
     metadata = ModalMetadata(reply_to, announce=True, names=names, kept=kept_token).to_json()
     if field.kept:
         notices = (*notices, kept_notice(len(field.kept)))
+    notices = (*no_key_notices(deps, command.get("team_id"), reply_to.user), *notices)
     open_task_modal(
         client,
         trigger_id=command["trigger_id"],

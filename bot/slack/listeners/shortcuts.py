@@ -12,7 +12,7 @@ from bot.slack.blocks.modal import ModalPrefill
 from bot.slack.delivery import ReplyTo
 from bot.slack.deps import AppDeps
 from bot.slack.forms import kept_notice
-from bot.slack.listeners.modals import keep_what_the_form_cannot_hold, open_task_modal
+from bot.slack.listeners.modals import keep_what_the_form_cannot_hold, no_key_notices, open_task_modal
 from bot.slack.message_refs import references_in_message
 from bot.slack.metadata import ModalMetadata
 
@@ -41,7 +41,9 @@ def handle_message_shortcut(
     )
     names = {p.id: p.display_name for p in prospects if p.display_name}
     field, kept_token = keep_what_the_form_cannot_hold(deps, prospects, emails)
-    notices = () if prospects or emails else (NO_PROSPECTS_NOTICE,)
+    notices = no_key_notices(deps, (shortcut.get("team") or {}).get("id"), reply_to.user)
+    if not prospects and not emails:
+        notices = (*notices, NO_PROSPECTS_NOTICE)
     prefill = ModalPrefill(
         prospects_text=field.text,
         note=f"From Slack: {message_permalink(shortcut)}",
