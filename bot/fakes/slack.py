@@ -110,6 +110,7 @@ class _User:
     tz: str | None
     email: str | None
     is_bot: bool = False
+    is_admin: bool = False
 
 
 @dataclass
@@ -288,6 +289,7 @@ class FakeSlack:
         tz: str | None = "America/Los_Angeles",
         email: str | None = None,
         is_bot: bool = False,
+        is_admin: bool = False,
     ) -> None:
         """Add (or replace) a workspace member; `tz=None` makes a user whose profile has no zone."""
         if tz is not None:
@@ -302,6 +304,7 @@ class FakeSlack:
                 tz=tz,
                 email=email,
                 is_bot=is_bot,
+                is_admin=is_admin,
             )
 
     def user_name(self, user_id: str) -> str:
@@ -872,6 +875,8 @@ class FakeSlack:
             "deleted": False,
             "real_name": user.real_name,
             "is_bot": user.is_bot,
+            "is_admin": user.is_admin,
+            "is_owner": False,
             "profile": {
                 "real_name": user.real_name,
                 "real_name_normalized": user.real_name,

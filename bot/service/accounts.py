@@ -159,6 +159,22 @@ class Accounts:
         logger.info("rep %s of team %s connected Saleshandy", user_id, team_id)
         return Connected.CONNECTED
 
+    def keep_for_workspace(self, team_id: str, key: SecretStr) -> Connected:
+        """Keep a checked `key` as the team's own (an admin set it in App Home): used for reps who have
+        not connected theirs, before SALESHANDY_API_KEY."""
+        return self.keep(team_id, WORKSPACE, key)
+
+    def remove_workspace_key(self, team_id: str) -> bool:
+        return self._keys is not None and self._keys.delete(team_id, WORKSPACE)
+
+    def workspace_key_kept(self, team_id: str) -> bool:
+        return self._keys is not None and self._keys.has(team_id, WORKSPACE)
+
+    @property
+    def has_configured_workspace_key(self) -> bool:
+        """SALESHANDY_API_KEY is set (the operator's key, for every team without one of its own)."""
+        return self._workspace_key is not None
+
     def disconnect(self, team_id: str, user_id: str) -> bool:
         """Forget the rep's key at once; whether there was one."""
         if self._keys is None:

@@ -29,7 +29,8 @@ RECENT_SHOWN = 10
 def publish_home(client: WebClient, deps: AppDeps, *, team_id: str, user_id: str) -> None:
     """Publish `user_id`'s Home tab as it is now (Slack errors are logged: the tab keeps its last view)."""
     try:
-        view = build_home_view(home_state(deps, team_id=team_id, user_id=user_id))
+        state = home_state(deps, team_id=team_id, user_id=user_id, admin=is_workspace_admin(client, user_id))
+        view = build_home_view(state)
     except StoreUnavailableError:
         logger.exception("could not read a rep's Home tab from the database")
         return
@@ -39,7 +40,17 @@ def publish_home(client: WebClient, deps: AppDeps, *, team_id: str, user_id: str
         logger.warning("views.publish failed: %s", error.response.get("error"))
 
 
-def home_state(deps: AppDeps, *, team_id: str, user_id: str) -> HomeState:
+def is_workspace_admin(client: WebClient, user_id: str) -> bool:
+    """Whether Slack says `user_id` is an admin or owner of the workspace (False when it cannot say)."""
+    try:
+        user = client.users_info(user=user_id).get("user") or {}
+    except SlackApiError as error:
+        logger.warning("users.info failed: %s", error.response.get("error"))
+        return False
+    return bool(user.get("is_admin") or user.get("is_owner"))
+
+
+def home_state(deps: AppDeps, *, team_id: str, user_id: str, admin: bool = False) -> HomeState:
     accounts = deps.accounts
     connected = accounts.is_connected(team_id, user_id)
     acting = accounts.acting_for(team_id, user_id)
@@ -52,6 +63,9 @@ def home_state(deps: AppDeps, *, team_id: str, user_id: str) -> HomeState:
         recent=tuple(
             recent_line(stored) for stored in deps.store.recent(team_id, user_id, limit=RECENT_SHOWN)
         ),
+        admin=admin,
+        workspace_key_kept=admin and accounts.workspace_key_kept(team_id),
+        workspace_key_configured=accounts.has_configured_workspace_key,
     )
 
 

@@ -348,3 +348,42 @@ def test_with_no_key_the_shortcut_says_so_and_its_task_waits_in_the_home_tab(run
     assert create.body["prospectIds"] == ["Ef56Gh78"] and create.headers["x-api-key"] == REP_KEY
     (reply,) = app.slack.wait_for("chat.postMessage")
     assert reply.params["thread_ts"] == message["ts"]  # in the message's thread, as the shortcut does
+
+
+# ---- the workspace's key, set by an admin ------------------------------------------------------------------
+
+ADMIN = "U0ADMIN"
+TEAM_KEY = "sh-team-key-0a7d3f5c2e91"
+
+
+@pytest.mark.parametrize("running_app", [WITH_ENCRYPTION], indirect=True)
+def test_an_admin_sets_the_workspace_key_for_reps_who_have_not_connected(running_app: RunningApp) -> None:
+    app, slack, saleshandy = running_app, running_app.slack, running_app.saleshandy
+    slack.add_user(ADMIN, name="admin", is_admin=True)
+    saleshandy.add_key(TEAM_KEY)
+    assert ids.HOME_SET_WORKSPACE_KEY_ACTION_ID not in str(open_home(app))  # ann is no admin
+
+    home = open_home(app, ADMIN)
+    assert "SALESHANDY_API_KEY" in home_text(home)  # what is used while none is set here
+    press_in_home(app, home, ids.HOME_SET_WORKSPACE_KEY_ACTION_ID, ADMIN)
+    modal = opened_view(slack)
+    assert modal["private_metadata"] == ids.CONNECT_FOR_WORKSPACE
+
+    # A rep who is no admin cannot submit it (say, a form shared or replayed).
+    refused = app.driver.view_submission(modal, fill_view(modal, {ids.CONNECT_KEY_ACTION_ID: TEAM_KEY}))
+    assert "Only a workspace admin" in refused.json()["errors"][ids.CONNECT_KEY_BLOCK_ID]
+    assert stored_keys(app) == 0
+    answer = app.driver.view_submission(
+        modal, fill_view(modal, {ids.CONNECT_KEY_ACTION_ID: TEAM_KEY}), user_id=ADMIN
+    )
+    assert answer.text == "" and stored_keys(app) == 1
+    wait_until(lambda: "Workspace key (admins):* set" in str(slack.home(ADMIN)), what="the key shown set")
+
+    app.driver.slash_command("call 8PvBmrB7P7 tomorrow")  # ann has no key of her own: the team's
+    assert wait_for_creates(saleshandy, 1)[0].headers["x-api-key"] == TEAM_KEY
+    app.drain()
+
+    press_in_home(app, app.slack.home(ADMIN) or {}, ids.HOME_REMOVE_WORKSPACE_KEY_ACTION_ID, ADMIN)
+    wait_until(lambda: stored_keys(app) == 0, what="the workspace key removed")
+    app.driver.slash_command("call Pr9xQ2Lm tomorrow")
+    assert wait_for_creates(saleshandy, 2)[1].headers["x-api-key"] == SALESHANDY_TEST_KEY

@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.slack.blocks.text import escape_mrkdwn
 from bot.slack.ids import (
+    CONNECT_FOR_WORKSPACE,
     CONNECT_KEY_ACTION_ID,
     CONNECT_KEY_BLOCK_ID,
     CONNECT_MODAL_CALLBACK_ID,
@@ -23,6 +24,9 @@ from bot.slack.ids import (
     HOME_DISCONNECT_ACTION_ID,
     HOME_DRAFT_BLOCK_ID,
     HOME_RECENT_BLOCK_ID,
+    HOME_REMOVE_WORKSPACE_KEY_ACTION_ID,
+    HOME_SET_WORKSPACE_KEY_ACTION_ID,
+    HOME_WORKSPACE_BLOCK_ID,
     OPEN_HOME_ACTION_ID,
 )
 
@@ -88,6 +92,12 @@ class HomeState:
     """ENCRYPTION_KEYS is set: keys can be kept."""
     draft: KeptDraftLine | None = None
     recent: tuple[RecentSubmission, ...] = ()
+    admin: bool = False
+    """A workspace admin or owner: may set the workspace's own key."""
+    workspace_key_kept: bool = False
+    """An admin set the workspace's key here."""
+    workspace_key_configured: bool = False
+    """SALESHANDY_API_KEY is set by whoever runs the app."""
 
 
 def build_home_view(state: HomeState) -> dict[str, Any]:
@@ -102,7 +112,42 @@ def build_home_view(state: HomeState) -> dict[str, Any]:
         blocks += _draft_blocks(state.draft)
     if state.connected or state.recent:
         blocks += _recent_blocks(state.recent)
+    if state.admin and state.can_connect:
+        blocks += _workspace_blocks(state)
     return {"type": "home", "blocks": blocks}
+
+
+def _workspace_blocks(state: HomeState) -> list[dict[str, Any]]:
+    if state.workspace_key_kept:
+        text = (
+            "*Workspace key (admins):* set. Reps who have not connected their own account make tasks "
+            "with it, as its owner."
+        )
+        button = ("Remove the workspace key", HOME_REMOVE_WORKSPACE_KEY_ACTION_ID, "danger")
+    else:
+        fallback = (
+            "the key the app was started with (SALESHANDY_API_KEY) is used"
+            if state.workspace_key_configured
+            else "reps who have not connected cannot create tasks"
+        )
+        text = f"*Workspace key (admins):* none set here, so {fallback}."
+        button = ("Set a workspace key", HOME_SET_WORKSPACE_KEY_ACTION_ID, "primary")
+    label, action_id, style = button
+    return [
+        {"type": "divider"},
+        {
+            "type": "section",
+            "block_id": HOME_WORKSPACE_BLOCK_ID,
+            "text": {"type": "mrkdwn", "text": text},
+            "accessory": {
+                "type": "button",
+                "action_id": action_id,
+                "text": {"type": "plain_text", "text": label},
+                "style": style,
+                "value": "workspace",
+            },
+        },
+    ]
 
 
 def _account_blocks(state: HomeState) -> list[dict[str, Any]]:
@@ -196,20 +241,21 @@ def _recent_blocks(recent: Sequence[RecentSubmission]) -> list[dict[str, Any]]:
     return blocks
 
 
-def build_connect_modal(*, private_metadata: str = "") -> dict[str, Any]:
-    """The modal where a rep pastes their Saleshandy API key."""
+def build_connect_modal(*, for_workspace: bool = False) -> dict[str, Any]:
+    """The modal where a rep pastes their Saleshandy API key (or an admin the workspace's)."""
+    whose = "The workspace's" if for_workspace else "Your"
     return {
         "type": "modal",
         "callback_id": CONNECT_MODAL_CALLBACK_ID,
-        "title": {"type": "plain_text", "text": "Connect Saleshandy"},
+        "title": {"type": "plain_text", "text": "Workspace key" if for_workspace else "Connect Saleshandy"},
         "submit": {"type": "plain_text", "text": "Connect"},
         "close": {"type": "plain_text", "text": "Cancel"},
-        "private_metadata": private_metadata,
+        "private_metadata": CONNECT_FOR_WORKSPACE if for_workspace else "",
         "blocks": [
             {
                 "type": "input",
                 "block_id": CONNECT_KEY_BLOCK_ID,
-                "label": {"type": "plain_text", "text": "Your Saleshandy API key"},
+                "label": {"type": "plain_text", "text": f"{whose} Saleshandy API key"},
                 "hint": {"type": "plain_text", "text": WHERE_TO_FIND_A_KEY},
                 "element": {
                     "type": "plain_text_input",

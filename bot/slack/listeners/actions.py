@@ -19,7 +19,7 @@ from bot.slack.blocks.notices import build_notice
 from bot.slack.blocks.results import WHY_NOT_RETRIED, build_retry_refused_notice, build_retry_started_notice
 from bot.slack.delivery import ReplyTo
 from bot.slack.deps import AppDeps
-from bot.slack.home import publish_home
+from bot.slack.home import is_workspace_admin, publish_home
 from bot.store import StoreUnavailableError
 
 logger = logging.getLogger(__name__)
@@ -35,6 +35,8 @@ def register(app: App) -> None:
     app.action(ids.HOME_DISCONNECT_ACTION_ID)(handle_disconnect)
     app.action(ids.HOME_CREATE_DRAFT_ACTION_ID)(handle_create_kept_draft)
     app.action(ids.OPEN_HOME_ACTION_ID)(handle_open_home)
+    app.action(ids.HOME_SET_WORKSPACE_KEY_ACTION_ID)(handle_set_workspace_key)
+    app.action(ids.HOME_REMOVE_WORKSPACE_KEY_ACTION_ID)(handle_remove_workspace_key)
 
 
 def handle_retry_failed(
@@ -81,8 +83,29 @@ def handle_retry_failed(
 def handle_connect(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
     """Open the modal where the rep pastes their key (the trigger_id is spent first)."""
     ack()
+    _open_connect_modal(client, body["trigger_id"], for_workspace=False)
+
+
+def handle_set_workspace_key(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    """An admin sets the workspace's key: the same modal, kept for the team (checked again at submit)."""
+    ack()
+    _open_connect_modal(client, body["trigger_id"], for_workspace=True)
+
+
+def handle_remove_workspace_key(
+    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, deps: AppDeps
+) -> None:
+    ack()
+    team_id, user_id = context.team_id or "", body["user"]["id"]
+    if is_workspace_admin(client, user_id):
+        deps.accounts.remove_workspace_key(team_id)
+        logger.info("an admin of team %s removed the workspace's Saleshandy key", team_id)
+    publish_home(client, deps, team_id=team_id, user_id=user_id)
+
+
+def _open_connect_modal(client: WebClient, trigger_id: str, *, for_workspace: bool) -> None:
     try:
-        client.views_open(trigger_id=body["trigger_id"], view=build_connect_modal())
+        client.views_open(trigger_id=trigger_id, view=build_connect_modal(for_workspace=for_workspace))
     except SlackApiError as error:
         logger.warning("views.open (connect) failed: %s", error.response.get("error"))
 

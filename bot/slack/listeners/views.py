@@ -23,7 +23,7 @@ from bot.slack.blocks.home import build_connect_errors, build_connect_prompt_vie
 from bot.slack.blocks.modal import build_modal_errors, read_modal_values
 from bot.slack.deps import AppDeps
 from bot.slack.forms import errors_by_block
-from bot.slack.home import keep_draft, publish_home
+from bot.slack.home import is_workspace_admin, keep_draft, publish_home
 from bot.slack.metadata import ModalMetadata
 from bot.store import StoreUnavailableError
 
@@ -108,6 +108,11 @@ def handle_connect_submission(
     if not pasted or any(c.isspace() for c in pasted):
         ack(build_connect_errors(NOT_A_KEY))
         return
+    team_id, user_id = context.team_id or "", body["user"]["id"]
+    for_workspace = view.get("private_metadata") == ids.CONNECT_FOR_WORKSPACE
+    if for_workspace and not is_workspace_admin(client, user_id):
+        ack(build_connect_errors(ADMINS_ONLY))
+        return
     key = SecretStr(pasted)
     future = deps.runner.suggest(lambda: deps.accounts.check(key))
     try:
@@ -119,8 +124,12 @@ def handle_connect_submission(
     if checked is not Connected.CONNECTED:
         ack(build_connect_errors(CONNECT_REFUSED.get(checked, CHECK_FAILED)))
         return
-    team_id, user_id = context.team_id or "", body["user"]["id"]
-    if deps.accounts.keep(team_id, user_id, key) is not Connected.CONNECTED:
+    kept = (
+        deps.accounts.keep_for_workspace(team_id, key)
+        if for_workspace
+        else deps.accounts.keep(team_id, user_id, key)
+    )
+    if kept is not Connected.CONNECTED:
         ack(build_connect_errors(KEYS_CANNOT_BE_KEPT))
         return
     ack()
@@ -129,6 +138,7 @@ def handle_connect_submission(
 
 CHECK_BUDGET_SECONDS = 2.0
 """Slack waits 3 s for the modal's answer; the check gets 2 of them, the rest is for the way back."""
+ADMINS_ONLY = "Only a workspace admin or owner can set the workspace's key."
 NOT_A_KEY = "That does not look like an API key: paste the key itself (no spaces)."
 KEYS_CANNOT_BE_KEPT = (
     "Connecting is not set up yet: the app's operator must set ENCRYPTION_KEYS (see the Home tab)."
