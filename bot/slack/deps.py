@@ -9,7 +9,7 @@ from bot.metrics import Metrics
 from bot.parsing import ProspectLinkPatterns
 from bot.service import Accounts, BackgroundRunner, TaskService
 from bot.slack.timezones import UserTimeZones
-from bot.store import KeptDrafts, KeptProspects, SubmissionStore
+from bot.store import KeptDrafts, KeptProspects, RepDefaultsStore, SubmissionStore
 
 
 @dataclass(frozen=True)
@@ -24,3 +24,4 @@ class AppDeps:
     kept: KeptProspects
     accounts: Accounts
     drafts: KeptDrafts
+    defaults: RepDefaultsStore

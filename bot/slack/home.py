@@ -3,12 +3,17 @@
 
 from __future__ import annotations
 
+import datetime
 import logging
+from collections.abc import Callable
+from dataclasses import replace
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.domain import OutcomeStatus, TaskDraft
+from bot.parsing.dates import parse_due_date
+from bot.parsing.errors import ParseError
 from bot.parsing.prospects import dedupe_prospects
 from bot.service import Acting
 from bot.slack.blocks.home import (
@@ -18,6 +23,7 @@ from bot.slack.blocks.home import (
     build_home_view,
     describe_what,
 )
+from bot.slack.blocks.modal import ModalPrefill
 from bot.slack.deps import AppDeps
 from bot.store import KeptDraft, StoredSubmission, StoreUnavailableError, SubmissionState
 
@@ -63,6 +69,7 @@ def home_state(deps: AppDeps, *, team_id: str, user_id: str, admin: bool = False
         recent=tuple(
             recent_line(stored) for stored in deps.store.recent(team_id, user_id, limit=RECENT_SHOWN)
         ),
+        defaults=deps.defaults.get(team_id, user_id),
         admin=admin,
         workspace_key_kept=admin and accounts.workspace_key_kept(team_id),
         workspace_key_configured=accounts.has_configured_workspace_key,
@@ -140,3 +147,35 @@ def acting_for(deps: AppDeps, team_id: str | None, user_id: str) -> Acting | Non
     except StoreUnavailableError:
         logger.exception("could not read the rep's Saleshandy account")
         return None
+
+
+def with_defaults(
+    deps: AppDeps,
+    prefill: ModalPrefill,
+    *,
+    team_id: str | None,
+    user_id: str,
+    today: Callable[[], datetime.date],
+) -> ModalPrefill:
+    """The form's prefill, with the rep's defaults where it says nothing (a due date in the rep's words
+    that no longer reads as a date is left out: the form then says today). `today` is asked only when a
+    default due date needs it (it may ask Slack for the rep's zone)."""
+    try:
+        defaults = deps.defaults.get(team_id or "", user_id)
+    except StoreUnavailableError:
+        logger.exception("could not read a rep's form defaults")
+        return prefill
+    if defaults.empty:
+        return prefill
+    due = prefill.due_date
+    if due is None and defaults.due_text:
+        try:
+            due = parse_due_date(defaults.due_text, today=today(), day_first=deps.settings.day_first)
+        except ParseError:
+            due = None
+    return replace(
+        prefill,
+        task_type=prefill.task_type or defaults.task_type,
+        priority=prefill.priority or defaults.priority,
+        due_date=due,
+    )

@@ -10,6 +10,8 @@ from bot.store.accounts import (
     EncryptionNotConfiguredError,
     KeptDraft,
     KeptDrafts,
+    RepDefaults,
+    RepDefaultsStore,
     SaleshandyKeys,
     SecretBox,
 )
@@ -28,6 +30,8 @@ __all__ = [
     "KeptDrafts",
     "KeptProspects",
     "NewSubmission",
+    "RepDefaults",
+    "RepDefaultsStore",
     "RepZones",
     "SaleshandyKeys",
     "SecretBox",

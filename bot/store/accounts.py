@@ -21,9 +21,9 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from bot.domain import ProspectRef, TaskFields
+from bot.domain import Priority, ProspectRef, TaskFields, TaskType
 from bot.store.database import StoreUnavailableError
-from bot.store.schema import kept_drafts, saleshandy_keys
+from bot.store.schema import kept_drafts, rep_defaults, saleshandy_keys
 
 T = TypeVar("T")
 
@@ -309,3 +309,69 @@ def _draft_from(row: Any) -> KeptDraft:
         reply_to=json.loads(row["reply_to_json"]),
         announce=bool(row["announce"]),
     )
+
+
+@dataclass(frozen=True)
+class RepDefaults:
+    """What a rep's forms open with when their own words did not say (never used to create tasks at once)."""
+
+    task_type: TaskType | None = None
+    priority: Priority | None = None
+    due_text: str | None = None
+    """The due date in the rep's words ("tomorrow", "in 2 business days"), read when a form opens."""
+
+    @property
+    def empty(self) -> bool:
+        return self.task_type is None and self.priority is None and not self.due_text
+
+
+class RepDefaultsStore:
+    def __init__(self, engine: Engine, *, clock: Callable[[], float] = time.time) -> None:
+        self._engine = engine
+        self._clock = clock
+
+    def get(self, team_id: str, user_id: str) -> RepDefaults:
+        statement = select(rep_defaults).where(
+            rep_defaults.c.team_id == team_id, rep_defaults.c.user_id == user_id
+        )
+        try:
+            with self._engine.connect() as connection:
+                row = connection.execute(statement).mappings().first()
+        except OperationalError as error:
+            raise StoreUnavailableError("the database is unavailable") from error
+        if row is None:
+            return RepDefaults()
+        return RepDefaults(
+            task_type=TaskType(row["task_type"]) if row["task_type"] else None,
+            priority=Priority(row["priority"]) if row["priority"] else None,
+            due_text=row["due_text"] or None,
+        )
+
+    def put(self, team_id: str, user_id: str, defaults: RepDefaults) -> None:
+        values = {
+            "task_type": defaults.task_type.code if defaults.task_type else None,
+            "priority": defaults.priority.code if defaults.priority else None,
+            "due_text": defaults.due_text or None,
+            "updated_at": self._clock(),
+        }
+        where = (rep_defaults.c.team_id == team_id, rep_defaults.c.user_id == user_id)
+        try:
+            with self._engine.begin() as connection:
+                if connection.execute(update(rep_defaults).where(*where).values(**values)).rowcount:
+                    return
+                try:
+                    with connection.begin_nested():
+                        connection.execute(
+                            insert(rep_defaults).values(team_id=team_id, user_id=user_id, **values)
+                        )
+                except IntegrityError:  # saved twice at once: the later wins
+                    connection.execute(update(rep_defaults).where(*where).values(**values))
+        except OperationalError as error:
+            raise StoreUnavailableError("the database is unavailable") from error
+
+    def delete_team(self, team_id: str) -> None:
+        try:
+            with self._engine.begin() as connection:
+                connection.execute(delete(rep_defaults).where(rep_defaults.c.team_id == team_id))
+        except OperationalError as error:
+            raise StoreUnavailableError("the database is unavailable") from error

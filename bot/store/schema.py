@@ -125,3 +125,15 @@ kept_drafts = Table(
     Column("announce", Boolean, nullable=False),
     Column("created_at", Float, nullable=False),
 )
+
+rep_defaults = Table(
+    "rep_defaults",
+    metadata,
+    Column("team_id", String(32), primary_key=True),
+    Column("user_id", String(64), primary_key=True),
+    Column("task_type", String(8), nullable=True),
+    # API codes (TaskType, Priority); the due date as the rep's words ("tomorrow"), read when a form opens.
+    Column("priority", String(8), nullable=True),
+    Column("due_text", String(100), nullable=True),
+    Column("updated_at", Float, nullable=False),
+)

@@ -387,3 +387,54 @@ def test_an_admin_sets_the_workspace_key_for_reps_who_have_not_connected(running
     wait_until(lambda: stored_keys(app) == 0, what="the workspace key removed")
     app.driver.slash_command("call Pr9xQ2Lm tomorrow")
     assert wait_for_creates(saleshandy, 2)[1].headers["x-api-key"] == SALESHANDY_TEST_KEY
+
+
+# ---- per-rep form defaults ------------------------------------------------------------------------------
+
+
+def test_form_defaults_set_in_the_home_tab_prefill_the_form_only(running_app: RunningApp) -> None:
+    import datetime
+
+    app, slack = running_app, running_app.slack
+    home = open_home(app)
+    assert "Your form's defaults:* none" in home_text(home)
+    press_in_home(app, home, ids.HOME_EDIT_DEFAULTS_ACTION_ID)
+    modal = opened_view(slack)
+    assert modal["callback_id"] == ids.DEFAULTS_MODAL_CALLBACK_ID
+
+    def save(due: str) -> httpx.Response:
+        values = fill_view(
+            modal,
+            {ids.TASK_TYPE_ACTION_ID: "13", ids.PRIORITY_ACTION_ID: "2", ids.DEFAULTS_DUE_ACTION_ID: due},
+        )
+        return app.driver.view_submission(modal, values)
+
+    assert "past" in save("yesterday").json()["errors"][ids.DEFAULTS_DUE_BLOCK_ID]
+    assert ids.DEFAULTS_DUE_BLOCK_ID in save("whenever pigs fly").json()["errors"]
+    assert save("tomorrow").text == ""
+    wait_until(lambda: "priority High · due tomorrow" in home_text(slack.home(REP) or {"blocks": []}),
+               what="the defaults in the Home tab")
+    assert "Call · follow-up" in home_text(slack.home(REP) or {})
+
+    tomorrow = (app.today_for("America/Los_Angeles") + datetime.timedelta(days=1)).isoformat()
+
+    def element(view: dict[str, Any], block: str) -> dict[str, Any]:
+        return next(dict(b["element"]) for b in view["blocks"] if b.get("block_id") == block)
+
+    app.driver.slash_command("")  # the form alone: every default
+    form = opened_view(slack)
+    assert element(form, ids.TASK_TYPE_BLOCK_ID)["initial_option"]["value"] == "13"
+    assert element(form, ids.PRIORITY_BLOCK_ID)["initial_option"]["value"] == "2"
+    assert element(form, ids.DUE_DATE_BLOCK_ID)["initial_date"] == tomorrow
+
+    app.driver.slash_command("demo 8PvBmrB7P7 note: needs a date?")  # complete: created as typed
+    (create,) = wait_for_creates(app.saleshandy, 1)
+    assert create.body["taskType"] == "12" and "priority" not in create.body
+    assert create.body["dueDate"] == app.today_for("America/Los_Angeles").isoformat()
+
+    opened = len(slack.calls("views.open"))
+    app.driver.slash_command("8PvBmrB7P7 urgent")  # no type: the form, with what was typed kept first
+    slack.wait_for("views.open", count=opened + 1)
+    form = opened_view(slack)
+    assert element(form, ids.TASK_TYPE_BLOCK_ID)["initial_option"]["value"] == "13"
+    assert element(form, ids.PRIORITY_BLOCK_ID)["initial_option"]["value"] == "1"  # typed, not the default

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from bot.slack.blocks.modal import build_defaults_inputs
 from bot.slack.blocks.text import escape_mrkdwn
 from bot.slack.ids import (
     CONNECT_FOR_WORKSPACE,
@@ -18,19 +19,27 @@ from bot.slack.ids import (
     CONNECT_KEY_BLOCK_ID,
     CONNECT_MODAL_CALLBACK_ID,
     CONNECT_PROMPT_CALLBACK_ID,
+    DEFAULTS_DUE_ACTION_ID,
+    DEFAULTS_DUE_BLOCK_ID,
+    DEFAULTS_MODAL_CALLBACK_ID,
     HOME_ACCOUNT_BLOCK_ID,
     HOME_CONNECT_ACTION_ID,
     HOME_CREATE_DRAFT_ACTION_ID,
+    HOME_DEFAULTS_BLOCK_ID,
     HOME_DISCONNECT_ACTION_ID,
     HOME_DRAFT_BLOCK_ID,
+    HOME_EDIT_DEFAULTS_ACTION_ID,
     HOME_RECENT_BLOCK_ID,
     HOME_REMOVE_WORKSPACE_KEY_ACTION_ID,
     HOME_SET_WORKSPACE_KEY_ACTION_ID,
     HOME_WORKSPACE_BLOCK_ID,
     OPEN_HOME_ACTION_ID,
 )
+from bot.store import RepDefaults
 
 WHAT_MAX_CHARS = 300
+DUE_TEXT_MAX_CHARS = 100
+DEFAULTS_SAY = "The form opens with them where your own words did not say; a complete /task is never changed."
 KEY_MAX_CHARS = 200
 """Longer than any Saleshandy key; a paste of something else is refused by the check anyway."""
 WHERE_TO_FIND_A_KEY = (
@@ -92,6 +101,7 @@ class HomeState:
     """ENCRYPTION_KEYS is set: keys can be kept."""
     draft: KeptDraftLine | None = None
     recent: tuple[RecentSubmission, ...] = ()
+    defaults: RepDefaults = field(default_factory=RepDefaults)
     admin: bool = False
     """A workspace admin or owner: may set the workspace's own key."""
     workspace_key_kept: bool = False
@@ -110,6 +120,7 @@ def build_home_view(state: HomeState) -> dict[str, Any]:
     blocks += _account_blocks(state)
     if state.draft is not None and (state.connected or state.workspace_key):
         blocks += _draft_blocks(state.draft)
+    blocks += _defaults_blocks(state.defaults)
     if state.connected or state.recent:
         blocks += _recent_blocks(state.recent)
     if state.admin and state.can_connect:
@@ -211,6 +222,65 @@ def _draft_blocks(draft: KeptDraftLine) -> list[dict[str, Any]]:
             },
         },
     ]
+
+
+def _defaults_blocks(defaults: RepDefaults) -> list[dict[str, Any]]:
+    if defaults.empty:
+        said = "none: the form opens empty"
+    else:
+        parts = [
+            defaults.task_type.full_label if defaults.task_type else None,
+            f"priority {defaults.priority.label}" if defaults.priority else None,
+            f"due {defaults.due_text}" if defaults.due_text else None,
+        ]
+        said = " · ".join(p for p in parts if p)
+    return [
+        {"type": "divider"},
+        {
+            "type": "section",
+            "block_id": HOME_DEFAULTS_BLOCK_ID,
+            "text": {
+                "type": "mrkdwn",
+                "text": f"*Your form's defaults:* {_escaped(said, WHAT_MAX_CHARS)}\n{DEFAULTS_SAY}",
+            },
+            "accessory": {
+                "type": "button",
+                "action_id": HOME_EDIT_DEFAULTS_ACTION_ID,
+                "text": {"type": "plain_text", "text": "Edit defaults"},
+                "value": "defaults",
+            },
+        },
+    ]
+
+
+def build_defaults_modal(defaults: RepDefaults) -> dict[str, Any]:
+    """The form where a rep sets what their task forms open with."""
+    due: dict[str, Any] = {
+        "type": "plain_text_input",
+        "action_id": DEFAULTS_DUE_ACTION_ID,
+        "max_length": DUE_TEXT_MAX_CHARS,
+        "placeholder": {"type": "plain_text", "text": "e.g. tomorrow, in 2 business days, next mon"},
+    }
+    if defaults.due_text:
+        due["initial_value"] = defaults.due_text
+    return {
+        "type": "modal",
+        "callback_id": DEFAULTS_MODAL_CALLBACK_ID,
+        "title": {"type": "plain_text", "text": "Form defaults"},
+        "submit": {"type": "plain_text", "text": "Save"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            *build_defaults_inputs(defaults.task_type, defaults.priority),
+            {
+                "type": "input",
+                "block_id": DEFAULTS_DUE_BLOCK_ID,
+                "optional": True,
+                "label": {"type": "plain_text", "text": "Due date"},
+                "hint": {"type": "plain_text", "text": "In words, read on the day the form opens"},
+                "element": due,
+            },
+        ],
+    }
 
 
 def _recent_blocks(recent: Sequence[RecentSubmission]) -> list[dict[str, Any]]:

@@ -14,7 +14,7 @@ from slack_sdk.errors import SlackApiError
 from bot.domain import TaskDraft
 from bot.service import RetryRefused
 from bot.slack import ids
-from bot.slack.blocks.home import build_connect_modal
+from bot.slack.blocks.home import build_connect_modal, build_defaults_modal
 from bot.slack.blocks.notices import build_notice
 from bot.slack.blocks.results import WHY_NOT_RETRIED, build_retry_refused_notice, build_retry_started_notice
 from bot.slack.delivery import ReplyTo
@@ -36,6 +36,7 @@ def register(app: App) -> None:
     app.action(ids.HOME_CREATE_DRAFT_ACTION_ID)(handle_create_kept_draft)
     app.action(ids.OPEN_HOME_ACTION_ID)(handle_open_home)
     app.action(ids.HOME_SET_WORKSPACE_KEY_ACTION_ID)(handle_set_workspace_key)
+    app.action(ids.HOME_EDIT_DEFAULTS_ACTION_ID)(handle_edit_defaults)
     app.action(ids.HOME_REMOVE_WORKSPACE_KEY_ACTION_ID)(handle_remove_workspace_key)
 
 
@@ -101,6 +102,18 @@ def handle_remove_workspace_key(
         deps.accounts.remove_workspace_key(team_id)
         logger.info("an admin of team %s removed the workspace's Saleshandy key", team_id)
     publish_home(client, deps, team_id=team_id, user_id=user_id)
+
+
+def handle_edit_defaults(
+    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, deps: AppDeps
+) -> None:
+    """Open the rep's form defaults (the trigger_id is spent before anything slow: one quick read first)."""
+    ack()
+    defaults = deps.defaults.get(context.team_id or "", body["user"]["id"])
+    try:
+        client.views_open(trigger_id=body["trigger_id"], view=build_defaults_modal(defaults))
+    except SlackApiError as error:
+        logger.warning("views.open (defaults) failed: %s", error.response.get("error"))
 
 
 def _open_connect_modal(client: WebClient, trigger_id: str, *, for_workspace: bool) -> None:

@@ -18,7 +18,7 @@ from bot.slack.blocks.modal import ModalPrefill
 from bot.slack.delivery import ReplyTo
 from bot.slack.deps import AppDeps
 from bot.slack.forms import kept_notice, prefill_from_draft
-from bot.slack.home import keep_draft
+from bot.slack.home import keep_draft, with_defaults
 from bot.slack.listeners.modals import (
     keep_what_the_form_cannot_hold,
     no_key_notices,
@@ -53,8 +53,15 @@ def handle_task_command(
         open_task_modal(
             client,
             trigger_id=command["trigger_id"],
-            prefill=ModalPrefill(
-                private_metadata=metadata, notices=no_key_notices(deps, command.get("team_id"), reply_to.user)
+            prefill=with_defaults(
+                deps,
+                ModalPrefill(
+                    private_metadata=metadata,
+                    notices=no_key_notices(deps, command.get("team_id"), reply_to.user),
+                ),
+                team_id=command.get("team_id"),
+                user_id=reply_to.user,
+                today=lambda: deps.zones.reading_for(reply_to.user).today(),
             ),
             respond=respond,
         )
@@ -104,8 +111,12 @@ def handle_task_command(
     open_task_modal(
         client,
         trigger_id=command["trigger_id"],
-        prefill=prefill_from_draft(
-            draft, private_metadata=metadata, prospects_text=field.text, notices=notices
+        prefill=with_defaults(
+            deps,
+            prefill_from_draft(draft, private_metadata=metadata, prospects_text=field.text, notices=notices),
+            team_id=command.get("team_id"),
+            user_id=reply_to.user,
+            today=lambda: today,
         ),
         respond=respond,
     )

@@ -33,6 +33,7 @@ def handle_app_uninstalled(context: BoltContext, deps: AppDeps) -> None:
     team_id = context.team_id or ""
     forgotten = deps.accounts.forget_team(team_id)
     deps.drafts.delete_team(team_id)
+    deps.defaults.delete_team(team_id)
     logger.info("app uninstalled from team %s: %d Saleshandy key(s) deleted", team_id, forgotten)
 
 

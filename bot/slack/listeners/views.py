@@ -14,7 +14,9 @@ from pydantic import SecretStr
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from bot.domain import ProspectRef
+from bot.domain import Priority, ProspectRef, TaskType
+from bot.parsing.dates import parse_due_date
+from bot.parsing.errors import ParseError
 from bot.parsing.form import parse_form
 from bot.parsing.prospects import dedupe_prospects
 from bot.service import Connected
@@ -25,7 +27,7 @@ from bot.slack.deps import AppDeps
 from bot.slack.forms import errors_by_block
 from bot.slack.home import is_workspace_admin, keep_draft, publish_home
 from bot.slack.metadata import ModalMetadata
-from bot.store import StoreUnavailableError
+from bot.store import RepDefaults, StoreUnavailableError
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +35,7 @@ logger = logging.getLogger(__name__)
 def register(app: App) -> None:
     app.view(ids.TASK_MODAL_CALLBACK_ID)(handle_task_modal_submission)
     app.view(ids.CONNECT_MODAL_CALLBACK_ID)(handle_connect_submission)
+    app.view(ids.DEFAULTS_MODAL_CALLBACK_ID)(handle_defaults_submission)
 
 
 def handle_task_modal_submission(
@@ -136,6 +139,49 @@ def handle_connect_submission(
     publish_home(client, deps, team_id=team_id, user_id=user_id)
 
 
+def handle_defaults_submission(
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+    deps: AppDeps,
+) -> None:
+    """Save the rep's form defaults; a due date that does not read as one (or is past) on its field."""
+    values = view["state"]["values"]
+    user_id = body["user"]["id"]
+    task_type = _selected(values, ids.TASK_TYPE_BLOCK_ID, ids.TASK_TYPE_ACTION_ID)
+    priority = _selected(values, ids.PRIORITY_BLOCK_ID, ids.PRIORITY_ACTION_ID)
+    due_field = values.get(ids.DEFAULTS_DUE_BLOCK_ID, {}).get(ids.DEFAULTS_DUE_ACTION_ID) or {}
+    due_text = " ".join(str(due_field.get("value") or "").split())
+    if due_text:
+        today = deps.zones.reading_for(user_id).today()
+        try:
+            due = parse_due_date(due_text, today=today, day_first=deps.settings.day_first)
+        except ParseError as error:
+            ack(response_action="errors", errors={ids.DEFAULTS_DUE_BLOCK_ID: str(error)[:150]})
+            return
+        if due < today:
+            ack(response_action="errors", errors={ids.DEFAULTS_DUE_BLOCK_ID: PAST_DEFAULT})
+            return
+    defaults = RepDefaults(
+        task_type=TaskType(task_type) if task_type else None,
+        priority=Priority(priority) if priority else None,
+        due_text=due_text or None,
+    )
+    team_id = context.team_id or ""
+    deps.defaults.put(team_id, user_id, defaults)
+    ack()
+    publish_home(client, deps, team_id=team_id, user_id=user_id)
+
+
+def _selected(values: dict[str, Any], block_id: str, action_id: str) -> str | None:
+    option = (values.get(block_id, {}).get(action_id) or {}).get("selected_option") or {}
+    value = option.get("value")
+    return value if isinstance(value, str) and value else None
+
+
+PAST_DEFAULT = "That day is already past: a default due date must be today or later (e.g. tomorrow)."
 CHECK_BUDGET_SECONDS = 2.0
 """Slack waits 3 s for the modal's answer; the check gets 2 of them, the rest is for the way back."""
 ADMINS_ONLY = "Only a workspace admin or owner can set the workspace's key."
