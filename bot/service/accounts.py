@@ -123,7 +123,8 @@ class Accounts:
         return None if key is None else self._client(key)
 
     def is_connected(self, team_id: str, user_id: str) -> bool:
-        return self._keys is not None and self._keys.has(team_id, user_id)
+        """The rep has a key kept that opens (one no ENCRYPTION_KEYS key opens counts as none)."""
+        return self._rep_key(team_id, user_id) is not None
 
     # ---- connecting -----------------------------------------------------------------------------
 

@@ -15,7 +15,6 @@ from bot.domain import OutcomeStatus, TaskDraft
 from bot.parsing.dates import parse_due_date
 from bot.parsing.errors import ParseError
 from bot.parsing.prospects import dedupe_prospects
-from bot.service import Acting
 from bot.slack.blocks.home import (
     HomeState,
     KeptDraftLine,
@@ -138,15 +137,6 @@ def keep_draft(
         logger.exception("could not keep a draft for a rep without a Saleshandy key")
         return False
     return True
-
-
-def acting_for(deps: AppDeps, team_id: str | None, user_id: str) -> Acting | None:
-    """Whose key `user_id`'s work would use now (None: nobody's; the rep must connect)."""
-    try:
-        return deps.accounts.acting_for(team_id or "", user_id)
-    except StoreUnavailableError:
-        logger.exception("could not read the rep's Saleshandy account")
-        return None
 
 
 def with_defaults(

@@ -146,6 +146,9 @@ def run_every_path(app: RunningApp) -> list[httpx.Response]:
     fields = driver.slash_command_fields("")
     slack.expire_trigger(fields["trigger_id"])
     driver.send(urlencode(fields).encode())
+    # Its views.open comes after the ack: wait for it, or the next form's index could name this one.
+    wait_until(lambda: any(c.error == "expired_trigger_id" for c in slack.calls("views.open")),
+               what="the expired trigger's views.open")
     # An unhandled error (logged with its traceback): a form whose memory Slack garbled.
     view = opened_view_after(app, lambda: driver.slash_command("call Xc56Wd78 sometime"))
     driver.view_submission({**view, "private_metadata": "{garbled"}, fill_view(view, {}))

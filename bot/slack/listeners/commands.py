@@ -11,10 +11,12 @@ from slack_sdk import WebClient
 from bot.clock import today_in
 from bot.domain import DraftField
 from bot.parsing import parse_command
+from bot.service import STORE_UNAVAILABLE
 from bot.slack import ids
 from bot.slack.blocks.help import build_help_message
 from bot.slack.blocks.home import build_connect_prompt
 from bot.slack.blocks.modal import ModalPrefill
+from bot.slack.blocks.notices import build_notice
 from bot.slack.delivery import ReplyTo
 from bot.slack.deps import AppDeps
 from bot.slack.forms import kept_notice, prefill_from_draft
@@ -27,6 +29,7 @@ from bot.slack.listeners.modals import (
 )
 from bot.slack.metadata import ModalMetadata
 from bot.slack.timezones import LATEST_ZONE
+from bot.store import StoreUnavailableError
 
 HELP_WORDS = frozenset({"help", "?", "-h", "--help"})
 
@@ -78,7 +81,11 @@ def handle_task_command(
         draft = replace(draft, due_date_given=True)
     elif draft.is_ready:
         team_id = command.get("team_id") or ""
-        acting = deps.accounts.acting_for(team_id, reply_to.user)
+        try:
+            acting = deps.accounts.acting_for(team_id, reply_to.user)
+        except StoreUnavailableError:
+            respond(**build_notice(STORE_UNAVAILABLE), response_type="ephemeral")
+            return
         if acting is None:  # nobody's key to create it with: how to connect, and the draft waits
             kept = keep_draft(
                 deps,

@@ -21,6 +21,7 @@ from bot.service import Acting
 from bot.slack import ids
 from bot.slack.blocks.modal import PICKER_MIN_QUERY_LENGTH, prospect_option
 from bot.slack.deps import AppDeps
+from bot.store import StoreUnavailableError
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +44,10 @@ def handle_prospect_suggestions(
     text = value if isinstance(value, str) else ""
     acting = None
     if len(" ".join(text.split())) >= PICKER_MIN_QUERY_LENGTH:
-        acting = deps.accounts.acting_for(context.team_id or "", body["user"]["id"])
+        try:
+            acting = deps.accounts.acting_for(context.team_id or "", body["user"]["id"])
+        except StoreUnavailableError:
+            logger.warning("prospect suggestions: the database is unavailable; none suggested")
     ack(options=suggestions(deps, text, acting=acting))
 
 

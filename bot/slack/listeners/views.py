@@ -68,7 +68,12 @@ def handle_task_modal_submission(
         return
     reply_to = metadata.reply_to if zone.known else replace(metadata.reply_to, assumed_zone=zone.zone)
     team_id = context.team_id or ""
-    acting = deps.accounts.acting_for(team_id, user)
+    try:
+        acting = deps.accounts.acting_for(team_id, user)
+    except StoreUnavailableError:
+        logger.exception("could not read whose Saleshandy key acts")
+        ack(build_modal_errors({ids.TASK_TYPE_BLOCK_ID: DATABASE_AWAY}))
+        return
     if acting is None:  # nobody's key to create it with: the form becomes how to connect; the draft waits
         draft_kept = keep_draft(
             deps,
@@ -181,6 +186,7 @@ def _selected(values: dict[str, Any], block_id: str, action_id: str) -> str | No
     return value if isinstance(value, str) and value else None
 
 
+DATABASE_AWAY = "Our database is unavailable right now, so nothing was created: submit again in a minute."
 PAST_DEFAULT = "That day is already past: a default due date must be today or later (e.g. tomorrow)."
 CHECK_BUDGET_SECONDS = 2.0
 """Slack waits 3 s for the modal's answer; the check gets 2 of them, the rest is for the way back."""
