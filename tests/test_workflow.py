@@ -270,6 +270,22 @@ def test_a_run_resumed_after_a_crash_acts_with_the_reps_own_key(world: World) ->
     assert len(world.saleshandy.tasks_made_with(rep_key)) == 4
 
 
+def test_a_rep_who_disconnected_before_the_run_gets_failures_that_say_why_and_nothing_is_sent(
+    world: World,
+) -> None:
+    keys = SaleshandyKeys(world.engine, SecretBox([Fernet.generate_key().decode()]))
+    accounts = Accounts(
+        keys=keys, workspace_key=SecretStr(SALESHANDY_TEST_KEY), make_client=world.client, chunk_size=2
+    )
+    service = world.process("only", clients=accounts)
+    # Recorded as the rep's own key, which is gone by the time the run looks it up (no fallback to the
+    # workspace's: the tasks would be made as someone else).
+    submit(service, world, acting=Acting("T1", REP, KeySource.REP))
+    assert world.saleshandy.create_requests == []
+    assert_each_prospect_once(world, dict.fromkeys(IDS, "❌"))
+    assert "disconnected" in _all_text(world.slack)
+
+
 def test_a_crash_before_a_chunk_is_sent_resumes_with_the_unsent_chunks_and_sends_nothing_twice(
     world: World,
 ) -> None:

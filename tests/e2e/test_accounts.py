@@ -172,10 +172,9 @@ def test_without_encryption_keys_the_home_tab_tells_the_operator_what_to_set(run
         element_action(home["blocks"], ids.HOME_CONNECT_ACTION_ID)
 
 
+@pytest.mark.parametrize("database_kind", ["sqlite"])  # it reads the SQLite file's bytes
 @pytest.mark.parametrize("running_app", [WITH_ENCRYPTION], indirect=True)
-def test_no_key_is_readable_in_the_database_file(running_app: RunningApp, database_kind: str) -> None:
-    if database_kind != "sqlite":
-        pytest.skip("reads the SQLite file's bytes")
+def test_no_key_is_readable_in_the_database_file(running_app: RunningApp) -> None:
     running_app.saleshandy.add_key(REP_KEY)
     assert connect(running_app, REP_KEY).text == ""
     running_app.drain()
