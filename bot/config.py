@@ -19,6 +19,9 @@ WHERE_TO_GET: dict[str, str] = {
     "SLACK_SIGNING_SECRET": "api.slack.com/apps → your app → Basic Information → Signing Secret",
     "ENCRYPTION_KEYS": "one or more Fernet keys, comma-separated (the first encrypts, all decrypt); make one "
     "with: python -c \"from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())\"",
+    "SLACK_CLIENT_ID": "api.slack.com/apps → your app → Basic Information → App Credentials → Client ID",
+    "SLACK_CLIENT_SECRET": "api.slack.com/apps → your app → Basic Information → App Credentials → "
+    "Client Secret",
     "SLACK_APP_TOKEN": "api.slack.com/apps → your app → Basic Information → App-Level Tokens "
     "(scope connections:write, xapp-…)",
 }
@@ -46,6 +49,11 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
     slack_api_url: str = REAL_SLACK_API_URL
+    slack_client_id: str | None = None
+    """With SLACK_CLIENT_SECRET and no SLACK_BOT_TOKEN: installed by many workspaces through OAuth."""
+    slack_client_secret: SecretStr | None = None
+    slack_scopes: str = "commands,chat:write,chat:write.public,users:read,im:write"
+    """The bot scopes asked for at install (as in app_manifest.yml)."""
 
     database_url: str = "sqlite:///saleshandy-tasks.sqlite3"
     default_timezone: str = "UTC"
@@ -87,6 +95,15 @@ class Settings(BaseSettings):
             if "id" not in compiled.groupindex:
                 raise ValueError(f"prospect link pattern {pattern!r} needs a named group (?P<id>…)")
         return patterns
+
+    @property
+    def oauth_install(self) -> bool:
+        """Many workspaces (OAuth install, tokens in the database) rather than one bot token."""
+        return (
+            _is_blank(self.slack_bot_token)
+            and not _is_blank(self.slack_client_id)
+            and not _is_blank(self.slack_client_secret)
+        )
 
     @property
     def day_first(self) -> bool:

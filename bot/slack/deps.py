@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+
 from bot.config import Settings
 from bot.metrics import Metrics
 from bot.parsing import ProspectLinkPatterns
@@ -25,3 +27,5 @@ class AppDeps:
     accounts: Accounts
     drafts: KeptDrafts
     defaults: RepDefaultsStore
+    installations: SQLAlchemyInstallationStore | None = None
+    """Many workspaces (OAuth): where installations are kept; None with one bot token."""

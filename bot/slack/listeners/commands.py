@@ -50,6 +50,7 @@ def handle_task_command(
         channel=command["channel_id"],
         user=command["user_id"],
         response_url=command.get("response_url"),
+        team_id=command.get("team_id"),
     )
     if not text:
         metadata = ModalMetadata(reply_to, announce=True).to_json()
@@ -64,12 +65,12 @@ def handle_task_command(
                 ),
                 team_id=command.get("team_id"),
                 user_id=reply_to.user,
-                today=lambda: deps.zones.reading_for(reply_to.user).today(),
+                today=lambda: deps.zones.reading_for(reply_to.user, team_id=command.get("team_id")).today(),
             ),
             respond=respond,
         )
         return
-    zone = deps.zones.reading_for(reply_to.user)
+    zone = deps.zones.reading_for(reply_to.user, team_id=command.get("team_id"))
     today = zone.today()
     if not zone.known:
         reply_to = replace(reply_to, assumed_zone=zone.zone)

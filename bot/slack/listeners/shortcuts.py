@@ -39,6 +39,7 @@ def handle_message_shortcut(
         user=shortcut["user"]["id"],
         thread_ts=thread_ts,
         response_url=shortcut.get("response_url"),
+        team_id=(shortcut.get("team") or {}).get("id"),
     )
     names = {p.id: p.display_name for p in prospects if p.display_name}
     field, kept_token = keep_what_the_form_cannot_hold(deps, prospects, emails)
@@ -57,7 +58,7 @@ def handle_message_shortcut(
         prefill,
         team_id=team_id,
         user_id=reply_to.user,
-        today=lambda: deps.zones.reading_for(reply_to.user).today(),
+        today=lambda: deps.zones.reading_for(reply_to.user, team_id=team_id).today(),
     )
     open_task_modal(client, trigger_id=shortcut["trigger_id"], prefill=prefill, respond=respond)
 

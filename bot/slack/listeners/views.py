@@ -44,7 +44,7 @@ def handle_task_modal_submission(
     values = read_modal_values(view["state"]["values"])
     metadata = ModalMetadata.from_json(view["private_metadata"])
     user = body["user"]["id"]
-    zone = deps.zones.reading_for(user)
+    zone = deps.zones.reading_for(user, team_id=context.team_id)
     draft = parse_form(
         task_type_code=values.task_type_code,
         prospects_text=values.prospects_text,
@@ -160,7 +160,7 @@ def handle_defaults_submission(
     due_field = values.get(ids.DEFAULTS_DUE_BLOCK_ID, {}).get(ids.DEFAULTS_DUE_ACTION_ID) or {}
     due_text = " ".join(str(due_field.get("value") or "").split())
     if due_text:
-        today = deps.zones.reading_for(user_id).today()
+        today = deps.zones.reading_for(user_id, team_id=context.team_id).today()
         try:
             due = parse_due_date(due_text, today=today, day_first=deps.settings.day_first)
         except ParseError as error:
