@@ -315,3 +315,49 @@ def test_no_reps_key_leaves_by_any_door(every_log: Everything, running_app: Runn
         if secret in text
     ]
     assert found == []
+
+
+# ---- many workspaces: the client secret and the bot tokens an install hands out ---------------------------
+
+OAUTH_SECRET = "oauth-client-secret-4b8e2d6a19c7"
+
+
+@pytest.mark.parametrize(
+    "running_app",
+    [{
+        "slack_bot_token": None,
+        "slack_client_id": "1111.2222",
+        "slack_client_secret": OAUTH_SECRET,
+        "saleshandy_api_key": None,
+        "encryption_keys": ENCRYPTION_KEY,
+    }],
+    indirect=True,
+)
+def test_no_installation_token_or_client_secret_leaves_by_any_door(
+    every_log: Everything, running_app: RunningApp
+) -> None:
+    from bot.fakes.slack_driver import SlackDriver
+    from tests.e2e.test_oauth import connect, install
+
+    app, slack = running_app, running_app.slack
+    token = install(app, "T0SECRET1", "code-secret")
+    slack.add_user("U0SECRET", name="sam")
+    app.saleshandy.add_key(REP_KEY)
+    with SlackDriver(app.url, SLACK_SIGNING_SECRET, slack, team_id="T0SECRET1") as driver:
+        connect(app, driver, "U0SECRET", REP_KEY)
+        driver.slash_command("call 8PvBmrB7P7 tomorrow", user_id="U0SECRET")
+        slack.wait_for("chat.postMessage", count=2)
+    wait_until_quiet(app)
+    assert {c.team for c in slack.calls("chat.postMessage")} == {"T0SECRET1"}
+
+    secrets = {"a workspace's bot token": token, "the OAuth client secret": OAUTH_SECRET,
+               "part of a bot token": token.rsplit("-", 1)[-1], "a rep's key": REP_KEY}
+    places: list[tuple[str, str]] = list(every_log.texts())
+    # oauth.v2.access hands the token out: its answer is the one place it belongs (to the app alone).
+    calls = [c for c in slack.calls() if c.method != "oauth.v2.access"]
+    places += [(f"Slack {c.method} params", repr(c.params)) for c in calls]
+    places += [(f"Slack {c.method} answer", repr(c.response)) for c in calls]
+    found = sorted(
+        {f"{name} in {where}" for where, text in places for name, secret in secrets.items() if secret in text}
+    )
+    assert found == [], found
