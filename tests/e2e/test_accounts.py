@@ -437,3 +437,44 @@ def test_form_defaults_set_in_the_home_tab_prefill_the_form_only(running_app: Ru
     form = opened_view(slack)
     assert element(form, ids.TASK_TYPE_BLOCK_ID)["initial_option"]["value"] == "13"
     assert element(form, ids.PRIORITY_BLOCK_ID)["initial_option"]["value"] == "1"  # typed, not the default
+
+
+@pytest.mark.parametrize("running_app", [NO_WORKSPACE_KEY], indirect=True)
+def test_a_kept_task_whose_day_has_passed_opens_the_form_instead_of_being_created(
+    running_app: RunningApp,
+) -> None:
+    import datetime
+    import json
+
+    from sqlalchemy import create_engine, text
+
+    app, slack, saleshandy = running_app, running_app.slack, running_app.saleshandy
+    saleshandy.add_key(REP_KEY)
+    app.driver.slash_command("call 8PvBmrB7P7 tomorrow high note: hello")
+    slack.wait_for("response_url")
+    app.drain()
+    engine = create_engine(app.settings.database_url)
+    try:
+        with engine.begin() as connection:
+            (task_json,) = connection.execute(text("SELECT task_json FROM kept_drafts")).one()
+            task = json.loads(task_json) | {"due_date": "2020-01-02"}  # a week went by, and more
+            connection.execute(text("UPDATE kept_drafts SET task_json = :t"), {"t": json.dumps(task)})
+    finally:
+        engine.dispose()
+    assert connect(app, REP_KEY).text == ""
+    home = open_home(app)
+    opened = len(slack.calls("views.open"))
+    press_in_home(app, home, ids.HOME_CREATE_DRAFT_ACTION_ID)
+    slack.wait_for("views.open", count=opened + 1)
+    form = opened_view(slack)
+    assert form["callback_id"] == ids.TASK_MODAL_CALLBACK_ID
+    assert "has passed" in str(form["blocks"]) and "Thu 2 Jan 2020" in str(form["blocks"])
+    app.drain()
+    assert saleshandy.create_requests == []
+
+    tomorrow = app.today_for("America/Los_Angeles") + datetime.timedelta(days=1)
+    values = fill_view(form, {ids.DUE_DATE_ACTION_ID: tomorrow})
+    assert app.driver.view_submission(form, values).text == ""
+    (create,) = wait_for_creates(saleshandy, 1)
+    assert create.headers["x-api-key"] == REP_KEY and create.body["dueDate"] == tomorrow.isoformat()
+    assert create.body["priority"] == "2" and create.body["taskNote"] == "hello"

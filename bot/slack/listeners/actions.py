@@ -12,15 +12,19 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.domain import TaskDraft
+from bot.parsing.command import describe_date
 from bot.service import RetryRefused
 from bot.slack import ids
 from bot.slack.blocks.home import build_connect_modal, build_defaults_modal
+from bot.slack.blocks.modal import ModalPrefill, build_task_modal
 from bot.slack.blocks.notices import build_notice
 from bot.slack.blocks.results import WHY_NOT_RETRIED, build_retry_refused_notice, build_retry_started_notice
 from bot.slack.delivery import ReplyTo
 from bot.slack.deps import AppDeps
 from bot.slack.home import is_workspace_admin, publish_home
-from bot.store import StoreUnavailableError
+from bot.slack.listeners.modals import keep_what_the_form_cannot_hold
+from bot.slack.metadata import ModalMetadata
+from bot.store import KeptDraft, StoreUnavailableError
 
 logger = logging.getLogger(__name__)
 
@@ -146,7 +150,9 @@ def handle_create_kept_draft(
     team_id, user_id = context.team_id or "", body["user"]["id"]
     acting = deps.accounts.acting_for(team_id, user_id)
     kept = deps.drafts.take(str(action.get("value")), team_id=team_id, user_id=user_id) if acting else None
-    if acting is not None and kept is not None:
+    if kept is not None and kept.task.due_date < deps.zones.reading_for(user_id, team_id=team_id).today():
+        _open_form_for_a_stale_draft(client, body["trigger_id"], deps, kept)  # its day has passed: ask
+    elif acting is not None and kept is not None:
         draft = TaskDraft(
             due_date=kept.task.due_date,
             task_type=kept.task.task_type,
@@ -164,6 +170,31 @@ def handle_create_kept_draft(
             acting=acting,
         )
     publish_home(client, deps, team_id=team_id, user_id=user_id)
+
+
+DRAFT_DATE_PASSED = (
+    "The due date you gave ({day}) has passed while this waited, so nothing was created yet: pick a due "
+    "date, then create the task."
+)
+
+
+def _open_form_for_a_stale_draft(client: WebClient, trigger_id: str, deps: AppDeps, kept: KeptDraft) -> None:
+    """The kept task in the form (as the rep asked for it, but its past date), for the rep to date again."""
+    field, kept_token = keep_what_the_form_cannot_hold(deps, kept.prospects, kept.emails)
+    names = {p.id: p.display_name for p in kept.prospects if p.display_name}
+    metadata = ModalMetadata(ReplyTo.from_dict(kept.reply_to), kept.announce, names=names, kept=kept_token)
+    prefill = ModalPrefill(
+        task_type=kept.task.task_type,
+        prospects_text=field.text,
+        priority=kept.task.priority,
+        note=kept.task.task_note,
+        notices=(DRAFT_DATE_PASSED.format(day=describe_date(kept.task.due_date)),),
+        private_metadata=metadata.to_json(),
+    )
+    try:
+        client.views_open(trigger_id=trigger_id, view=build_task_modal(prefill))
+    except SlackApiError as error:
+        logger.warning("views.open (a kept draft) failed: %s", error.response.get("error"))
 
 
 def handle_open_home(ack: Ack) -> None:
