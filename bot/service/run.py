@@ -121,6 +121,12 @@ class SubmissionRun:
             not_found = tuple(EmailNotFound(email, reason) for email in stored.emails)
         else:
             found, not_found = self._deps.lookups.find_by_email(stored.emails, client=client)
+            if stored.key_source == "rep":  # the rep's own key refused: SALESHANDY_API_KEY is not the fix
+                rejected = AuthenticationError.default_message
+                not_found = tuple(
+                    dataclasses.replace(m, reason=m.reason.replace(rejected, REP_KEY_REJECTED))
+                    for m in not_found
+                )
         # A prospect named by ID and by email is one prospect, shown with the name its lookup found.
         prospects = dedupe_prospects((*stored.prospects, *found))
         resolved = partial(

@@ -320,6 +320,12 @@ def test_a_reps_key_deleted_in_saleshandy_says_to_connect_again(running_app: Run
     assert "SALESHANDY_API_KEY" not in shown  # not the operator's setting: the rep's own key
     assert saleshandy.tasks == []
 
+    app.driver.slash_command("call jane@acme.com tomorrow")  # an email looked up with that key: the same
+    *_, looked_up = app.slack.wait_for("response_url", count=1)
+    shown = message_text(looked_up.params)
+    assert "jane@acme.com" in shown and "no longer accepts your API key" in shown
+    assert "SALESHANDY_API_KEY" not in shown
+
 
 @pytest.mark.parametrize("running_app", [WITH_ENCRYPTION], indirect=True)
 def test_uninstalling_the_app_deletes_the_workspaces_keys(running_app: RunningApp) -> None:
