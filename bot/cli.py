@@ -1,4 +1,5 @@
-"""`python -m bot`: run the app; `… demo`: try it on fakes; `… parse` / `… create`: one /task text."""
+"""`python -m bot`: run the app; `… demo`: try it on fakes; `… parse` / `… create`: one /task text;
+`… rotate-keys`: re-encrypt the kept Saleshandy keys under the first ENCRYPTION_KEYS key."""
 
 from __future__ import annotations
 
@@ -20,7 +21,18 @@ from bot.parsing import ProspectLinkPatterns, parse_command
 from bot.parsing.prospects import dedupe_prospects
 from bot.saleshandy import SaleshandyClient
 from bot.service import BackgroundRunner, ProspectLookups, TaskService
-from bot.store import SharedWindow, StoreUnavailableError, SubmissionState, SubmissionStore, open_database
+from bot.store import (
+    GENERATE_A_KEY,
+    EncryptionNotConfiguredError,
+    SaleshandyKeys,
+    SecretBox,
+    SharedWindow,
+    StoreUnavailableError,
+    SubmissionState,
+    SubmissionStore,
+    open_database,
+)
+from bot.store.accounts import UndecryptableKeyError
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -36,6 +48,8 @@ def main(argv: Sequence[str]) -> int:
         return _parse(args, settings)
     if args.command == "create":
         return _create(args, settings)
+    if args.command == "rotate-keys":
+        return _rotate_keys(settings)
     if args.command == "demo":
         from bot.demo import run_demo
 
@@ -60,7 +74,11 @@ def _run_app(settings: Settings) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
-    commands = parser.add_subparsers(dest="command", metavar="[demo | parse | create]")
+    commands = parser.add_subparsers(dest="command", metavar="[demo | parse | create | rotate-keys]")
+    commands.add_parser(
+        "rotate-keys",
+        help="re-encrypt every stored Saleshandy key under the first ENCRYPTION_KEYS key (after adding one)",
+    )
     demo = commands.add_parser(
         "demo", help="play a scripted session against a fake Slack and a fake Saleshandy (no account)"
     )
@@ -81,6 +99,34 @@ def _parser() -> argparse.ArgumentParser:
         )
         command.add_argument("--day-first", action="store_true", help="read 4/5 as 4 May")
     return parser
+
+
+def _rotate_keys(settings: Settings) -> int:
+    """Every kept key re-encrypted under the first ENCRYPTION_KEYS key, so older keys can be removed."""
+    try:
+        box = SecretBox.from_setting(settings.encryption_keys)
+    except EncryptionNotConfiguredError as error:
+        print(f"{error}. Make a key with: {GENERATE_A_KEY}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if box is None:
+        print(f"ENCRYPTION_KEYS is not set. Make a key with: {GENERATE_A_KEY}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        engine = open_database(settings.database_url)
+    except StoreUnavailableError as error:
+        print(f"{error}.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        rotated = SaleshandyKeys(engine, box).rotate_all()
+    except UndecryptableKeyError:
+        print("A stored key opens with none of ENCRYPTION_KEYS: keep the old key in the list (after the "
+              "new one) until the rotation is done.", file=sys.stderr)
+        return EXIT_FAILED
+    finally:
+        engine.dispose()
+    print(f"{rotated} Saleshandy key(s) re-encrypted under the first ENCRYPTION_KEYS key; the others "
+          "may now be removed from ENCRYPTION_KEYS.")
+    return EXIT_OK
 
 
 def _zone(name: str) -> str:

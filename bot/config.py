@@ -17,6 +17,11 @@ WHERE_TO_GET: dict[str, str] = {
     "SALESHANDY_API_KEY": "Saleshandy → Settings → API → create an API key",
     "SLACK_BOT_TOKEN": "api.slack.com/apps → your app → OAuth & Permissions → Bot User OAuth Token (xoxb-…)",
     "SLACK_SIGNING_SECRET": "api.slack.com/apps → your app → Basic Information → Signing Secret",
+    "ENCRYPTION_KEYS": "one or more Fernet keys, comma-separated (the first encrypts, all decrypt); make one "
+    "with: python -c \"from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())\"",
+    "SLACK_CLIENT_ID": "api.slack.com/apps → your app → Basic Information → App Credentials → Client ID",
+    "SLACK_CLIENT_SECRET": "api.slack.com/apps → your app → Basic Information → App Credentials → "
+    "Client Secret",
     "SLACK_APP_TOKEN": "api.slack.com/apps → your app → Basic Information → App-Level Tokens "
     "(scope connections:write, xapp-…)",
 }
@@ -32,6 +37,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
 
     saleshandy_api_key: SecretStr | None = None
+    """The workspace's key: used for reps who have not connected their own (optional once reps can)."""
+    encryption_keys: SecretStr | None = None
+    """Fernet keys, comma-separated, that encrypt the Saleshandy keys reps connect (first encrypts)."""
     saleshandy_api_url: str = REAL_SALESHANDY_API_URL
     saleshandy_chunk_size: int = Field(default=100, ge=1, le=1000)
     saleshandy_timeout_seconds: float = Field(default=20.0, gt=0)
@@ -41,6 +49,11 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
     slack_api_url: str = REAL_SLACK_API_URL
+    slack_client_id: str | None = None
+    """With SLACK_CLIENT_SECRET and no SLACK_BOT_TOKEN: installed by many workspaces through OAuth."""
+    slack_client_secret: SecretStr | None = None
+    slack_scopes: str = "commands,chat:write,chat:write.public,users:read,im:write"
+    """The bot scopes asked for at install (as in app_manifest.yml)."""
 
     database_url: str = "sqlite:///saleshandy-tasks.sqlite3"
     default_timezone: str = "UTC"
@@ -84,14 +97,28 @@ class Settings(BaseSettings):
         return patterns
 
     @property
+    def oauth_install(self) -> bool:
+        """Many workspaces (OAuth install, tokens in the database) rather than one bot token."""
+        return (
+            _is_blank(self.slack_bot_token)
+            and not _is_blank(self.slack_client_id)
+            and not _is_blank(self.slack_client_secret)
+        )
+
+    @property
     def day_first(self) -> bool:
         return self.date_order == "day_first"
 
-    def require(self, *variables: str) -> None:
-        """Raise one ConfigError naming every variable in `variables` that is not set."""
+    def require(self, *variables: str, one_of: tuple[tuple[str, ...], ...] = ()) -> None:
+        """Raise one ConfigError naming every variable in `variables` that is not set, and each group
+        of `one_of` of which none is set."""
         missing = [name for name in variables if _is_blank(getattr(self, name.lower()))]
-        if missing:
-            lines = [f"  {name}: {WHERE_TO_GET.get(name, 'see README')}" for name in missing]
+        lines = [f"  {name}: {WHERE_TO_GET.get(name, 'see README')}" for name in missing]
+        for group in one_of:
+            if all(_is_blank(getattr(self, name.lower())) for name in group):
+                lines.append(f"  one of {' or '.join(group)}:")
+                lines += [f"    {name}: {WHERE_TO_GET.get(name, 'see README')}" for name in group]
+        if lines:
             raise ConfigError("Missing settings (environment or .env):\n" + "\n".join(lines))
 
 

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
 from bot.fakes.saleshandy import FakeSaleshandy
 from tests.conftest import SALESHANDY_TEST_KEY
@@ -207,3 +208,21 @@ def test_a_database_driver_that_is_not_installed_is_named(fake_saleshandy: FakeS
     assert done.returncode == 2
     assert "pip install -e '.[postgres]'" in done.stderr or "cannot be opened" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_rotate_keys_re_encrypts_every_kept_key_under_the_first(tmp_path: Path) -> None:
+    from cryptography.fernet import Fernet
+
+    from bot.store import SaleshandyKeys, SecretBox, open_database
+
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    url = f"sqlite:///{tmp_path / 'keys.sqlite3'}"
+    engine = open_database(url)
+    SaleshandyKeys(engine, SecretBox([old])).put("T1", "U1", SecretStr("sh-rotated-key-1"))
+    done = run_bot("rotate-keys", env={"DATABASE_URL": url, "ENCRYPTION_KEYS": f"{new},{old}"})
+    assert done.returncode == 0, done.stderr
+    assert "1 Saleshandy key(s) re-encrypted" in done.stdout
+    assert SaleshandyKeys(engine, SecretBox([new])).get("T1", "U1") == SecretStr("sh-rotated-key-1")
+    engine.dispose()
+    done = run_bot("rotate-keys", env={"DATABASE_URL": url, "ENCRYPTION_KEYS": ""})
+    assert done.returncode == 2 and "Fernet.generate_key()" in done.stderr

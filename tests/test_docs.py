@@ -42,6 +42,10 @@ def test_manifest_matches_the_code_and_asks_only_for_used_scopes() -> None:
     ]
     assert manifest["settings"]["socket_mode_enabled"] is True
     assert features["app_home"]["messages_tab_enabled"] is True  # where DM fallbacks show up
+    assert features["app_home"]["home_tab_enabled"] is True  # connecting Saleshandy, recent submissions
+    assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == {
+        "app_home_opened", "app_uninstalled", "tokens_revoked",
+    }
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == {
         "commands", "chat:write", "chat:write.public", "users:read", "im:write",

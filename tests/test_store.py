@@ -270,7 +270,7 @@ def test_several_processes_upgrading_an_empty_database_at_once_all_start(databas
             inspect(engine).get_table_names()
         )
         with engine.connect() as connection:
-            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0003"
+            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0006"
     finally:
         engine.dispose()
 

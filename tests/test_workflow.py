@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
+from cryptography.fernet import Fernet
 from pydantic import SecretStr
 from slack_sdk import WebClient
 
@@ -23,11 +24,21 @@ from bot.domain import ProspectRef, Submission, TaskDraft, TaskType
 from bot.fakes.saleshandy import FakeSaleshandy
 from bot.fakes.slack import FakeSlack
 from bot.saleshandy import SaleshandyClient
-from bot.service import IN_FLIGHT_WHEN_STOPPED, BackgroundRunner, RetryRefused, RetryStarted, TaskService
+from bot.service import (
+    IN_FLIGHT_WHEN_STOPPED,
+    Accounts,
+    Acting,
+    BackgroundRunner,
+    ClientSource,
+    KeySource,
+    RetryRefused,
+    RetryStarted,
+    TaskService,
+)
 from bot.service.ports import Message
 from bot.slack.delivery import Delivery
 from bot.slack.reporter import SlackReporter
-from bot.store import SharedWindow, SubmissionState, SubmissionStore, open_database
+from bot.store import SaleshandyKeys, SecretBox, SharedWindow, SubmissionState, SubmissionStore, open_database
 from tests.conftest import SALESHANDY_TEST_KEY
 
 pytestmark = pytest.mark.both_databases
@@ -132,19 +143,18 @@ class World:
         self._closers: list[Callable[[], None]] = []
 
     def process(
-        self, name: str, *, die_at: Callable[[str, int], bool] = lambda step, n: False
+        self,
+        name: str,
+        *,
+        die_at: Callable[[str, int], bool] = lambda step, n: False,
+        clients: ClientSource | None = None,
     ) -> TaskService:
         runner = BackgroundRunner()
-        client = SaleshandyClient(
-            base_url=self.saleshandy.base_url,
-            api_key=SecretStr(SALESHANDY_TEST_KEY),
-            chunk_size=2,
-            timeout=httpx.Timeout(2.0),
-            window=SharedWindow(self.engine, key=SALESHANDY_TEST_KEY, clock=self.clock),
-        )
+        client = self.client(SecretStr(SALESHANDY_TEST_KEY))
         web = WebClient(token=TOKEN, base_url=self.slack.api_url)
         service = TaskService(
             client=client,
+            clients=clients,
             store=DyingStore(self.engine, clock=self.clock, die_at=die_at),
             reporter=PagedReporter(Delivery(web)),
             runner=runner,
@@ -153,8 +163,19 @@ class World:
             lease_seconds=LEASE,
         )
         self.runner = runner
-        self._closers += [lambda: runner.close(5.0), client.close]
+        self._closers.append(lambda: runner.close(5.0))
         return service
+
+    def client(self, key: SecretStr) -> SaleshandyClient:
+        client = SaleshandyClient(
+            base_url=self.saleshandy.base_url,
+            api_key=key,
+            chunk_size=2,
+            timeout=httpx.Timeout(2.0),
+            window=SharedWindow(self.engine, key=key.get_secret_value(), clock=self.clock),
+        )
+        self._closers.append(client.close)
+        return client
 
     def close(self) -> None:
         for close in self._closers:
@@ -167,14 +188,18 @@ class World:
         return SubmissionStore(self.engine, clock=self.clock)
 
 
-def submit(service: TaskService, runner_of: World, *, key: str = "command:T1") -> None:
+def submit(
+    service: TaskService, runner_of: World, *, key: str = "command:T1", acting: Acting | None = None
+) -> None:
     draft = TaskDraft(
         due_date=DUE,
         task_type=TaskType.CALL_FOLLOW_UP,
         prospects=tuple(ProspectRef(id=pid) for pid in IDS),
         due_date_given=True,
     )
-    service.submit(key=key, draft=draft, reply_to={"channel": CHANNEL, "user": REP}, announce=True)
+    service.submit(
+        key=key, draft=draft, reply_to={"channel": CHANNEL, "user": REP}, announce=True, acting=acting
+    )
     assert runner_of.runner.drain(10)
 
 
@@ -218,6 +243,47 @@ def test_without_a_crash_every_prospect_is_reported_once(world: World) -> None:
     assert len(world.saleshandy.create_requests) == 3
     [stored] = [s for s in [world.store().get(r) for r in _ids(world)] if s]
     assert stored.state is SubmissionState.DONE and not stored.submission.interrupted  # type: ignore[union-attr]
+
+
+def test_a_run_resumed_after_a_crash_acts_with_the_reps_own_key(world: World) -> None:
+    """The submission records whose key it uses, not the key: the survivor finds the rep's key itself."""
+    rep_key = "sh-rep-flow-2b7c9e41d5a0"
+    world.saleshandy.add_key(rep_key)
+    keys = SaleshandyKeys(world.engine, SecretBox([Fernet.generate_key().decode()]))
+    keys.put("T1", REP, SecretStr(rep_key))
+
+    def accounts() -> Accounts:
+        return Accounts(
+            keys=keys, workspace_key=SecretStr(SALESHANDY_TEST_KEY), make_client=world.client, chunk_size=2
+        )
+
+    dying = world.process(
+        "dying", die_at=lambda step, seq: step == "before_sending" and seq == 1, clients=accounts()
+    )
+    submit(dying, world, acting=Acting("T1", REP, KeySource.REP))
+    world.lease_runs_out()
+    survivor = world.process("survivor", clients=accounts())
+    assert survivor.resume_abandoned() == 1
+    assert world.runner.drain(10)
+    assert_each_prospect_once(world, {**dict.fromkeys(IDS[:4], "✅"), IDS[4]: "❌"})
+    assert [r.headers["x-api-key"] for r in world.saleshandy.create_requests] == [rep_key] * 3
+    assert len(world.saleshandy.tasks_made_with(rep_key)) == 4
+
+
+def test_a_rep_who_disconnected_before_the_run_gets_failures_that_say_why_and_nothing_is_sent(
+    world: World,
+) -> None:
+    keys = SaleshandyKeys(world.engine, SecretBox([Fernet.generate_key().decode()]))
+    accounts = Accounts(
+        keys=keys, workspace_key=SecretStr(SALESHANDY_TEST_KEY), make_client=world.client, chunk_size=2
+    )
+    service = world.process("only", clients=accounts)
+    # Recorded as the rep's own key, which is gone by the time the run looks it up (no fallback to the
+    # workspace's: the tasks would be made as someone else).
+    submit(service, world, acting=Acting("T1", REP, KeySource.REP))
+    assert world.saleshandy.create_requests == []
+    assert_each_prospect_once(world, dict.fromkeys(IDS, "❌"))
+    assert "disconnected" in _all_text(world.slack)
 
 
 def test_a_crash_before_a_chunk_is_sent_resumes_with_the_unsent_chunks_and_sends_nothing_twice(

@@ -19,6 +19,10 @@ answers 400; the key check (401), the rate limit (the same per-key window as cre
 406 for a Content-Type and the latency apply as they do to creating tasks. Faults are scripted per
 endpoint: `fail_next(..., endpoint="search")` and the like (the default stays "create").
 
+Several keys can be accepted (`add_key`), each a Saleshandy user of its own: every task records the key
+that made it, and a prospect added for one key (`add_prospect(..., key=…)`) is found, and can be given
+a task, only with that key (prospects added with no key are everyone's).
+
 Known prospects: every ID except those starting with "INVALID" or "missing" (any case), unless a
 set of known IDs is given. Everything received and every task created is recorded for tests to
 assert on; faults can be scripted for the next requests (statuses, unreadable or odd answers,
@@ -79,7 +83,10 @@ class FakeSaleshandy:
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
+        self._initial_key = api_key
         self.api_key = api_key
+        """The first key accepted (the one `--key` names)."""
+        self._extra_keys: set[str] = set()
         self._initial_known = None if known_prospect_ids is None else frozenset(known_prospect_ids)
         self._address = (host, port)
         self._lock = threading.Lock()
@@ -139,6 +146,9 @@ class FakeSaleshandy:
                 "create": collections.deque(), "search": collections.deque(),
             }
             self._prospects: dict[str, FakeProspect] = {}
+            self._prospect_keys: dict[str, str] = {}
+            self._extra_keys = set()
+            self.api_key = self._initial_key
             self._windows: dict[str, tuple[float, int]] = {}
             self.known_prospect_ids = self._initial_known
             self.latency = 0.0
@@ -161,6 +171,26 @@ class FakeSaleshandy:
             self.limit, self.window_seconds, self.reset_format = limit, window_seconds, reset_format
             self._windows.clear()
 
+    def add_key(self, key: str) -> None:
+        """Accept `key` too: another Saleshandy user's (until `reset` or `remove_key`)."""
+        with self._lock:
+            self._extra_keys.add(key)
+
+    def remove_key(self, key: str) -> None:
+        """Refuse `key` from now on (401): as when a user deletes their key in Saleshandy."""
+        with self._lock:
+            self._extra_keys.discard(key)
+            if key == self.api_key:
+                self.api_key = ""
+
+    def accepts(self, key: str | None) -> bool:
+        with self._lock:
+            return bool(key) and (key == self.api_key or key in self._extra_keys)
+
+    def tasks_made_with(self, key: str) -> list[CreatedTask]:
+        """The tasks `key`'s user made."""
+        return [task for task in self.tasks if task.api_key == key]
+
     def set_clock(self, clock: Callable[[], float]) -> None:
         """The clock (epoch seconds) of rate-limit windows; tests share a fake one with a client."""
         self.clock = clock
@@ -168,12 +198,18 @@ class FakeSaleshandy:
     def add_prospect(
         self, prospect_id: str, *, email: str | None = None, first_name: str | None = None,
         last_name: str | None = None, company: str | None = None, job_title: str | None = None,
+        key: str | None = None,
     ) -> FakeProspect:
         """A prospect the search can find (replacing one with the same ID). When a set of known IDs
-        is in use, the ID joins it, so tasks can be created for what the search finds."""
+        is in use, the ID joins it, so tasks can be created for what the search finds. With `key`,
+        only that key's user has it (finds it, can give it a task)."""
         prospect = FakeProspect(prospect_id, email, first_name, last_name, company, job_title)
         with self._lock:
             self._prospects[prospect_id] = prospect
+            if key is not None:
+                self._prospect_keys[prospect_id] = key
+            else:
+                self._prospect_keys.pop(prospect_id, None)
             if self.known_prospect_ids is not None:
                 self.known_prospect_ids = self.known_prospect_ids | {prospect_id}
         return prospect
@@ -296,26 +332,30 @@ class FakeSaleshandy:
             }
             return headers, (max(1.0, reset_at - now) if used > self.limit else None)
 
-    def search(self, query: SearchQuery) -> dict[str, Any]:
-        """The answer to a search (valid parameters, accepted key)."""
+    def search(self, query: SearchQuery, key: str | None = None) -> dict[str, Any]:
+        """The answer to a search (valid parameters, accepted key) among what `key`'s user has."""
         with self._lock:
-            prospects = list(self._prospects.values())
+            prospects = [p for p in self._prospects.values() if self._owns(key, p.id)]
         return search_body(prospects, query)
 
-    def create(self, body: dict[str, Any]) -> list[dict[str, Any]]:
+    def create(self, body: dict[str, Any], key: str | None = None) -> list[dict[str, Any]]:
         results: list[dict[str, Any]] = []
         with self._lock:
             for prospect_id in body["prospectIds"]:
-                if not is_known(prospect_id, self.known_prospect_ids):
+                if not is_known(prospect_id, self.known_prospect_ids) or not self._owns(key, prospect_id):
                     results.append({"prospectId": prospect_id, "taskId": None, "success": False})
                     continue
                 task_id = "".join(secrets.choice(_ALPHABET) for _ in range(10))
                 self._tasks.append(CreatedTask(
                     task_id, prospect_id, body["taskType"], body.get("dueDate"),
-                    body.get("priority"), body.get("taskNote"),
+                    body.get("priority"), body.get("taskNote"), key,
                 ))
                 results.append({"prospectId": prospect_id, "taskId": task_id, "success": True})
         return results
+
+    def _owns(self, key: str | None, prospect_id: str) -> bool:
+        owner = self._prospect_keys.get(prospect_id)
+        return owner is None or owner == key
 
 
 def _endpoint_of(request: ReceivedRequest) -> Endpoint | None:

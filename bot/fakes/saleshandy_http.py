@@ -74,7 +74,7 @@ class FakeHandler(BaseHTTPRequestHandler):
         if fault is not None and fault.kind == "answer" and not fault.creates_tasks:
             return self._send_raw(fault.status, fault.body, fault.content_type,
                                   {**limits, **fault.headers})
-        if headers.get("x-api-key") != fake.api_key:
+        if not fake.accepts(headers.get("x-api-key")):
             return self._send(401, {"message": "Unauthorized", "statusCode": 401}, limits)
         if over_by is not None:
             retry = {"retry-after": str(math.ceil(over_by))}
@@ -87,7 +87,7 @@ class FakeHandler(BaseHTTPRequestHandler):
             return self._send(400, answer, limits)
         if fault is not None and not fault.creates_tasks:
             return self._misbehave(fault, wake, None, limits)
-        answer = success_body(fake.create(checked))
+        answer = success_body(fake.create(checked, headers.get("x-api-key")))
         if fault is not None:
             return self._misbehave(fault, wake, answer, limits)
         self._send(201, answer, limits)
@@ -101,7 +101,7 @@ class FakeHandler(BaseHTTPRequestHandler):
         if fault is not None and fault.kind == "answer":
             return self._send_raw(fault.status, fault.body, fault.content_type,
                                   {**limits, **fault.headers})
-        if headers.get("x-api-key") != fake.api_key:
+        if not fake.accepts(headers.get("x-api-key")):
             return self._send(401, {"message": "Unauthorized", "statusCode": 401}, limits)
         if over_by is not None:
             retry = {"retry-after": str(math.ceil(over_by))}
@@ -110,7 +110,7 @@ class FakeHandler(BaseHTTPRequestHandler):
         if parsed is None:
             answer = {"message": problems, "error": "Bad Request", "statusCode": 400}
             return self._send(400, answer, limits)
-        found = fake.search(parsed)
+        found = fake.search(parsed, headers.get("x-api-key"))
         if fault is None:
             return self._send(200, found, limits)
         if fault.kind == "drop":

@@ -74,6 +74,8 @@ class CreatedTask:
     due_date: str | None
     priority: str | None
     note: str | None
+    api_key: str | None = None
+    """The key that made it: whose task it is in Saleshandy."""
 
 
 @dataclass(frozen=True)

@@ -74,6 +74,8 @@ class RecordedCall:
     """`params["channel"]`, or the channel a response_url was issued for."""
     user: str | None = None
     """`params["user"]`, or the user a response_url was issued for."""
+    team: str | None = None
+    """The workspace whose bot token made the call (None: no bot token, or one the fake never issued)."""
 
     @property
     def ok(self) -> bool:
@@ -110,6 +112,7 @@ class _User:
     tz: str | None
     email: str | None
     is_bot: bool = False
+    is_admin: bool = False
 
 
 @dataclass
@@ -176,6 +179,10 @@ class FakeSlack:
         self._socket_mode: FakeSocketMode | None = None
         self._users: dict[str, _User] = {}
         self._channel_names: dict[str, str] = {}
+        self._codes: dict[str, tuple[str, str, str, str]] = {}
+        self._installed: dict[str, tuple[str, str]] = {}
+        self._calling_team = team_id
+        """Bot tokens issued by `oauth.v2.access`: token → (team id, team name)."""
         self._last_ts_micros = 0
         self._counter = 0
         self.reset()
@@ -260,6 +267,7 @@ class FakeSlack:
             self._messages: dict[str, list[JsonDict]] = collections.defaultdict(list)
             self._ephemeral: list[JsonDict] = []
             self._views: dict[str, JsonDict] = {}
+            self._homes: dict[str, str] = {}
             self._triggers: dict[str, _Trigger] = {}
             self._expired_triggers: set[str] = set()
             self._response_urls: dict[str, _ResponseUrl] = {}
@@ -287,6 +295,7 @@ class FakeSlack:
         tz: str | None = "America/Los_Angeles",
         email: str | None = None,
         is_bot: bool = False,
+        is_admin: bool = False,
     ) -> None:
         """Add (or replace) a workspace member; `tz=None` makes a user whose profile has no zone."""
         if tz is not None:
@@ -301,6 +310,7 @@ class FakeSlack:
                 tz=tz,
                 email=email,
                 is_bot=is_bot,
+                is_admin=is_admin,
             )
 
     def user_name(self, user_id: str) -> str:
@@ -449,6 +459,12 @@ class FakeSlack:
         with self._cond:
             return copy.deepcopy(self._views[view_id])
 
+    def home(self, user_id: str) -> JsonDict | None:
+        """The Home tab the app published for `user_id` (the latest), or None."""
+        with self._cond:
+            view_id = self._homes.get(user_id)
+            return copy.deepcopy(self._views[view_id]) if view_id else None
+
     def views(self) -> list[JsonDict]:
         """Every view opened or pushed, oldest first, as it is now."""
         with self._cond:
@@ -493,16 +509,21 @@ class FakeSlack:
                 answer = self._answer(method, token, params)
             except _ApiError as err:
                 answer = _Answer(200, _error_body(err))
-            self._record(method, params, headers, answer.status, answer.body)
+            self._record(method, params, headers, answer.status, answer.body, token=token)
             return answer
 
     def _answer(self, method: str, token: object, params: JsonDict) -> _Answer:
+        if method == "oauth.v2.access":  # client credentials, not a token (HTTP Basic)
+            return _Answer(200, {"ok": True, **self._oauth_v2_access(params)})
         handler = self._handlers().get(method)
         if handler is None:
             return _Answer(200, {"ok": False, "error": "unknown_method", "req_method": method})
         if not token:
             raise _ApiError("not_authed")
         self._check_token(method, str(token))
+        if method == "auth.test" and str(token) in self._installed:
+            return _Answer(200, {"ok": True, **self._auth_test_for(self._installed[str(token)])})
+        self._calling_team = self._team_of_token(token) or self.team_id  # whose views this call makes
         if self._rate_limits[method]:
             retry_after = self._rate_limits[method].popleft()
             return _Answer(
@@ -515,6 +536,8 @@ class FakeSlack:
     def _check_token(self, method: str, token: str) -> None:
         wants_app_token = method in APP_TOKEN_METHODS
         if token == (self.app_token if wants_app_token else self.bot_token):
+            return
+        if not wants_app_token and token in self._installed:
             return
         if token.startswith("xapp-") != wants_app_token:
             raise _ApiError("not_allowed_token_type")
@@ -581,6 +604,7 @@ class FakeSlack:
         *,
         channel: str | None = None,
         user: str | None = None,
+        token: object = None,
     ) -> None:
         channel = channel or _str_or_none(params.get("channel"))
         user = user or _str_or_none(params.get("user"))
@@ -593,6 +617,7 @@ class FakeSlack:
             response=copy.deepcopy(response),
             channel=channel,
             user=user,
+            team=self._team_of_token(token),
         )
         self._calls.append(call)
         self._cond.notify_all()
@@ -614,7 +639,60 @@ class FakeSlack:
             "views.open": self._views_open,
             "views.update": self._views_update,
             "views.push": self._views_push,
+            "views.publish": self._views_publish,
             "users.info": self._users_info,
+        }
+
+    # ---- OAuth: installing the app in other workspaces ------------------------------------------
+
+    def add_install_code(
+        self, code: str, *, team_id: str, team_name: str, installer: str = DEFAULT_USER_ID
+    ) -> str:
+        """Make `code` what Slack's authorize page hands the redirect when an admin of `team_id` installs
+        the app; `oauth.v2.access` exchanges it (once) for a bot token of that team, returned here."""
+        token = f"xoxb-{team_id.lower()}-{secrets.token_hex(6)}"
+        with self._cond:
+            self._codes[code] = (token, team_id, team_name, installer)
+        return token
+
+    def revoke(self, token: str) -> None:
+        """The token stops working (an uninstall)."""
+        with self._cond:
+            self._installed.pop(token, None)
+
+    def _team_of_token(self, token: object) -> str | None:
+        """The workspace whose bot token this is (called with the lock held)."""
+        installed = self._installed.get(str(token))
+        return installed[0] if installed else (self.team_id if token == self.bot_token else None)
+
+    def _oauth_v2_access(self, params: JsonDict) -> JsonDict:
+        code = str(params.get("code") or "")
+        if code not in self._codes:
+            raise _ApiError("invalid_code")
+        token, team_id, team_name, installer = self._codes.pop(code)
+        self._installed[token] = (team_id, team_name)
+        return {
+            "access_token": token,
+            "token_type": "bot",
+            "scope": "commands,chat:write,chat:write.public,users:read,im:write",
+            "bot_user_id": self.bot_user_id,
+            "app_id": self.app_id,
+            "team": {"id": team_id, "name": team_name},
+            "enterprise": None,
+            "is_enterprise_install": False,
+            "authed_user": {"id": installer},
+        }
+
+    def _auth_test_for(self, team: tuple[str, str]) -> JsonDict:
+        team_id, team_name = team
+        return {
+            "url": f"https://{team_id.lower()}.slack.com/",
+            "team": team_name,
+            "user": "fakebot",
+            "team_id": team_id,
+            "user_id": self.bot_user_id,
+            "bot_id": self.bot_id,
+            "is_enterprise_install": False,
         }
 
     def _auth_test(self, params: JsonDict) -> JsonDict:
@@ -747,6 +825,18 @@ class FakeSlack:
         updated = self._store_view(view, replacing=current)
         return {"view": copy.deepcopy(updated)}
 
+    def _views_publish(self, params: JsonDict) -> JsonDict:
+        user_id = _required(params, "user_id", "invalid_arguments")
+        if user_id not in self._users:
+            raise _ApiError("user_not_found")
+        view = _valid_view(params, kind="home")
+        current = self._views.get(self._homes.get(user_id, ""))
+        if current is not None and params.get("hash") and params["hash"] != current["hash"]:
+            raise _ApiError("hash_conflict")
+        stored = self._store_view(view, replacing=current)
+        self._homes[user_id] = stored["id"]
+        return {"view": copy.deepcopy(stored)}
+
     def _users_info(self, params: JsonDict) -> JsonDict:
         user = self._users.get(str(params.get("user") or ""))
         if user is None:
@@ -822,7 +912,7 @@ class FakeSlack:
         view_id = replacing["id"] if replacing else f"V{self._counter:09d}"
         stored: JsonDict = {
             "id": view_id,
-            "team_id": self.team_id,
+            "team_id": self._calling_team,
             "type": view["type"],
             "blocks": view.get("blocks", []),
             "private_metadata": view.get("private_metadata", ""),
@@ -838,7 +928,7 @@ class FakeSlack:
             "root_view_id": replacing["root_view_id"] if replacing else view_id,
             "app_id": self.app_id,
             "external_id": view.get("external_id", ""),
-            "app_installed_team_id": self.team_id,
+            "app_installed_team_id": self._calling_team,
             "bot_id": self.bot_id,
         }
         self._views[view_id] = stored
@@ -852,6 +942,8 @@ class FakeSlack:
             "deleted": False,
             "real_name": user.real_name,
             "is_bot": user.is_bot,
+            "is_admin": user.is_admin,
+            "is_owner": False,
             "profile": {
                 "real_name": user.real_name,
                 "real_name_normalized": user.real_name,
@@ -921,14 +1013,14 @@ def _str_or_none(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _valid_view(params: JsonDict) -> JsonDict:
+def _valid_view(params: JsonDict, *, kind: str = "modal") -> JsonDict:
     view = params.get("view")
     if not isinstance(view, dict):
         raise _ApiError("invalid_arguments", messages=["[ERROR] missing required field: view"])
     problems = []
-    if view.get("type") != "modal":
-        problems.append("[ERROR] must be 'modal' [json-pointer:/view/type]")
-    if not view.get("title"):
+    if view.get("type") != kind:
+        problems.append(f"[ERROR] must be '{kind}' [json-pointer:/view/type]")
+    if kind == "modal" and not view.get("title"):
         problems.append("[ERROR] missing required field: title [json-pointer:/view]")
     blocks = view.get("blocks")
     if not isinstance(blocks, list):

@@ -13,6 +13,7 @@ re-exported here.
 from __future__ import annotations
 
 import json
+import secrets
 import time
 from collections.abc import Mapping
 from types import TracebackType
@@ -22,7 +23,7 @@ from urllib.parse import urlencode, urlsplit
 import httpx
 from slack_sdk.signature import SignatureVerifier
 
-from bot.fakes.slack import FakeSlack
+from bot.fakes.slack import DEFAULT_USER_ID, FakeSlack
 from bot.fakes.slack_elements import (
     button_action,
     datepicker,
@@ -116,6 +117,37 @@ class SlackDriver(SlackActions[httpx.Response]):
         """POST an interaction payload as Slack does: form field `payload` holding the JSON."""
         self.last_payload = payload
         return self.send(interaction_body(payload), **send_options)
+
+    def send_event(self, event: JsonDict) -> httpx.Response:
+        """POST an Events API callback as Slack does: JSON, `event` wrapped in its envelope."""
+        envelope = {
+            "token": VERIFICATION_TOKEN,
+            "team_id": self.team_id,
+            "api_app_id": self.fake.app_id,
+            "event": {"event_ts": self.fake.new_ts(), **event},
+            "type": "event_callback",
+            "event_id": f"Ev{secrets.token_hex(5).upper()}",
+            "event_time": int(time.time()),
+            "authorizations": [
+                {
+                    "enterprise_id": None,
+                    "team_id": self.team_id,
+                    "user_id": self.fake.bot_user_id,
+                    "is_bot": True,
+                    "is_enterprise_install": False,
+                }
+            ],
+            "is_ext_shared_channel": False,
+        }
+        self.last_payload = envelope
+        return self.send(json.dumps(envelope).encode(), content_type="application/json")
+
+    def app_home_opened(self, user_id: str = DEFAULT_USER_ID, *, tab: str = "home") -> httpx.Response:
+        """`user_id` opens the app's Home tab (Slack sends `app_home_opened`)."""
+        channel = f"D{user_id[1:]}"
+        return self.send_event(
+            {"type": "app_home_opened", "user": user_id, "channel": channel, "tab": tab}
+        )
 
     # ---- sending ---------------------------------------------------------------------------
 

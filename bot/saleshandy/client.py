@@ -148,13 +148,17 @@ class SaleshandyClient:
         *,
         window: RateLimitWindow | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        api_key: SecretStr | None = None,
     ) -> SaleshandyClient:
-        """A client for the configured API; ConfigError when SALESHANDY_API_KEY is not set."""
-        settings.require("SALESHANDY_API_KEY")
-        assert settings.saleshandy_api_key is not None  # require() raised otherwise
+        """A client for the configured API with `api_key` (a rep's), or SALESHANDY_API_KEY;
+        ConfigError when neither is given."""
+        if api_key is None:
+            settings.require("SALESHANDY_API_KEY")
+            api_key = settings.saleshandy_api_key
+        assert api_key is not None  # require() raised otherwise
         return cls(
             base_url=settings.saleshandy_api_url,
-            api_key=settings.saleshandy_api_key,
+            api_key=api_key,
             chunk_size=settings.saleshandy_chunk_size,
             timeout=build_timeout(read=settings.saleshandy_timeout_seconds),
             max_rate_limit_wait=settings.saleshandy_max_rate_limit_wait_seconds,

@@ -1,5 +1,6 @@
 """The use case and what runs it: the workflow (`TaskService`), its ports, the background runner."""
 
+from bot.service.accounts import Accounts, Acting, ClientSource, Connected, FixedClient, KeySource
 from bot.service.lookups import NO_PROSPECT_WITH_EMAIL, ProspectLookups
 from bot.service.ports import Message, ReplyTo, Reporter
 from bot.service.run import IN_FLIGHT_WHEN_STOPPED
@@ -16,7 +17,13 @@ __all__ = [
     "IN_FLIGHT_WHEN_STOPPED",
     "NO_PROSPECT_WITH_EMAIL",
     "STORE_UNAVAILABLE",
+    "Accounts",
+    "Acting",
     "BackgroundRunner",
+    "ClientSource",
+    "Connected",
+    "FixedClient",
+    "KeySource",
     "Message",
     "ProspectLookups",
     "ReplyTo",

@@ -10,6 +10,9 @@ from bot.saleshandy import FoundProspect, SaleshandyClient, SaleshandyError
 from bot.service.runner import BackgroundRunner
 
 NO_PROSPECT_WITH_EMAIL = "no prospect with this email in Saleshandy"
+NO_KEY_TO_LOOK_UP = (
+    "could not look this email up: no Saleshandy account is connected (connect yours in the app's Home tab)"
+)
 SUGGESTIONS_MAX = 20
 """Prospects suggested at most for one query of the picker: one search page of 20."""
 SUGGESTION_MIN_CHARS = 2
@@ -17,33 +20,40 @@ SUGGESTION_MIN_CHARS = 2
 
 
 class ProspectLookups:
-    def __init__(self, client: SaleshandyClient, runner: BackgroundRunner) -> None:
+    def __init__(self, client: SaleshandyClient | None, runner: BackgroundRunner) -> None:
         self._client = client
+        """Used when a call names no client of its own (the command line's one key)."""
         self._runner = runner
 
     def find_by_email(
-        self, emails: Sequence[str]
+        self, emails: Sequence[str], *, client: SaleshandyClient | None = None
     ) -> tuple[tuple[ProspectRef, ...], tuple[EmailNotFound, ...]]:
         """The prospects these emails belong to (named "Jane Doe · Acme · jane@acme.com"), and those
         not found. Lookups run a few at a time on the runner's lookup lane; the client keeps them within
         the rate limit, and its cache makes each distinct email one API call at most."""
-        futures = [self._runner.lookup(partial(self._look_up, email)) for email in emails]
+        using = client or self._client
+        if using is None:
+            return (), tuple(EmailNotFound(email, NO_KEY_TO_LOOK_UP) for email in emails)
+        futures = [self._runner.lookup(partial(self._look_up, using, email)) for email in emails]
         answers = [future.result() for future in futures]
         found = tuple(prospect for prospect, _ in answers if prospect is not None)
         return found, tuple(missing for _, missing in answers if missing is not None)
 
-    def suggest(self, text: str) -> tuple[FoundProspect, ...]:
+    def suggest(self, text: str, *, client: SaleshandyClient | None = None) -> tuple[FoundProspect, ...]:
         """Prospects whose name or email contain `text` (up to 20, in the API's order), for the
         prospect picker: one search (kept briefly by the client's cache). No call, and nothing, for
         text shorter than 2 characters (blanks aside). Raises the client's SaleshandyError."""
-        if len(" ".join(text.split())) < SUGGESTION_MIN_CHARS:
+        using = client or self._client
+        if using is None or len(" ".join(text.split())) < SUGGESTION_MIN_CHARS:
             return ()
-        result = self._client.search_prospects(text, page_size=SUGGESTIONS_MAX)
+        result = using.search_prospects(text, page_size=SUGGESTIONS_MAX)
         return result.prospects[:SUGGESTIONS_MAX]
 
-    def _look_up(self, email: str) -> tuple[ProspectRef | None, EmailNotFound | None]:
+    def _look_up(
+        self, client: SaleshandyClient, email: str
+    ) -> tuple[ProspectRef | None, EmailNotFound | None]:
         try:
-            prospect = self._client.find_prospect_by_email(email)
+            prospect = client.find_prospect_by_email(email)
         except SaleshandyError as error:
             return None, EmailNotFound(email, f"could not look this email up: {error}")
         if prospect is None:

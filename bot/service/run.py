@@ -10,6 +10,7 @@ epoch (see `bot.store.submissions`), so a run whose lease was taken over stops a
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -17,10 +18,11 @@ from functools import partial
 from threading import Event
 from typing import TypeVar
 
-from bot.domain import ProspectOutcome, ProspectRef
+from bot.domain import EmailNotFound, ProspectOutcome, ProspectRef
 from bot.metrics import Metrics
 from bot.parsing.prospects import dedupe_prospects
 from bot.saleshandy import (
+    AuthenticationError,
     RateLimitError,
     RateLimiterUnavailableError,
     SaleshandyClient,
@@ -50,6 +52,17 @@ IN_FLIGHT_WHEN_STOPPED = (
     "— check Saleshandy before retrying."
 )
 
+KEY_GONE = (
+    "no Saleshandy key to create it with: the Saleshandy account this was asked with was disconnected. "
+    "Connect it again in the app's Home tab, then retry."
+)
+
+
+REP_KEY_REJECTED = (
+    "Saleshandy no longer accepts your API key (was it deleted in Saleshandy?). Connect again in the "
+    "app's Home tab with a new key, then retry."
+)
+
 
 class LostLease(Exception):
     """Another run holds the submission now (this one was too slow to renew): stop touching it."""
@@ -68,7 +81,8 @@ class Paused(Exception):
 class RunDeps:
     """What every run uses; built once by `TaskService`."""
 
-    client: SaleshandyClient
+    client_for: Callable[[StoredSubmission], SaleshandyClient | None]
+    """The client of the key the submission acts with, looked up now; None when that key is gone."""
     store: SubmissionStore
     reporter: Reporter
     lookups: ProspectLookups
@@ -100,7 +114,19 @@ class SubmissionRun:
     # ---- the steps ----------------------------------------------------------------------------------
 
     def _look_up_emails(self, stored: StoredSubmission) -> StoredSubmission:
-        found, not_found = self._deps.lookups.find_by_email(stored.emails)
+        client = self._deps.client_for(stored)
+        if client is None:
+            found: tuple[ProspectRef, ...] = ()
+            reason = f"could not look this email up: {KEY_GONE}"
+            not_found = tuple(EmailNotFound(email, reason) for email in stored.emails)
+        else:
+            found, not_found = self._deps.lookups.find_by_email(stored.emails, client=client)
+            if stored.key_source == "rep":  # the rep's own key refused: SALESHANDY_API_KEY is not the fix
+                rejected = AuthenticationError.default_message
+                not_found = tuple(
+                    dataclasses.replace(m, reason=m.reason.replace(rejected, REP_KEY_REJECTED))
+                    for m in not_found
+                )
         # A prospect named by ID and by email is one prospect, shown with the name its lookup found.
         prospects = dedupe_prospects((*stored.prospects, *found))
         resolved = partial(
@@ -126,27 +152,22 @@ class SubmissionRun:
         return replace(stored, announced=True, reply_to=reply_to)
 
     def _send_chunks(self, stored: StoredSubmission) -> StoredSubmission:
-        interrupted = self._with_store(
-            partial(
-                self._store.interrupt_chunks,
-                self._id,
-                epoch=self._epoch,
-                outcome_for=lambda pid: ProspectOutcome.unknown(pid, IN_FLIGHT_WHEN_STOPPED),
-            )
-        )
-        if interrupted:
-            logger.info(
-                "submission %s: %d chunk(s) were in flight when stopped: unknown", self._id, interrupted
-            )
+        if self._epoch > 1 and self._interrupt_chunks_in_flight():
+            stored = self._load()
         blocking: SaleshandyError | None = None
-        for chunk in self._load().chunks:
+        client = self._deps.client_for(stored)
+        for chunk in stored.chunks:
             if chunk.state is not ChunkState.PENDING:
+                continue
+            if client is None:  # the key it acts with is gone: nothing sent, safe to retry once connected
+                outcomes = [ProspectOutcome.failed(pid, KEY_GONE) for pid in chunk.prospect_ids]
+                self._record(chunk, outcomes, None, sent=False)
                 continue
             if blocking is not None:
                 # The rest would meet the same wall (a bad key, the API unreachable): not sent.
                 self._record(chunk, _outcomes_for(chunk, blocking), blocking, sent=False)
                 continue
-            error = self._send(stored, chunk)
+            error = self._send(client, stored, chunk)
             if error is not None and error.stops_batch and not isinstance(error, RateLimitError):
                 blocking = error  # a rate limit only slows the next chunk down: it asks the window again
         self._held(partial(self._store.to_reporting, self._id, epoch=self._epoch))
@@ -166,7 +187,9 @@ class SubmissionRun:
             logger.info("submission %s: %d chunk(s) in flight when stopped: unknown", self._id, interrupted)
         return interrupted
 
-    def _send(self, stored: StoredSubmission, chunk: Chunk) -> SaleshandyError | None:
+    def _send(
+        self, client: SaleshandyClient, stored: StoredSubmission, chunk: Chunk
+    ) -> SaleshandyError | None:
         """Send one chunk and record what became of it; its request-level error, if any."""
         assert stored.submission is not None
         sending = [False]
@@ -182,7 +205,7 @@ class SubmissionRun:
             unstart = partial(self._store.unstart_chunk, self._id, chunk.seq, epoch=self._epoch)
             sending[0] = not self._with_store(unstart, stored.reply_to)
 
-        result = self._deps.client.create_chunk(
+        result = client.create_chunk(
             stored.submission.request.for_prospects(chunk.prospect_ids),
             before_sending=before_sending,
             after_not_sent=after_not_sent,
@@ -193,8 +216,17 @@ class SubmissionRun:
             raise Paused
         if isinstance(result.error, RateLimiterUnavailableError):
             raise Paused(stored.reply_to)
-        self._record(chunk, result.outcomes, result.error, sent=sending[0])
-        return result.error
+        outcomes, error = result.outcomes, result.error
+        if isinstance(error, AuthenticationError) and stored.key_source == "rep":
+            # The rep's own key (deleted in Saleshandy since): SALESHANDY_API_KEY is not the fix.
+            worded = AuthenticationError(REP_KEY_REJECTED, status_code=error.status_code)
+            outcomes = tuple(
+                dataclasses.replace(o, reason=REP_KEY_REJECTED) if o.reason == error.message else o
+                for o in outcomes
+            )
+            error = worded
+        self._record(chunk, outcomes, error, sent=sending[0])
+        return error
 
     def _record(
         self,

@@ -25,6 +25,7 @@ from bot.domain import EmailNotFound, ProspectRef, TaskDraft, TaskFields
 from bot.metrics import Metrics
 from bot.parsing.prospects import dedupe_prospects
 from bot.saleshandy import FoundProspect, SaleshandyClient
+from bot.service.accounts import Acting, ClientSource, FixedClient, KeySource
 from bot.service.lookups import ProspectLookups
 from bot.service.ports import ReplyTo, Reporter
 from bot.service.run import LostLease, Paused, RunDeps, SubmissionRun
@@ -73,6 +74,10 @@ class RetryRefused(Enum):
     NOTHING_TO_RETRY = "nothing_to_retry"
     ALREADY_RETRIED = "already_retried"
     """Retried before (maybe still running): a double click, or an old button."""
+    NOT_YOURS = "not_yours"
+    """Pressed by someone other than the rep who made the submission: it would act as that rep."""
+    NO_KEY = "no_key"
+    """The rep has no Saleshandy key now (disconnected, and no workspace key)."""
 
 
 @dataclass(frozen=True)
@@ -107,7 +112,8 @@ class TaskService:
     def __init__(
         self,
         *,
-        client: SaleshandyClient,
+        client: SaleshandyClient | None = None,
+        clients: ClientSource | None = None,
         store: SubmissionStore,
         reporter: Reporter,
         runner: BackgroundRunner,
@@ -118,7 +124,11 @@ class TaskService:
         lease_seconds: float = LEASE_SECONDS,
         metrics: Metrics | None = None,
     ) -> None:
-        self._client = client
+        if clients is None:
+            if client is None:
+                raise ValueError("TaskService needs a client or a client source")
+            clients = FixedClient(client)
+        self._clients = clients
         self._store = store
         self._reporter = reporter
         self._runner = runner
@@ -128,12 +138,12 @@ class TaskService:
         self._new_id = new_id
         self._lease_seconds = lease_seconds
         self._metrics = metrics or Metrics()
-        self._lookups = ProspectLookups(client, runner)
+        self._lookups = ProspectLookups(None, runner)
         self._held: dict[str, int] = {}
         """Submissions this process is working on (or has queued), with their lease epochs."""
         self._held_lock = threading.Lock()
         self._run_deps = RunDeps(
-            client=client,
+            client_for=self._client_for,
             store=store,
             reporter=reporter,
             lookups=self._lookups,
@@ -145,12 +155,21 @@ class TaskService:
 
     # ---- entry points -------------------------------------------------------------------------------
 
-    def submit(self, *, key: str, draft: TaskDraft, reply_to: ReplyTo, announce: bool) -> None:
+    def submit(
+        self,
+        *,
+        key: str,
+        draft: TaskDraft,
+        reply_to: ReplyTo,
+        announce: bool,
+        acting: Acting | None = None,
+    ) -> None:
         """Record `draft` under the idempotency `key` and do the work, all in the background (the
-        caller has acked). A key seen before does nothing: a double submit or a replayed request."""
+        caller has acked). A key seen before does nothing: a double submit or a replayed request.
+        `acting`: whose key the work uses (by default the rep's in `reply_to`, in no particular team)."""
 
         def intake() -> None:
-            submission_id = self._intake(key, draft, reply_to, announce)
+            submission_id = self._intake(key, draft, reply_to, announce, acting=acting)
             if submission_id is not None:
                 self._start(submission_id, epoch=1, reply_to=reply_to)
 
@@ -177,19 +196,29 @@ class TaskService:
         *,
         requested_by: str,
         reply_to: Callable[[ReplyTo], ReplyTo],
+        team_id: str | None = None,
     ) -> RetryStarted | RetryRefused:
         """A new submission for exactly the prospects that failed, once per submission; or why not.
-        `reply_to` says where its report goes, given where the original's went. Raises
+        `reply_to` says where its report goes, given where the original's went. Only the rep who made
+        the submission may retry it (it acts as them, with their key as it is now). Raises
         StoreUnavailableError when that cannot be known or recorded now."""
         stored = self._store.get(submission_id)
         if stored is None or stored.submission is None:
             return RetryRefused.UNKNOWN_SUBMISSION
+        if team_id and stored.team_id and team_id != stored.team_id:
+            return RetryRefused.UNKNOWN_SUBMISSION  # another workspace's: it does not exist for this one
         original = stored.submission
+        if original.requested_by and requested_by != original.requested_by:
+            return RetryRefused.NOT_YOURS
         prospects = original.to_retry
         if not prospects:
             return RetryRefused.NOTHING_TO_RETRY
+        acting = self._clients.acting_for(stored.team_id or "", requested_by)
+        if acting is None:
+            return RetryRefused.NO_KEY
         new = self._new_submission(
             key=f"retry-of:{submission_id}",
+            acting=acting,
             requested_by=requested_by,
             task=TaskFields(**original.request.model_dump(exclude={"prospect_ids"})),
             prospects=prospects,
@@ -256,21 +285,35 @@ class TaskService:
     # ---- lookups and suggestions --------------------------------------------------------------------
 
     def find_by_email(
-        self, emails: Sequence[str]
+        self, emails: Sequence[str], *, acting: Acting | None = None
     ) -> tuple[tuple[ProspectRef, ...], tuple[EmailNotFound, ...]]:
-        return self._lookups.find_by_email(emails)
+        return self._lookups.find_by_email(emails, client=self._client_acting(acting))
 
-    def suggest_prospects(self, text: str) -> tuple[FoundProspect, ...]:
-        return self._lookups.suggest(text)
+    def suggest_prospects(self, text: str, *, acting: Acting | None = None) -> tuple[FoundProspect, ...]:
+        """The picker's suggestions, searched with the key `acting` would use (the same key as the
+        submission); none without one."""
+        client = self._client_acting(acting)
+        if client is None:
+            return ()
+        return self._lookups.suggest(text, client=client)
 
     # ---- the workflow -------------------------------------------------------------------------------
 
     def _intake(
-        self, key: str, draft: TaskDraft, reply_to: ReplyTo, announce: bool, *, resumable: bool = True
+        self,
+        key: str,
+        draft: TaskDraft,
+        reply_to: ReplyTo,
+        announce: bool,
+        *,
+        resumable: bool = True,
+        acting: Acting | None = None,
     ) -> str | None:
         """Record the submission, leased to this process; its id, or None when nothing was recorded."""
+        user = str(reply_to.get("user", ""))
         new = self._new_submission(
             key=key,
+            acting=acting or self._clients.acting_for("", user),
             requested_by=str(reply_to.get("user", "")),
             task=draft.task_fields(),
             prospects=dedupe_prospects(draft.prospects),
@@ -321,6 +364,7 @@ class TaskService:
         self,
         *,
         key: str,
+        acting: Acting | None,
         requested_by: str,
         task: TaskFields,
         prospects: tuple[ProspectRef, ...],
@@ -344,15 +388,32 @@ class TaskService:
             retry_of=retry_of,
             chunks=() if emails else self._chunked(prospects),
             resumable=resumable,
+            team_id=acting.team_id if acting is not None else None,
+            key_source=acting.source.value if acting is not None else None,
         )
 
     def _chunked(self, prospects: Sequence[ProspectRef]) -> tuple[Chunk, ...]:
         ids = tuple(dict.fromkeys(p.id for p in prospects))
-        size = self._client.chunk_size
+        size = self._clients.chunk_size
         return tuple(
             Chunk(seq=n, prospect_ids=ids[start : start + size])
             for n, start in enumerate(range(0, len(ids), size))
         )
+
+    def _client_acting(self, acting: Acting | None) -> SaleshandyClient | None:
+        """`acting`'s client; with nobody named, the workspace's (the command line's one key)."""
+        acting = acting or self._clients.acting_for("", "")
+        return None if acting is None else self._clients.client_for(acting)
+
+    def _client_for(self, stored: StoredSubmission) -> SaleshandyClient | None:
+        """The client of the key `stored` acts with, as it is now (recorded before accounts: the
+        workspace's)."""
+        acting = Acting(
+            team_id=stored.team_id or "",
+            user_id=stored.requested_by,
+            source=KeySource(stored.key_source or KeySource.WORKSPACE),
+        )
+        return self._clients.client_for(acting)
 
     def _forget(self, submission_id: str, epoch: int) -> None:
         # Only this epoch's entry: the same process may hold the submission again under a later one.

@@ -7,10 +7,14 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import SecretStr
 from slack_bolt import App, BoltContext
 from slack_bolt.error import BoltError
+from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from slack_sdk.webhook import WebhookClient
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import NoSuchModuleError
@@ -19,7 +23,7 @@ from bot.config import ConfigError, Settings
 from bot.metrics import Metrics
 from bot.parsing import ProspectLinkPatterns
 from bot.saleshandy import SaleshandyClient
-from bot.service import BackgroundRunner, TaskService, new_error_id
+from bot.service import Accounts, BackgroundRunner, TaskService, new_error_id
 from bot.slack.blocks.notices import build_notice
 from bot.slack.delivery import Delivery
 from bot.slack.deps import AppDeps
@@ -27,8 +31,14 @@ from bot.slack.listeners import register_listeners
 from bot.slack.reporter import SlackReporter
 from bot.slack.timezones import UserTimeZones
 from bot.store import (
+    GENERATE_A_KEY,
+    EncryptionNotConfiguredError,
+    KeptDrafts,
     KeptProspects,
+    RepDefaultsStore,
     RepZones,
+    SaleshandyKeys,
+    SecretBox,
     SharedWindow,
     StoreUnavailableError,
     SubmissionStore,
@@ -63,26 +73,45 @@ class SlackApp:
         other process takes it over at once), and close the database."""
         self.deps.runner.close(timeout)
         self.deps.service.release_all()
+        self.deps.accounts.close()
         self.engine.dispose()
 
 
 def build_app(settings: Settings) -> SlackApp:
     """The Bolt app with its listeners, its Slack and Saleshandy clients, its store and its runner;
-    abandoned work in the database is resumed from now on."""
-    settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SALESHANDY_API_KEY")
-    assert settings.slack_bot_token and settings.slack_signing_secret  # for mypy: just required
-    token = settings.slack_bot_token.get_secret_value()
+    abandoned work in the database is resumed from now on. One workspace with SLACK_BOT_TOKEN (the
+    default), or many with SLACK_CLIENT_ID and SLACK_CLIENT_SECRET (OAuth install)."""
+    oauth = settings.oauth_install
+    if oauth:
+        # Many workspaces: no SALESHANDY_API_KEY for all of them; reps (or admins) connect their own.
+        settings.require("SLACK_SIGNING_SECRET", "ENCRYPTION_KEYS")
+    else:
+        # Tasks need a key: the workspace's, or each rep's own (kept encrypted, so ENCRYPTION_KEYS).
+        settings.require(
+            "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", one_of=(("SALESHANDY_API_KEY", "ENCRYPTION_KEYS"),)
+        )
+    assert settings.slack_signing_secret  # for mypy: just required
+    try:
+        box = SecretBox.from_setting(settings.encryption_keys)
+    except EncryptionNotConfiguredError as error:
+        raise ConfigError(f"{error}. Make a key with: {GENERATE_A_KEY}") from error
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token and not oauth else None
     client = WebClient(token=token, base_url=settings.slack_api_url)
     client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=3))
     runner = BackgroundRunner()
+    installations: SQLAlchemyInstallationStore | None = None
     try:
+        engine = open_database(settings.database_url)
+        oauth_settings = None
+        if oauth:
+            installations, oauth_settings = _oauth_settings(settings, engine)
         app = App(
             client=client,
             signing_secret=settings.slack_signing_secret.get_secret_value(),
             process_before_response=False,
             listener_executor=runner.listeners,
+            oauth_settings=oauth_settings,
         )
-        engine = open_database(settings.database_url)
     except BoltError as error:  # Bolt checks the token with auth.test before anything else
         raise ConfigError(
             f"Slack did not accept SLACK_BOT_TOKEN ({error}). Copy the Bot User OAuth Token (xoxb-…) "
@@ -95,7 +124,7 @@ def build_app(settings: Settings) -> SlackApp:
             f"DATABASE_URL needs a database driver that is not installed ({error}). For PostgreSQL: "
             "pip install -e '.[postgres]'."
         ) from error
-    deps = build_deps(settings, client, engine, runner)
+    deps = build_deps(settings, client, engine, runner, box=box, installations=installations)
     app.use(_provide(deps))
     app.error(handle_error)
     register_listeners(app)
@@ -103,26 +132,108 @@ def build_app(settings: Settings) -> SlackApp:
     return SlackApp(app, deps, engine)
 
 
-def build_deps(settings: Settings, client: WebClient, engine: Engine, runner: BackgroundRunner) -> AppDeps:
+INSTALL_PATH = "/slack/install"
+REDIRECT_PATH = "/slack/oauth_redirect"
+OAUTH_STATE_SECONDS = 600
+"""How long an install link stays good (Slack's own default)."""
+
+
+def _oauth_settings(
+    settings: Settings, engine: Engine
+) -> tuple[SQLAlchemyInstallationStore, OAuthSettings]:
+    """slack_sdk's SQLAlchemy installation and state stores on the app's database (tables made by the
+    migrations), and Bolt's install and redirect paths."""
+    assert settings.slack_client_id and settings.slack_client_secret  # oauth_install says so
+    installations = SQLAlchemyInstallationStore(
+        settings.slack_client_id,
+        engine,
+        bots_table_name="slack_bots",
+        installations_table_name="slack_installations",
+    )
+    states = SQLAlchemyOAuthStateStore(
+        expiration_seconds=OAUTH_STATE_SECONDS, engine=engine, table_name="slack_oauth_states"
+    )
+    return installations, OAuthSettings(
+        client_id=settings.slack_client_id,
+        client_secret=settings.slack_client_secret.get_secret_value(),
+        scopes=[scope.strip() for scope in settings.slack_scopes.split(",") if scope.strip()],
+        installation_store=installations,
+        state_store=states,
+        install_path=INSTALL_PATH,
+        redirect_uri_path=REDIRECT_PATH,
+    )
+
+
+class NotInstalledError(Exception):
+    """Work for a workspace that has uninstalled the app: nothing can be posted there."""
+
+
+class TeamClients:
+    """Many workspaces: a WebClient per team, with the bot token its installation holds (for work done
+    outside a request: posting results, resuming, users.info)."""
+
+    def __init__(
+        self, installations: SQLAlchemyInstallationStore, base: WebClient, *, zone: bool = False
+    ) -> None:
+        self._installations = installations
+        self._base = base
+        self._zone = zone
+
+    def __call__(self, team_id: str) -> WebClient:
+        bot = self._installations.find_bot(enterprise_id=None, team_id=team_id)
+        if bot is None or not bot.bot_token:
+            raise NotInstalledError(f"the app is not installed in workspace {team_id}")
+        if self._zone:  # no retries: a second try would spend the trigger_id's 3 seconds
+            return WebClient(
+                token=bot.bot_token, base_url=self._base.base_url, timeout=ZONE_LOOKUP_TIMEOUT_SECONDS,
+                retry_handlers=[],
+            )
+        client = WebClient(token=bot.bot_token, base_url=self._base.base_url)
+        client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=3))
+        return client
+
+
+def build_deps(
+    settings: Settings,
+    client: WebClient,
+    engine: Engine,
+    runner: BackgroundRunner,
+    *,
+    box: SecretBox | None = None,
+    installations: SQLAlchemyInstallationStore | None = None,
+) -> AppDeps:
     # No retries: a second try after a connect timeout would spend the trigger_id's 3 seconds.
     zone_client = WebClient(
         token=client.token, base_url=client.base_url, timeout=ZONE_LOOKUP_TIMEOUT_SECONDS, retry_handlers=[]
     )
-    assert settings.saleshandy_api_key is not None  # required by build_app
     metrics = Metrics()
-    window = SharedWindow(
-        engine,
-        key=settings.saleshandy_api_key.get_secret_value(),
-        sleep=runner.sleep,
-        should_stop=runner.stopping.is_set,
-        on_wait=metrics.waited_for_rate_limit,
-        on_answer=metrics.saleshandy_answered,
+
+    def make_client(key: SecretStr) -> SaleshandyClient:
+        # One rate-limit window per key, shared by every process through the database.
+        window = SharedWindow(
+            engine,
+            key=key.get_secret_value(),
+            sleep=runner.sleep,
+            should_stop=runner.stopping.is_set,
+            on_wait=metrics.waited_for_rate_limit,
+            on_answer=metrics.saleshandy_answered,
+        )
+        return SaleshandyClient.from_settings(settings, window=window, sleep=runner.sleep, api_key=key)
+
+    accounts = Accounts(
+        keys=SaleshandyKeys(engine, box),
+        # SALESHANDY_API_KEY is one workspace's key: with many, each sets its own (an admin, in App Home).
+        workspace_key=None if installations is not None else settings.saleshandy_api_key,
+        make_client=make_client,
+        chunk_size=settings.saleshandy_chunk_size,
     )
     store = SubmissionStore(engine, clock=time.time)
     service = TaskService(
-        client=SaleshandyClient.from_settings(settings, window=window, sleep=runner.sleep),
+        clients=accounts,
         store=store,
-        reporter=SlackReporter(Delivery(client)),
+        reporter=SlackReporter(
+            Delivery(client, for_team=TeamClients(installations, client) if installations else None)
+        ),
         runner=runner,
         metrics=metrics,
     )
@@ -134,8 +245,13 @@ def build_deps(settings: Settings, client: WebClient, engine: Engine, runner: Ba
             default_zone=settings.default_timezone,
             memory=RepZones(engine),
             later=lambda job: runner.intake(job, what="remembering a rep's time zone"),
+            for_team=TeamClients(installations, client, zone=True) if installations else None,
         ),
         kept=KeptProspects(engine),
+        accounts=accounts,
+        drafts=KeptDrafts(engine),
+        defaults=RepDefaultsStore(engine),
+        installations=installations,
         links=ProspectLinkPatterns(settings.prospect_link_patterns),
         runner=runner,
         metrics=metrics,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
@@ -53,6 +54,8 @@ class ReplyTo:
     """Posts already made to `response_url`: what would not fit in the rest of its five goes by DM."""
     assumed_zone: str | None = None
     """The zone "today" was read in when Slack never told the rep's (the parent message says so)."""
+    team_id: str | None = None
+    """The workspace (many workspaces: whose bot token posts)."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -67,14 +70,22 @@ class ReplyTo:
             in_channel=data.get("in_channel", True),
             response_url_posts=data.get("response_url_posts", 0),
             assumed_zone=data.get("assumed_zone"),
+            team_id=data.get("team_id"),
         )
 
 
 class Delivery:
     """Posts a submission's messages; says where they went so a retry can report in the same place."""
 
-    def __init__(self, client: WebClient) -> None:
-        self._client = client
+    def __init__(self, client: WebClient, *, for_team: Callable[[str], WebClient] | None = None) -> None:
+        self._default_client = client
+        self._for_team = for_team
+        """Many workspaces: the client with the bot token of the team a submission belongs to."""
+
+    def _client(self, reply_to: ReplyTo) -> WebClient:
+        if self._for_team is not None and reply_to.team_id:
+            return self._for_team(reply_to.team_id)
+        return self._default_client
 
     def deliver(
         self,
@@ -91,11 +102,11 @@ class Delivery:
         unsent = [*([parent] if parent is not None else []), *messages]
         try:
             if parent is not None:
-                posted = self._client.chat_postMessage(channel=reply_to.channel, **parent)
+                posted = self._client(reply_to).chat_postMessage(channel=reply_to.channel, **parent)
                 reply_to = replace(reply_to, thread_ts=posted["ts"])
                 unsent.pop(0)
             while unsent:
-                self._client.chat_postMessage(
+                self._client(reply_to).chat_postMessage(
                     channel=reply_to.channel, thread_ts=reply_to.thread_ts, **unsent[0]
                 )
                 unsent.pop(0)
@@ -136,7 +147,7 @@ class Delivery:
         return True
 
     def _by_direct_message(self, reply_to: ReplyTo, messages: list[dict[str, Any]]) -> ReplyTo:
-        opened = self._client.conversations_open(users=reply_to.user)
-        direct = ReplyTo(channel=opened["channel"]["id"], user=reply_to.user)
+        opened = self._client(reply_to).conversations_open(users=reply_to.user)
+        direct = ReplyTo(channel=opened["channel"]["id"], user=reply_to.user, team_id=reply_to.team_id)
         first, *rest = messages
         return self.deliver(direct, rest, parent=first, fall_back=False)  # the last resort: no loop

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+
 from bot.config import Settings
 from bot.metrics import Metrics
 from bot.parsing import ProspectLinkPatterns
-from bot.service import BackgroundRunner, TaskService
+from bot.service import Accounts, BackgroundRunner, TaskService
 from bot.slack.timezones import UserTimeZones
-from bot.store import KeptProspects, SubmissionStore
+from bot.store import KeptDrafts, KeptProspects, RepDefaultsStore, SubmissionStore
 
 
 @dataclass(frozen=True)
@@ -22,3 +24,8 @@ class AppDeps:
     metrics: Metrics
     store: SubmissionStore
     kept: KeptProspects
+    accounts: Accounts
+    drafts: KeptDrafts
+    defaults: RepDefaultsStore
+    installations: SQLAlchemyInstallationStore | None = None
+    """Many workspaces (OAuth): where installations are kept; None with one bot token."""

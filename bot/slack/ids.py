@@ -24,3 +24,33 @@ RETRY_FAILED_BLOCK_ID = "retry_failed"
 """The actions block holding the retry button, so a listener can find (and replace) it."""
 
 MODAL_NOTICES_BLOCK_ID = "notices"
+
+# ---- accounts: App Home, connecting Saleshandy ---------------------------------------------------
+
+HOME_CONNECT_ACTION_ID = "home_connect_saleshandy"
+HOME_DISCONNECT_ACTION_ID = "home_disconnect_saleshandy"
+HOME_CREATE_DRAFT_ACTION_ID = "home_create_kept_draft"
+"""Creates the tasks a rep asked for before connecting (the button's value is the kept draft's token)."""
+HOME_SET_WORKSPACE_KEY_ACTION_ID = "home_set_workspace_key"
+HOME_REMOVE_WORKSPACE_KEY_ACTION_ID = "home_remove_workspace_key"
+HOME_ACCOUNT_BLOCK_ID = "home_account"
+HOME_WORKSPACE_BLOCK_ID = "home_workspace_key"
+HOME_DRAFT_BLOCK_ID = "home_kept_draft"
+HOME_RECENT_BLOCK_ID = "home_recent"
+OPEN_HOME_ACTION_ID = "open_app_home"
+"""A link button to the Home tab; Slack still tells the app it was pressed, which is acked and ignored."""
+
+CONNECT_MODAL_CALLBACK_ID = "connect_saleshandy_modal"
+CONNECT_KEY_BLOCK_ID = "saleshandy_api_key"
+CONNECT_KEY_ACTION_ID = "saleshandy_api_key_input"
+CONNECT_FOR_WORKSPACE = "workspace"
+"""The connect modal's private_metadata when an admin sets the workspace's key (else the rep's own)."""
+CONNECT_PROMPT_CALLBACK_ID = "connect_saleshandy_first"
+"""The modal a form becomes when its rep has no Saleshandy key: how to connect (the draft is kept)."""
+
+HOME_EDIT_DEFAULTS_ACTION_ID = "home_edit_defaults"
+HOME_DEFAULTS_BLOCK_ID = "home_defaults"
+DEFAULTS_MODAL_CALLBACK_ID = "rep_defaults_modal"
+DEFAULTS_DUE_BLOCK_ID = "default_due"
+DEFAULTS_DUE_ACTION_ID = "default_due_input"
+"""The defaults form reuses the task form's type and priority block and action ids (read the same way)."""

@@ -53,6 +53,9 @@ class WsgiApp:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
         if method in {"GET", "HEAD"} and path in (HEALTH_PATH, READY_PATH, METRICS_PATH):
             return self._operator_page(path, start_response)
+        oauth = self.slack_app.bolt.oauth_flow
+        if oauth is not None and method == "GET" and path in (oauth.install_path, oauth.redirect_uri_path):
+            return self._slack(environ, start_response)  # many workspaces: the install link, its redirect
         if path != EVENTS_PATH or method != "POST":
             return _plain(start_response, "404 Not Found", b"not found")
         length = _content_length(environ)

@@ -51,8 +51,11 @@ class UserTimeZones:
         clock: Callable[[], float] = time.monotonic,
         memory: ZoneMemory | None = None,
         later: Callable[[Callable[[], None]], None] = lambda job: job(),
+        for_team: Callable[[str], WebClient] | None = None,
     ) -> None:
         self._client = client
+        self._for_team = for_team
+        """Many workspaces: the client (the team's bot token) to ask about a member of `team_id`."""
         self._memory = memory
         self._later = later
         """Runs the memory's write off the request's path (the ack may be waiting)."""
@@ -66,7 +69,7 @@ class UserTimeZones:
         """The user's IANA zone, or the configured default when nobody can say."""
         return self.reading_for(user_id).zone
 
-    def reading_for(self, user_id: str) -> ZoneReading:
+    def reading_for(self, user_id: str, *, team_id: str | None = None) -> ZoneReading:
         """The user's zone as Slack tells it (cached), else as Slack last told it, else the default."""
         # One lookup per user at a time: a rep's burst of commands asks Slack once, not once each.
         with self._lock:
@@ -75,7 +78,7 @@ class UserTimeZones:
             cached = self._zones.get(user_id)
             if cached is not None and cached[1] > self._clock():
                 return ZoneReading(cached[0], known=True)
-            zone = self._ask_slack(user_id)
+            zone = self._ask_slack(user_id, team_id)
             if zone is None:
                 return self._remembered(user_id)
             self._zones[user_id] = (zone, self._clock() + ZONE_CACHE_SECONDS)
@@ -108,9 +111,10 @@ class UserTimeZones:
 
         self._later(write)
 
-    def _ask_slack(self, user_id: str) -> str | None:
+    def _ask_slack(self, user_id: str, team_id: str | None) -> str | None:
         try:
-            response = self._client.users_info(user=user_id)
+            client = self._for_team(team_id) if self._for_team is not None and team_id else self._client
+            response = client.users_info(user=user_id)
         except SlackApiError as error:
             logger.warning("users.info failed for %s: %s", user_id, error.response.get("error"))
             return None

@@ -5,6 +5,16 @@ several machines) through DATABASE_URL. The schema changes only through the migr
 `migrations/`, applied at start-up.
 """
 
+from bot.store.accounts import (
+    GENERATE_A_KEY,
+    EncryptionNotConfiguredError,
+    KeptDraft,
+    KeptDrafts,
+    RepDefaults,
+    RepDefaultsStore,
+    SaleshandyKeys,
+    SecretBox,
+)
 from bot.store.database import StoreUnavailableError, is_reachable, open_database, upgrade_schema
 from bot.store.forms import KeptProspects, RepZones
 from bot.store.ratelimits import SharedWindow
@@ -12,11 +22,19 @@ from bot.store.records import Chunk, ChunkState, NewSubmission, StoredSubmission
 from bot.store.submissions import SubmissionStore
 
 __all__ = [
+    "GENERATE_A_KEY",
     "Chunk",
     "ChunkState",
+    "EncryptionNotConfiguredError",
+    "KeptDraft",
+    "KeptDrafts",
     "KeptProspects",
     "NewSubmission",
+    "RepDefaults",
+    "RepDefaultsStore",
     "RepZones",
+    "SaleshandyKeys",
+    "SecretBox",
     "SharedWindow",
     "StoreUnavailableError",
     "StoredSubmission",

@@ -20,6 +20,8 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
+from bot.redaction import install_log_redaction
+
 MIGRATIONS = str(Path(__file__).with_name("migrations"))
 MIGRATION_LOCK_ID = 0x5A1E5 << 8
 """PostgreSQL advisory lock key for schema upgrades (any constant used for nothing else)."""
@@ -138,6 +140,7 @@ def _engine_for(database_url: str) -> Engine:
             "options": "-c lock_timeout=5000 -c idle_in_transaction_session_timeout=60000",
         }
     engine = create_engine(database_url, **options)
+    install_log_redaction()  # rows read at DEBUG (installations hold bot tokens) never reach the logs
     if url.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_for_concurrent_writers)
     return engine

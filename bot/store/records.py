@@ -3,6 +3,7 @@ and their JSON columns)."""
 
 from __future__ import annotations
 
+import datetime
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -67,6 +68,9 @@ class NewSubmission:
     """Given when there is nothing to look up (no emails): the submission starts SENDING."""
     resumable: bool = True
     """False for work its own entry point finishes or abandons (the command line): never taken over."""
+    team_id: str | None = None
+    key_source: str | None = None
+    """Whose Saleshandy key the work acts with: "rep" (requested_by's own) or "workspace"."""
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,9 @@ class StoredSubmission:
     lease_epoch: int = 0
     resumes: int = 0
     report_parts_posted: int = 0
+    team_id: str | None = None
+    key_source: str | None = None
+    created_at: float = 0.0
 
 
 def request_json(task: TaskFields, chunks: Sequence[Chunk]) -> str:
@@ -171,4 +178,14 @@ def stored_from_rows(row: Any, chunk_rows: Sequence[Any]) -> StoredSubmission:
         lease_epoch=int(row["lease_epoch"]),
         resumes=int(row["resumes"]),
         report_parts_posted=int(row["report_parts_posted"]),
+        team_id=row["team_id"],
+        key_source=row["key_source"],
+        created_at=_timestamp(row["created_at"]),
     )
+
+
+def _timestamp(value: Any) -> float:
+    if isinstance(value, datetime.datetime):
+        aware = value if value.tzinfo is not None else value.replace(tzinfo=datetime.UTC)
+        return aware.timestamp()
+    return 0.0

@@ -51,6 +51,11 @@ submissions = Table(
     # Whether the report says the work was interrupted, fixed when reporting starts: a report resumed
     # half-way must build the very messages it started with.
     Column("updated_at", Float, nullable=True),
+    Column("team_id", String(32), nullable=True),
+    Column("key_source", String(16), nullable=True),
+    # Whose Saleshandy key the work acts with ('rep': requested_by's own, 'workspace': the team's), read
+    # at run time so a resumed run uses the right one; the key itself is never here. NULL: recorded
+    # before accounts existed, made with SALESHANDY_API_KEY.
 )
 
 submission_chunks = Table(
@@ -93,5 +98,42 @@ rep_zones = Table(
     metadata,
     Column("user_id", String(64), primary_key=True),
     Column("zone", String(64), nullable=False),
+    Column("updated_at", Float, nullable=False),
+)
+
+saleshandy_keys = Table(
+    "saleshandy_keys",
+    metadata,
+    Column("team_id", String(32), primary_key=True),
+    Column("user_id", String(64), primary_key=True),
+    # "" for the workspace's own key (set by an admin), else the rep's.
+    Column("key_encrypted", Text, nullable=False),
+    # Fernet ciphertext under ENCRYPTION_KEYS: the key is never stored in plain text.
+    Column("created_at", Float, nullable=False),
+)
+
+kept_drafts = Table(
+    "kept_drafts",
+    metadata,
+    Column("token", String(32), primary_key=True),
+    Column("team_id", String(32), nullable=False),
+    Column("user_id", String(64), nullable=False),
+    Column("task_json", Text, nullable=False),
+    Column("prospects_json", Text, nullable=False),
+    Column("emails_json", Text, nullable=False),
+    Column("reply_to_json", Text, nullable=False),
+    Column("announce", Boolean, nullable=False),
+    Column("created_at", Float, nullable=False),
+)
+
+rep_defaults = Table(
+    "rep_defaults",
+    metadata,
+    Column("team_id", String(32), primary_key=True),
+    Column("user_id", String(64), primary_key=True),
+    Column("task_type", String(8), nullable=True),
+    # API codes (TaskType, Priority); the due date as the rep's words ("tomorrow"), read when a form opens.
+    Column("priority", String(8), nullable=True),
+    Column("due_text", String(100), nullable=True),
     Column("updated_at", Float, nullable=False),
 )

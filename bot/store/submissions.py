@@ -77,6 +77,8 @@ class SubmissionStore:
             "failures": 0,
             "resumable": new.resumable,
             "updated_at": now,
+            "team_id": new.team_id,
+            "key_source": new.key_source,
         }
 
         def write(connection: Connection) -> None:
@@ -380,6 +382,17 @@ class SubmissionStore:
             return stored_from_rows(row, chunk_rows)
 
         return self._read(read)
+
+    def recent(self, team_id: str, user_id: str, *, limit: int = 10) -> list[StoredSubmission]:
+        """The rep's latest submissions in the team, newest first (for their Home tab)."""
+        statement = (
+            select(submissions.c.id)
+            .where(submissions.c.team_id == team_id, submissions.c.requested_by == user_id)
+            .order_by(submissions.c.created_at.desc())
+            .limit(limit)
+        )
+        ids = self._read(lambda c: [row[0] for row in c.execute(statement)])
+        return [stored for stored in (self.get(i) for i in ids) if stored is not None]
 
     def counts(self) -> dict[str, int]:
         """Submissions by state, and those resumed after an interruption (for the metrics)."""

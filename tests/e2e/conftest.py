@@ -105,7 +105,7 @@ def running_app(
 def assert_everything_posted_is_valid_block_kit(slack: FakeSlack) -> None:
     """Whatever the test did, every message and view the app sent passes slack_sdk's validation."""
     for call in slack.calls():
-        if call.method in {"views.open", "views.update", "views.push"}:
+        if call.method in {"views.open", "views.update", "views.push", "views.publish"}:
             assert_valid_view(call.params["view"])
         elif "blocks" in call.params:
             assert_valid_message(call.params)

@@ -146,6 +146,9 @@ def run_every_path(app: RunningApp) -> list[httpx.Response]:
     fields = driver.slash_command_fields("")
     slack.expire_trigger(fields["trigger_id"])
     driver.send(urlencode(fields).encode())
+    # Its views.open comes after the ack: wait for it, or the next form's index could name this one.
+    wait_until(lambda: any(c.error == "expired_trigger_id" for c in slack.calls("views.open")),
+               what="the expired trigger's views.open")
     # An unhandled error (logged with its traceback): a form whose memory Slack garbled.
     view = opened_view_after(app, lambda: driver.slash_command("call Xc56Wd78 sometime"))
     driver.view_submission({**view, "private_metadata": "{garbled"}, fill_view(view, {}))
@@ -240,3 +243,121 @@ def test_the_search_finds_a_secret_wherever_it_would_be(every_log: Everything) -
     assert any("Slack bot token in log bot.test" in f for f in found)
     assert any("part of the Saleshandy API key in log slack_sdk.test" in f for f in found)
     assert any("Slack signing secret in log bot.test ERROR" in f for f in found)
+
+
+# ---- reps' own keys: connecting, the Home tab, tasks, lookups, the picker, a rejected key -----------------
+
+REP_KEY = "sh-rep-secret-5d1e7a9c3b02"
+WRONG_KEY = "sh-wrong-secret-8c2f4b6e1a93"
+ENCRYPTION_KEY = "Qm9v4U3d6h7K0pX1a2b3c4d5e6f7g8h9i0j1k2l3m4n="
+REP_SECRETS = {
+    "a rep's Saleshandy key": REP_KEY,
+    "a refused Saleshandy key": WRONG_KEY,
+    "ENCRYPTION_KEYS": ENCRYPTION_KEY,
+    "part of a rep's key": REP_KEY.rsplit("-", 1)[-1],
+    "part of a refused key": WRONG_KEY.rsplit("-", 1)[-1],
+}
+
+
+@pytest.mark.parametrize("running_app", [{"encryption_keys": ENCRYPTION_KEY}], indirect=True)
+def test_no_reps_key_leaves_by_any_door(every_log: Everything, running_app: RunningApp) -> None:
+    from tests.e2e.test_accounts import connect, open_home, press_in_home
+
+    app, slack, saleshandy = running_app, running_app.slack, running_app.saleshandy
+    driver = running_app.driver
+    saleshandy.add_key(REP_KEY)
+    saleshandy.add_key(WRONG_KEY)
+    saleshandy.remove_key(WRONG_KEY)  # a key Saleshandy no longer takes
+    saleshandy.add_prospect("Ja9Ne0Doe1", email="jane@acme.com", first_name="Jane", key=REP_KEY)
+    answers: list[httpx.Response] = []
+    raw = driver.raw
+    sent_keys: list[bytes] = []
+
+    def record(body: bytes, headers: Any) -> httpx.Response:
+        if b"saleshandy_api_key" in body:
+            sent_keys.append(body)  # our own request carrying the pasted key, as Slack sends it
+        answers.append(raw(body, headers))
+        return answers[-1]
+
+    driver.raw = record  # type: ignore[method-assign]
+    assert "errors" in connect(app, WRONG_KEY).text
+    assert connect(app, REP_KEY).text == ""
+    driver.slash_command("call 8PvBmrB7P7 jane@acme.com tomorrow")
+    view = opened_view_after(app, lambda: driver.slash_command(""))
+    driver.block_suggestion(ids.PROSPECT_PICKER_ACTION_ID, ids.PROSPECT_PICKER_BLOCK_ID, "jane", view)
+    saleshandy.fail_next(401, f"Invalid API key {REP_KEY}")
+    driver.slash_command("call Gh12Ij34")
+    wait_until(lambda: len(thread_replies_with_retry(app)) >= 1, what="a result with a retry button")
+    driver.press_button(thread_replies_with_retry(app)[0], ids.RETRY_FAILED_ACTION_ID)
+    wait_for_creates(saleshandy, 3)
+    home = open_home(app)
+    press_in_home(app, home, ids.HOME_DISCONNECT_ACTION_ID)
+    wait_until(lambda: "Connect Saleshandy" in str(slack.home("U123")), what="disconnected")
+    wait_until_quiet(app)
+
+    assert sent_keys and len([r for r in saleshandy.requests if r.headers["x-api-key"] == REP_KEY]) >= 4
+    places: list[tuple[str, str]] = list(every_log.texts())
+    places += [(f"Slack {c.method} params", repr(c.params)) for c in slack.calls()]
+    places += [(f"Slack {c.method} answer", repr(c.response)) for c in slack.calls()]
+    places += [(f"Home tab {v['id']}", repr(v)) for v in slack.views()]
+    for request in saleshandy.requests:
+        others = {k: v for k, v in request.headers.items() if k != "x-api-key"}
+        places += [
+            (f"Saleshandy {request.path} headers", repr(others)),
+            (f"Saleshandy {request.path} body", request.raw_body.decode(errors="replace")),
+        ]
+    places += [(f"answer {r.status_code} to Slack", r.text + repr(dict(r.headers))) for r in answers]
+    places += [("repr of the app's deps", repr(app.app.slack_app.deps))]
+    found = [
+        f"{name} in {where}"
+        for where, text in places
+        for name, secret in REP_SECRETS.items()
+        if secret in text
+    ]
+    assert found == []
+
+
+# ---- many workspaces: the client secret and the bot tokens an install hands out ---------------------------
+
+OAUTH_SECRET = "oauth-client-secret-4b8e2d6a19c7"
+
+
+@pytest.mark.parametrize(
+    "running_app",
+    [{
+        "slack_bot_token": None,
+        "slack_client_id": "1111.2222",
+        "slack_client_secret": OAUTH_SECRET,
+        "saleshandy_api_key": None,
+        "encryption_keys": ENCRYPTION_KEY,
+    }],
+    indirect=True,
+)
+def test_no_installation_token_or_client_secret_leaves_by_any_door(
+    every_log: Everything, running_app: RunningApp
+) -> None:
+    from bot.fakes.slack_driver import SlackDriver
+    from tests.e2e.test_oauth import connect, install
+
+    app, slack = running_app, running_app.slack
+    token = install(app, "T0SECRET1", "code-secret")
+    slack.add_user("U0SECRET", name="sam")
+    app.saleshandy.add_key(REP_KEY)
+    with SlackDriver(app.url, SLACK_SIGNING_SECRET, slack, team_id="T0SECRET1") as driver:
+        connect(app, driver, "U0SECRET", REP_KEY)
+        driver.slash_command("call 8PvBmrB7P7 tomorrow", user_id="U0SECRET")
+        slack.wait_for("chat.postMessage", count=2)
+    wait_until_quiet(app)
+    assert {c.team for c in slack.calls("chat.postMessage")} == {"T0SECRET1"}
+
+    secrets = {"a workspace's bot token": token, "the OAuth client secret": OAUTH_SECRET,
+               "part of a bot token": token.rsplit("-", 1)[-1], "a rep's key": REP_KEY}
+    places: list[tuple[str, str]] = list(every_log.texts())
+    # oauth.v2.access hands the token out: its answer is the one place it belongs (to the app alone).
+    calls = [c for c in slack.calls() if c.method != "oauth.v2.access"]
+    places += [(f"Slack {c.method} params", repr(c.params)) for c in calls]
+    places += [(f"Slack {c.method} answer", repr(c.response)) for c in calls]
+    found = sorted(
+        {f"{name} in {where}" for where, text in places for name, secret in secrets.items() if secret in text}
+    )
+    assert found == [], found

@@ -356,3 +356,9 @@ def _selected_value(state_values: Mapping[str, Any], block_id: str, action_id: s
 
 def _str_or_none(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
+
+
+def build_defaults_inputs(task_type: TaskType | None, priority: Priority | None) -> list[dict[str, Any]]:
+    """The task form's type and priority fields, both optional (for a rep's defaults)."""
+    type_block = _task_type_block(task_type)
+    return [{**type_block, "optional": True}, _priority_block(priority)]

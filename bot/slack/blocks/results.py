@@ -156,6 +156,14 @@ WHY_NOT_RETRIED: dict[RetryRefused, str] = {
         "thread. Use the Retry button of the newest results if some failed again."
     ),
     RetryRefused.NOTHING_TO_RETRY: "Every prospect here has its task: there is nothing to retry.",
+    RetryRefused.NOT_YOURS: (
+        "Only the rep who asked for these tasks can retry them: a retry creates the tasks as that rep, "
+        "with their Saleshandy account. Nothing was sent."
+    ),
+    RetryRefused.NO_KEY: (
+        "You have no Saleshandy account connected now, so nothing was retried. Connect it in my Home "
+        "tab, then press Retry again."
+    ),
     RetryRefused.UNKNOWN_SUBMISSION: (
         "I no longer have the details of these tasks (the app's database was reset), so I cannot "
         "retry them. Run /task again for the prospects that failed."

@@ -1,8 +1,9 @@
-"""Bolt listeners, one module per kind; each acks at once and hands slow work to the background."""
+"""Bolt listeners, one module per kind (events: the Home tab, uninstalls); each acks at once and hands
+slow work to the background."""
 
 from slack_bolt import App
 
-from bot.slack.listeners import actions, commands, options, shortcuts, views
+from bot.slack.listeners import actions, commands, events, options, shortcuts, views
 
 
 def register_listeners(app: App) -> None:
@@ -11,3 +12,4 @@ def register_listeners(app: App) -> None:
     views.register(app)
     actions.register(app)
     options.register(app)
+    events.register(app)

@@ -11,15 +11,25 @@ from slack_sdk import WebClient
 from bot.clock import today_in
 from bot.domain import DraftField
 from bot.parsing import parse_command
+from bot.service import STORE_UNAVAILABLE
 from bot.slack import ids
 from bot.slack.blocks.help import build_help_message
+from bot.slack.blocks.home import build_connect_prompt
 from bot.slack.blocks.modal import ModalPrefill
+from bot.slack.blocks.notices import build_notice
 from bot.slack.delivery import ReplyTo
 from bot.slack.deps import AppDeps
 from bot.slack.forms import kept_notice, prefill_from_draft
-from bot.slack.listeners.modals import keep_what_the_form_cannot_hold, open_task_modal, unknown_zone_notice
+from bot.slack.home import keep_draft, with_defaults
+from bot.slack.listeners.modals import (
+    keep_what_the_form_cannot_hold,
+    no_key_notices,
+    open_task_modal,
+    unknown_zone_notice,
+)
 from bot.slack.metadata import ModalMetadata
 from bot.slack.timezones import LATEST_ZONE
+from bot.store import StoreUnavailableError
 
 HELP_WORDS = frozenset({"help", "?", "-h", "--help"})
 
@@ -40,17 +50,27 @@ def handle_task_command(
         channel=command["channel_id"],
         user=command["user_id"],
         response_url=command.get("response_url"),
+        team_id=command.get("team_id"),
     )
     if not text:
         metadata = ModalMetadata(reply_to, announce=True).to_json()
         open_task_modal(
             client,
             trigger_id=command["trigger_id"],
-            prefill=ModalPrefill(private_metadata=metadata),
+            prefill=with_defaults(
+                deps,
+                ModalPrefill(
+                    private_metadata=metadata,
+                    notices=no_key_notices(deps, command.get("team_id"), reply_to.user),
+                ),
+                team_id=command.get("team_id"),
+                user_id=reply_to.user,
+                today=lambda: deps.zones.reading_for(reply_to.user, team_id=command.get("team_id")).today(),
+            ),
             respond=respond,
         )
         return
-    zone = deps.zones.reading_for(reply_to.user)
+    zone = deps.zones.reading_for(reply_to.user, team_id=command.get("team_id"))
     today = zone.today()
     if not zone.known:
         reply_to = replace(reply_to, assumed_zone=zone.zone)
@@ -61,8 +81,32 @@ def handle_task_command(
         notices = (unknown_zone_notice(zone.zone, draft.due_date),)
         draft = replace(draft, due_date_given=True)
     elif draft.is_ready:
+        team_id = command.get("team_id") or ""
+        try:
+            acting = deps.accounts.acting_for(team_id, reply_to.user)
+        except StoreUnavailableError:
+            respond(**build_notice(STORE_UNAVAILABLE), response_type="ephemeral")
+            return
+        if acting is None:  # nobody's key to create it with: how to connect, and the draft waits
+            kept = keep_draft(
+                deps,
+                draft,
+                team_id=team_id,
+                user_id=reply_to.user,
+                reply_to=reply_to.to_dict(),
+                announce=True,
+            )
+            prompt = build_connect_prompt(
+                team_id, command.get("api_app_id") or "", kept=kept, can_connect=deps.accounts.can_keep_keys
+            )
+            respond(**prompt, response_type="ephemeral")
+            return
         deps.service.submit(
-            key=f"command:{command['trigger_id']}", draft=draft, reply_to=reply_to.to_dict(), announce=True
+            key=f"command:{command['trigger_id']}",
+            draft=draft,
+            reply_to=reply_to.to_dict(),
+            announce=True,
+            acting=acting,
         )
         return
     leftovers = tuple(p.text for p in draft.problems if p.field is DraftField.PROSPECTS and p.text)
@@ -71,11 +115,16 @@ def handle_task_command(
     metadata = ModalMetadata(reply_to, announce=True, names=names, kept=kept_token).to_json()
     if field.kept:
         notices = (*notices, kept_notice(len(field.kept)))
+    notices = (*no_key_notices(deps, command.get("team_id"), reply_to.user), *notices)
     open_task_modal(
         client,
         trigger_id=command["trigger_id"],
-        prefill=prefill_from_draft(
-            draft, private_metadata=metadata, prospects_text=field.text, notices=notices
+        prefill=with_defaults(
+            deps,
+            prefill_from_draft(draft, private_metadata=metadata, prospects_text=field.text, notices=notices),
+            team_id=command.get("team_id"),
+            user_id=reply_to.user,
+            today=lambda: today,
         ),
         respond=respond,
     )

@@ -60,3 +60,18 @@ def unknown_zone_notice(zone: str, due: datetime.date) -> str:
         f"Slack has not told me your time zone, so I read the date in {zone}: {describe_date(due)}, "
         "which may already be past where you are. Check the due date, then create the task."
     )
+
+
+NO_KEY_NOTICE = (
+    "You have no Saleshandy account connected (and this workspace has no key), so I cannot create the task "
+    "yet. Fill it in anyway: it is kept, and once you connect Saleshandy in my Home tab one click creates it."
+)
+
+
+def no_key_notices(deps: AppDeps, team_id: str | None, user_id: str) -> tuple[str, ...]:
+    """A line for the form when the rep has no key to create tasks with."""
+    try:
+        acting = deps.accounts.acting_for(team_id or "", user_id)
+    except StoreUnavailableError:
+        return ()  # said at submission, if it is still so
+    return (NO_KEY_NOTICE,) if acting is None else ()

@@ -13,13 +13,15 @@ from collections.abc import Iterable
 from concurrent.futures import TimeoutError as FutureTimeoutError
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 
 from bot.domain import PROSPECT_ID_PATTERN
 from bot.saleshandy import FoundProspect, SaleshandyError
+from bot.service import Acting
 from bot.slack import ids
 from bot.slack.blocks.modal import PICKER_MIN_QUERY_LENGTH, prospect_option
 from bot.slack.deps import AppDeps
+from bot.store import StoreUnavailableError
 
 logger = logging.getLogger(__name__)
 
@@ -33,23 +35,33 @@ def register(app: App) -> None:
     app.options(ids.PROSPECT_PICKER_ACTION_ID)(handle_prospect_suggestions)
 
 
-def handle_prospect_suggestions(ack: Ack, body: dict[str, Any], deps: AppDeps) -> None:
-    """`block_suggestion` for the picker: `{"options": [...]}`, possibly empty, within the budget."""
+def handle_prospect_suggestions(
+    ack: Ack, body: dict[str, Any], context: BoltContext, deps: AppDeps
+) -> None:
+    """`block_suggestion` for the picker: `{"options": [...]}`, possibly empty, within the budget; searched
+    with the key the rep's submission would use."""
     value = body.get("value")
-    ack(options=suggestions(deps, value if isinstance(value, str) else ""))
+    text = value if isinstance(value, str) else ""
+    acting = None
+    if len(" ".join(text.split())) >= PICKER_MIN_QUERY_LENGTH:
+        try:
+            acting = deps.accounts.acting_for(context.team_id or "", body["user"]["id"])
+        except StoreUnavailableError:
+            logger.warning("prospect suggestions: the database is unavailable; none suggested")
+    ack(options=suggestions(deps, text, acting=acting))
 
 
 def suggestions(
-    deps: AppDeps, text: str, *, budget: float = SUGGESTION_BUDGET_SECONDS
+    deps: AppDeps, text: str, *, acting: Acting | None, budget: float = SUGGESTION_BUDGET_SECONDS
 ) -> list[dict[str, Any]]:
-    """The options for `text`: none for a query shorter than Slack's minimum (no call made), when
-    the search fails, or when it does not finish within `budget` seconds."""
-    if len(" ".join(text.split())) < PICKER_MIN_QUERY_LENGTH:
+    """The options for `text`: none for a query shorter than Slack's minimum (no call made), for a rep
+    with no key, when the search fails, or when it does not finish within `budget` seconds."""
+    if acting is None or len(" ".join(text.split())) < PICKER_MIN_QUERY_LENGTH:
         return []
     # On the runner's few search threads: a search that outlives its budget keeps its thread until the
     # client's own timeout, and searches still queued when their budget ends are cancelled, so a slow
     # API cannot pile up work.
-    future = deps.runner.suggest(lambda: deps.service.suggest_prospects(text))
+    future = deps.runner.suggest(lambda: deps.service.suggest_prospects(text, acting=acting))
     try:
         found = future.result(timeout=budget)
     except FutureTimeoutError:

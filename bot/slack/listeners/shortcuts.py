@@ -12,7 +12,8 @@ from bot.slack.blocks.modal import ModalPrefill
 from bot.slack.delivery import ReplyTo
 from bot.slack.deps import AppDeps
 from bot.slack.forms import kept_notice
-from bot.slack.listeners.modals import keep_what_the_form_cannot_hold, open_task_modal
+from bot.slack.home import with_defaults
+from bot.slack.listeners.modals import keep_what_the_form_cannot_hold, no_key_notices, open_task_modal
 from bot.slack.message_refs import references_in_message
 from bot.slack.metadata import ModalMetadata
 
@@ -38,15 +39,26 @@ def handle_message_shortcut(
         user=shortcut["user"]["id"],
         thread_ts=thread_ts,
         response_url=shortcut.get("response_url"),
+        team_id=(shortcut.get("team") or {}).get("id"),
     )
     names = {p.id: p.display_name for p in prospects if p.display_name}
     field, kept_token = keep_what_the_form_cannot_hold(deps, prospects, emails)
-    notices = () if prospects or emails else (NO_PROSPECTS_NOTICE,)
+    team_id = (shortcut.get("team") or {}).get("id")
+    notices = no_key_notices(deps, team_id, reply_to.user)
+    if not prospects and not emails:
+        notices = (*notices, NO_PROSPECTS_NOTICE)
     prefill = ModalPrefill(
         prospects_text=field.text,
         note=f"From Slack: {message_permalink(shortcut)}",
         notices=(*notices, kept_notice(len(field.kept))) if field.kept else notices,
         private_metadata=ModalMetadata(reply_to, announce=False, names=names, kept=kept_token).to_json(),
+    )
+    prefill = with_defaults(
+        deps,
+        prefill,
+        team_id=team_id,
+        user_id=reply_to.user,
+        today=lambda: deps.zones.reading_for(reply_to.user, team_id=team_id).today(),
     )
     open_task_modal(client, trigger_id=shortcut["trigger_id"], prefill=prefill, respond=respond)
 

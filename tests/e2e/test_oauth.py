@@ -1,0 +1,175 @@
+"""Many workspaces: the OAuth install (GET /slack/install, /slack/oauth_redirect) against the fake Slack,
+installations in the app's database, each workspace's own bot token for its work, workspaces kept apart,
+and an uninstall deleting the installation and the keys. Over HTTP with signed requests."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from cryptography.fernet import Fernet
+
+from bot.fakes.slack_driver import SlackDriver, element_action, fill_view
+from bot.service import RetryRefused
+from bot.slack import ids
+from bot.slack.blocks.results import WHY_NOT_RETRIED
+from tests.e2e.conftest import (
+    CHANNEL,
+    SLACK_SIGNING_SECRET,
+    RunningApp,
+    message_text,
+    opened_view,
+    wait_for_creates,
+    wait_until,
+)
+from tests.e2e.test_results_and_retry import thread_message_with_retry
+
+pytestmark = pytest.mark.both_databases
+
+OAUTH = {
+    "slack_bot_token": None,
+    "slack_client_id": "1111.2222",
+    "slack_client_secret": "oauth-client-secret-93e1",
+    "saleshandy_api_key": None,
+    "encryption_keys": Fernet.generate_key().decode(),
+}
+TEAM_A, TEAM_B = "T0AAAAAAA", "T0BBBBBBB"
+REP_A, REP_B = "U0AREP", "U0BREP"
+KEY_A, KEY_B = "sh-oauth-rep-a-51e0c9", "sh-oauth-rep-b-7d2a44"
+
+
+def install(app: RunningApp, team_id: str, code: str) -> str:
+    """An admin of `team_id` installs the app: the install page, Slack's authorize page (played by the
+    fake), the redirect. The team's bot token."""
+    with httpx.Client(base_url=app.url, trust_env=False, follow_redirects=False) as browser:
+        page = browser.get("/slack/install")
+        assert page.status_code == 200, page.text
+        state = re.search(r"state=([\w-]+)", page.text)
+        assert state is not None and "client_id=1111.2222" in page.text
+        token = app.slack.add_install_code(code, team_id=team_id, team_name=f"Team {team_id}")
+        # Bolt's state cookie is Secure (https only): the browser here is on loopback http, so it is sent
+        # by hand, as a browser on the app's https URL would.
+        cookie = page.headers["set-cookie"].split(";")[0]
+        done = browser.get(
+            "/slack/oauth_redirect",
+            params={"code": code, "state": state.group(1)},
+            headers={"Cookie": cookie},
+        )
+        assert done.status_code == 200, done.text
+    return token
+
+
+@pytest.fixture
+def teams(running_app: RunningApp) -> Iterator[dict[str, SlackDriver]]:
+    running_app.slack.add_user(REP_A, name="ann-a")
+    running_app.slack.add_user(REP_B, name="bob-b")
+    install(running_app, TEAM_A, "code-a")
+    install(running_app, TEAM_B, "code-b")
+    drivers = {
+        team: SlackDriver(running_app.url, SLACK_SIGNING_SECRET, running_app.slack, team_id=team)
+        for team in (TEAM_A, TEAM_B)
+    }
+    yield drivers
+    for driver in drivers.values():
+        driver.close()
+
+
+def connect(app: RunningApp, driver: SlackDriver, user: str, key: str) -> None:
+    driver.app_home_opened(user)
+    wait_until(lambda: app.slack.home(user) is not None, what=f"{user}'s Home tab")
+    home = app.slack.home(user)
+    assert home is not None
+    opened = len(app.slack.calls("views.open"))
+    driver.block_action(element_action(home["blocks"], ids.HOME_CONNECT_ACTION_ID), view=home, user_id=user)
+    app.slack.wait_for("views.open", count=opened + 1)
+    modal = opened_view(app.slack)
+    answer = driver.view_submission(modal, fill_view(modal, {ids.CONNECT_KEY_ACTION_ID: key}), user_id=user)
+    assert answer.text == "", answer.text
+
+
+@pytest.mark.parametrize("running_app", [OAUTH], indirect=True)
+def test_two_workspaces_install_and_each_works_with_its_own_token_and_keys(
+    running_app: RunningApp, teams: dict[str, SlackDriver]
+) -> None:
+    app, slack, saleshandy = running_app, running_app.slack, running_app.saleshandy
+    saleshandy.add_key(KEY_A)
+    saleshandy.add_key(KEY_B)
+
+    # No key anywhere yet: how to connect (no SALESHANDY_API_KEY for every workspace).
+    teams[TEAM_A].slash_command("call 8PvBmrB7P7 tomorrow", user_id=REP_A)
+    (told,) = slack.wait_for("response_url")
+    assert "connect your Saleshandy account first" in message_text(told.params)
+    assert f"team={TEAM_A}" in str(told.params["blocks"])
+
+    connect(app, teams[TEAM_A], REP_A, KEY_A)
+    connect(app, teams[TEAM_B], REP_B, KEY_B)
+    assert {c.team for c in slack.calls("views.publish")} == {TEAM_A, TEAM_B}
+
+    teams[TEAM_A].slash_command("call 8PvBmrB7P7 tomorrow", user_id=REP_A)
+    teams[TEAM_B].slash_command("call Pr9xQ2Lm tomorrow", user_id=REP_B)
+    creates = wait_for_creates(saleshandy, 2)
+    assert {(r.body["prospectIds"][0], r.headers["x-api-key"]) for r in creates} == {
+        ("8PvBmrB7P7", KEY_A), ("Pr9xQ2Lm", KEY_B),
+    }
+    posts = slack.wait_for("chat.postMessage", count=4)
+    app.drain()
+    by_team = {c.team: message_text(c.params) for c in posts if "created" in message_text(c.params)}
+    assert "8PvBmrB7P7" in by_team[TEAM_A] and "Pr9xQ2Lm" in by_team[TEAM_B]  # each with its own token
+
+
+@pytest.mark.parametrize("running_app", [OAUTH], indirect=True)
+def test_a_rep_of_one_workspace_cannot_retry_or_see_anothers_work(
+    running_app: RunningApp, teams: dict[str, SlackDriver]
+) -> None:
+    app, slack, saleshandy = running_app, running_app.slack, running_app.saleshandy
+    saleshandy.add_key(KEY_A)
+    connect(app, teams[TEAM_A], REP_A, KEY_A)
+    saleshandy.fail_next(500)
+    teams[TEAM_A].slash_command("call 8PvBmrB7P7 tomorrow", user_id=REP_A)
+    parent, _ = slack.wait_for("chat.postMessage", count=2)
+    app.drain()
+    message = thread_message_with_retry(app, parent.response_json["ts"])
+
+    # The same user id in another workspace (or anyone there) pressing A's button: not theirs to see.
+    teams[TEAM_B].press_button(message, ids.RETRY_FAILED_ACTION_ID, user_id=REP_A)
+    (told,) = slack.wait_for("response_url")
+    assert WHY_NOT_RETRIED[RetryRefused.UNKNOWN_SUBMISSION] in message_text(told.params)
+    app.drain()
+    assert len(saleshandy.create_requests) == 1
+
+    # B's Home tab for the same user id shows nothing of A's: not connected, no submissions.
+    teams[TEAM_B].app_home_opened(REP_A)
+    wait_until(lambda: any(c.team == TEAM_B for c in slack.calls("views.publish")), what="B's Home tab")
+    home = str(slack.home(REP_A))
+    assert "Connect Saleshandy" in home and "Your last submissions" not in home
+    assert CHANNEL not in home
+
+
+@pytest.mark.parametrize("running_app", [OAUTH], indirect=True)
+def test_uninstalling_deletes_the_installation_and_the_keys(
+    running_app: RunningApp, teams: dict[str, SlackDriver]
+) -> None:
+    from sqlalchemy import create_engine, text
+
+    app = running_app
+    app.saleshandy.add_key(KEY_A)
+    connect(app, teams[TEAM_A], REP_A, KEY_A)
+    assert teams[TEAM_A].send_event({"type": "app_uninstalled"}).status_code == 200
+
+    def rows(table: str, team: str) -> int:
+        engine = create_engine(app.settings.database_url)
+        try:
+            with engine.connect() as connection:
+                return int(
+                    connection.execute(
+                        text(f"SELECT count(*) FROM {table} WHERE team_id = :team"), {"team": team}
+                    ).scalar_one()
+                )
+        finally:
+            engine.dispose()
+
+    wait_until(lambda: rows("slack_installations", TEAM_A) == 0, what="A's installation deleted")
+    assert rows("saleshandy_keys", TEAM_A) == 0 and rows("slack_bots", TEAM_A) == 0
+    assert rows("slack_installations", TEAM_B) == 1  # B is untouched
