@@ -359,6 +359,9 @@ class SubmissionStore:
 
         return self._write(write)
 
+    def anonymise_team(self, team_id: str) -> int:
+        return anonymise_team(self._engine, team_id)
+
     # ---- reading ------------------------------------------------------------------------------------
 
     def get(self, submission_id: str) -> StoredSubmission | None:
@@ -466,3 +469,59 @@ def _insert_chunks(connection: Connection, submission_id: str, chunks: Sequence[
             for chunk in chunks
         ],
     )
+
+
+def anonymise_team(engine: Engine, team_id: str) -> int:
+    """The app was uninstalled from `team_id`: its submissions keep their shape and outcomes (IDs, task
+    ids, counts: the audit trail) but lose the personal data — notes, prospects' names and links, emails,
+    response URLs — and unfinished ones are closed (nothing can be posted there any more). How many."""
+
+    def write(connection: Connection) -> int:
+        rows = connection.execute(
+            select(
+                submissions.c.id,
+                submissions.c.request_json,
+                submissions.c.prospects_json,
+                submissions.c.not_found_json,
+                submissions.c.reply_to_json,
+                submissions.c.task_json,
+            ).where(submissions.c.team_id == team_id)
+        ).all()
+        for row in rows:
+            connection.execute(
+                update(submissions).where(submissions.c.id == row.id).values(**_anonymised(row))
+            )
+        return len(rows)
+
+    try:
+        with engine.begin() as connection:
+            return write(connection)
+    except OperationalError as error:
+        raise StoreUnavailableError("the submissions database is unavailable") from error
+
+
+REMOVED = "[removed at uninstall]"
+
+
+def _anonymised(row: Any) -> dict[str, Any]:
+    def without_note(text: str | None) -> str | None:
+        if text is None:
+            return None
+        data = json.loads(text)
+        data["task_note"] = None
+        return json.dumps(data)
+
+    reply_to = json.loads(row.reply_to_json)
+    return {
+        "request_json": without_note(row.request_json),
+        "task_json": without_note(row.task_json),
+        "prospects_json": json.dumps([{"id": p["id"]} for p in json.loads(row.prospects_json)]),
+        "not_found_json": json.dumps(
+            [[REMOVED, reason] for _, reason in json.loads(row.not_found_json or "[]")]
+        ),
+        "emails_json": None,
+        "reply_to_json": json.dumps({"channel": reply_to.get("channel"), "user": reply_to.get("user")}),
+        "state": SubmissionState.DONE,
+        "lease_owner": None,
+        "lease_until": None,
+    }

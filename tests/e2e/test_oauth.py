@@ -173,3 +173,45 @@ def test_uninstalling_deletes_the_installation_and_the_keys(
     wait_until(lambda: rows("slack_installations", TEAM_A) == 0, what="A's installation deleted")
     assert rows("saleshandy_keys", TEAM_A) == 0 and rows("slack_bots", TEAM_A) == 0
     assert rows("slack_installations", TEAM_B) == 1  # B is untouched
+
+
+@pytest.mark.parametrize("running_app", [OAUTH], indirect=True)
+@pytest.mark.parametrize(
+    "events",
+    [
+        [{"type": "tokens_revoked", "tokens": {"bot": ["B1"]}}, {"type": "app_uninstalled"}],
+        [{"type": "app_uninstalled"}, {"type": "tokens_revoked", "tokens": {"bot": ["B1"]}}],
+    ],
+    ids=["revoked-then-uninstalled", "uninstalled-then-revoked"],
+)
+def test_an_uninstall_in_either_order_leaves_no_key_and_no_personal_data(
+    running_app: RunningApp, teams: dict[str, SlackDriver], events: list[dict[str, object]]
+) -> None:
+    from sqlalchemy import create_engine, text
+
+    app = running_app
+    app.saleshandy.add_key(KEY_A)
+    connect(app, teams[TEAM_A], REP_A, KEY_A)
+    link = "<https://acme.my.saleshandy.com/prospects/8PvBmrB7P7|Jane Secretname>"
+    teams[TEAM_A].slash_command(f"call {link} tomorrow note: her private number", user_id=REP_A)
+    wait_for_creates(app.saleshandy, 1)
+    app.drain()
+    for event in events:
+        assert teams[TEAM_A].send_event(event).status_code == 200
+        app.drain()
+
+    engine = create_engine(app.settings.database_url)
+    try:
+        with engine.connect() as connection:
+            dump = " ".join(
+                str(connection.execute(text(f"SELECT * FROM {table}")).all())
+                for table in ("submissions", "saleshandy_keys", "slack_installations", "slack_bots")
+            )
+            kept = connection.execute(
+                text("SELECT state, outcomes_json IS NULL FROM submissions WHERE team_id = :t"), {"t": TEAM_A}
+            ).all()
+    finally:
+        engine.dispose()
+    assert KEY_A not in dump and "private number" not in dump and "Secretname" not in dump
+    assert "8PvBmrB7P7" in dump  # what was done stays, for the audit trail: prospect IDs and task ids
+    assert [state for state, _ in kept] == ["done"]

@@ -34,6 +34,7 @@ def handle_app_uninstalled(context: BoltContext, deps: AppDeps) -> None:
     forgotten = deps.accounts.forget_team(team_id)
     deps.drafts.delete_team(team_id)
     deps.defaults.delete_team(team_id)
+    deps.store.anonymise_team(team_id)
     if deps.installations is not None:  # many workspaces: its installation (its bot token) goes too
         deps.installations.delete_all(enterprise_id=context.enterprise_id, team_id=team_id)
     logger.info("app uninstalled from team %s: %d Saleshandy key(s) deleted", team_id, forgotten)
