@@ -1,9 +1,10 @@
 """`python -m bot demo`: the real app against a fake Slack and a fake Saleshandy, all on loopback.
 
-It plays a scripted session (a slash command, a modal submission, a message shortcut, a retry of
-failures) with genuinely signed requests over HTTP, or with `--socket-mode` as envelopes over a
-WebSocket (the way `python -m bot` runs with SLACK_APP_TOKEN set), and prints what reached each side and
-what the rep sees. No account and no network needed.
+It plays a scripted session (a rep connecting their own Saleshandy account in App Home, then a slash
+command, a modal submission, a message shortcut and a retry of failures, all made with that rep's key)
+with genuinely signed requests over HTTP, or with `--socket-mode` as envelopes over a WebSocket (the way
+`python -m bot` runs with SLACK_APP_TOKEN set), and prints what reached each side and what the rep sees.
+No account and no network needed.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from cryptography.fernet import Fernet
 from pydantic import SecretStr
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -25,7 +27,7 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from bot.config import Settings
 from bot.fakes.saleshandy import FakeSaleshandy
 from bot.fakes.slack import FakeSlack, RecordedCall
-from bot.fakes.slack_driver import SlackDriver, fill_view
+from bot.fakes.slack_driver import SlackDriver, element_action, fill_view
 from bot.fakes.slack_payloads import SlackActions
 from bot.slack import ids
 from bot.slack.app import SlackApp, build_app
@@ -33,6 +35,9 @@ from bot.slack.server import build_wsgi_app
 from bot.slack.wsgi_server import serve_wsgi
 
 DEMO_KEY = "demo-saleshandy-key"
+"""The workspace's key (SALESHANDY_API_KEY): what tasks would be made with for a rep not connected."""
+REP_KEY = "demo-ann-own-saleshandy-key"
+"""The key ann pastes in App Home: every task of the demo is made with it (never printed)."""
 DEMO_TOKEN = "xoxb-demo-token"
 DEMO_APP_TOKEN = "xapp-demo-token"
 DEMO_SECRET = "demo-signing-secret"
@@ -70,6 +75,7 @@ def demo_world(*, socket_mode: bool = False) -> Iterator[tuple[FakeSlack, FakeSa
             slack_app_token=SecretStr(DEMO_APP_TOKEN) if socket_mode else None,
             slack_api_url=slack.api_url,
             saleshandy_api_key=SecretStr(DEMO_KEY),
+            encryption_keys=SecretStr(Fernet.generate_key().decode()),  # reps' own keys, kept encrypted
             saleshandy_api_url=saleshandy.base_url,
             database_url=f"sqlite:///{Path(folder) / 'demo.sqlite3'}",
             default_timezone="UTC",
@@ -113,7 +119,8 @@ def run_demo(out: Print = print, *, socket_mode: bool = False) -> int:
         slack.add_user(REP, name="ann", tz="America/New_York")
         if socket_mode:
             _show_connection(slack, out)
-        steps = (_slash_command, _modal, _message_shortcut, _retry_failures)
+        saleshandy.add_key(REP_KEY)
+        steps = (_connect_in_app_home, _slash_command, _modal, _message_shortcut, _retry_failures)
         for number, step in enumerate(steps, start=1):
             out(f"\n━━ {number}. {(step.__doc__ or '').strip()}")
             step(slack, saleshandy, driver, out)
@@ -135,6 +142,41 @@ def _show_envelopes(slack: FakeSlack, out: Print) -> None:
     kinds = collections.Counter(f.type for f in socket.sent() if f.envelope_id)
     sent = ", ".join(f"{count} {kind}" for kind, count in sorted(kinds.items()))
     out(f"\n⇄ Slack sent {sent} envelopes over the WebSocket; the app acked {len(socket.acks())} of them")
+
+
+def _connect_in_app_home(slack: FakeSlack, saleshandy: FakeSaleshandy, driver: Driver, out: Print) -> None:
+    """A rep opens the app's Home tab and connects their own Saleshandy account."""
+    published = len(slack.calls("views.publish"))
+    out("rep opens the app's Home tab")
+    driver.app_home_opened(REP)
+    home = _published_home(slack, count=published + 1)
+    out("Slack shows the Home tab:")
+    _show_briefly(home, out)
+    out("rep presses “Connect Saleshandy”")
+    driver.block_action(element_action(home["blocks"], ids.HOME_CONNECT_ACTION_ID), view=home, user_id=REP)
+    view = _opened_view(slack)
+    out(f"Slack shows the modal “{view['title']['text']}” with fields: {_field_labels(view)}")
+    out("rep pastes their own API key (not shown here) and presses Connect")
+    driver.view_submission(view, fill_view(view, {ids.CONNECT_KEY_ACTION_ID: REP_KEY}), user_id=REP)
+    home = _published_home(slack, count=published + 2)
+    out("the Home tab now says:")
+    _show_briefly(home, out)
+
+
+HOME_LINE_CHARS = 100
+
+
+def _show_briefly(view: dict[str, Any], out: Print) -> None:
+    """A Home tab's text, each line cut short (the demo shows what it says, not every word)."""
+    for line in _visible_text(view):
+        out(f"     {line if len(line) <= HOME_LINE_CHARS else line[: HOME_LINE_CHARS - 1] + '…'}")
+
+
+def _published_home(slack: FakeSlack, *, count: int) -> dict[str, Any]:
+    slack.wait_for("views.publish", count=count, timeout=WAIT_SECONDS)
+    home = slack.home(REP)
+    assert home is not None  # just published
+    return home
 
 
 def _slash_command(slack: FakeSlack, saleshandy: FakeSaleshandy, driver: Driver, out: Print) -> None:
@@ -213,7 +255,8 @@ def _show_results(
 ) -> list[RecordedCall]:
     posts = slack.wait_for("chat.postMessage", count=since[0] + replies + int(parent), timeout=WAIT_SECONDS)
     for request in saleshandy.create_requests[since[1] :]:
-        out(f"→ Saleshandy received POST /v1/tasks/create {json.dumps(request.body)}")
+        whose = "ann's own key" if request.headers.get("x-api-key") == REP_KEY else "another key"
+        out(f"→ Saleshandy received POST /v1/tasks/create, made with {whose}: {json.dumps(request.body)}")
     for post in posts[since[0] :]:
         where = "in the thread" if post.params.get("thread_ts") else f"in #{post.params['channel']}"
         out(f"← the rep sees {where}:")
@@ -246,7 +289,7 @@ def _initial_values(view: dict[str, Any]) -> dict[str, Any]:
 def _visible_text(message: dict[str, Any]) -> list[str]:
     lines: list[str] = []
     for block in message.get("blocks") or []:
-        texts = [block.get("text"), *(block.get("elements") or [])]
+        texts = [block.get("text"), *(block.get("elements") or []), block.get("accessory")]
         for text in texts:
             if isinstance(text, dict) and isinstance(text.get("text"), str):
                 lines.extend(text["text"].splitlines())

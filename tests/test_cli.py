@@ -150,16 +150,27 @@ def test_the_demo_plays_every_path_against_the_fakes(transport: list[str]) -> No
     done = run_bot("demo", *transport)
     assert done.returncode == 0, done.stderr
     out = done.stdout
-    assert out.count("→ Saleshandy received POST /v1/tasks/create") == 5
+    # First the rep connects in App Home: the Home tab, the modal, the Home tab saying connected.
+    connect_scene = out.split("━━ 2.")[0]
+    assert "━━ 1. A rep opens the app's Home tab and connects their own Saleshandy account" in connect_scene
+    assert "[ Connect Saleshandy ]" in connect_scene
+    assert "Slack shows the modal “Connect Saleshandy”" in connect_scene
+    assert connect_scene.split("the Home tab now says:")[1].count("Your Saleshandy account is connected") == 1
+    # Then every task is made with the rep's own key, which the output never shows (nor any part of it).
+    assert out.count("→ Saleshandy received POST /v1/tasks/create, made with ann's own key") == 5
+    assert "another key" not in out
     assert "1 created · 1 failed" in out
     assert "Retry: 2 created" in out
     assert "Priya Rao" in out
-    for secret in ("demo-saleshandy-key", "xoxb-demo-token", "xapp-demo-token", "demo-signing-secret"):
+    for secret in (
+        "demo-saleshandy-key", "demo-ann-own-saleshandy-key", "ann-own", "xoxb-demo-token", "xapp-demo-token",
+        "demo-signing-secret",
+    ):
         assert secret not in out + done.stderr
     if transport:
         assert "apps.connections.open" in out and "connected to ws://127.0.0.1:" in out
-        assert "Slack sent 4 interactive, 3 slash_commands envelopes over the WebSocket" in out
-        assert "the app acked 7 of them" in out
+        assert "Slack sent 1 events_api, 6 interactive, 3 slash_commands envelopes over the WebSocket" in out
+        assert "the app acked 10 of them" in out
         assert "Socket Mode envelope" in out
 
 

@@ -23,7 +23,7 @@ from urllib.parse import urlencode, urlsplit
 import httpx
 from slack_sdk.signature import SignatureVerifier
 
-from bot.fakes.slack import DEFAULT_USER_ID, FakeSlack
+from bot.fakes.slack import FakeSlack
 from bot.fakes.slack_elements import (
     button_action,
     datepicker,
@@ -141,13 +141,6 @@ class SlackDriver(SlackActions[httpx.Response]):
         }
         self.last_payload = envelope
         return self.send(json.dumps(envelope).encode(), content_type="application/json")
-
-    def app_home_opened(self, user_id: str = DEFAULT_USER_ID, *, tab: str = "home") -> httpx.Response:
-        """`user_id` opens the app's Home tab (Slack sends `app_home_opened`)."""
-        channel = f"D{user_id[1:]}"
-        return self.send_event(
-            {"type": "app_home_opened", "user": user_id, "channel": channel, "tab": tab}
-        )
 
     # ---- sending ---------------------------------------------------------------------------
 

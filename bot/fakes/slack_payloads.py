@@ -39,6 +39,15 @@ class SlackActions(ABC, Generic[R]):
     def send_payload(self, payload: JsonDict) -> R:
         """Deliver an interaction payload to the app (and keep it as `last_payload`)."""
 
+    @abstractmethod
+    def send_event(self, event: JsonDict) -> R:
+        """Deliver an Events API event (wrapped in its `event_callback`) to the app."""
+
+    def app_home_opened(self, user_id: str = DEFAULT_USER_ID, *, tab: str = "home") -> R:
+        """`user_id` opens the app's Home tab (Slack sends `app_home_opened`)."""
+        channel = f"D{user_id[1:]}"
+        return self.send_event({"type": "app_home_opened", "user": user_id, "channel": channel, "tab": tab})
+
     # ---- slash commands ----------------------------------------------------------------------
 
     def slash_command_fields(

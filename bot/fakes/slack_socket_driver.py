@@ -30,6 +30,9 @@ class SocketModeDriver(SlackActions[ReceivedAck]):
         self.last_payload = payload
         return self._acked(self.fake.socket_mode.send_interaction(payload))
 
+    def send_event(self, event: JsonDict) -> ReceivedAck:
+        return self._acked(self.fake.socket_mode.send_event(event, team_id=self.team_id))
+
     def _acked(self, envelope: Envelope) -> ReceivedAck:
         self.last_envelope = envelope
         acks = self.fake.socket_mode.wait_for_acks(envelope.envelope_id, timeout=self.ack_timeout)
