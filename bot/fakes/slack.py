@@ -45,6 +45,8 @@ RESPONSE_URL_PREFIX = "/response/"
 CALLS_PATH = "/_fake/calls"
 APP_TOKEN_METHODS = frozenset({"apps.connections.open"})
 """Methods Slack only takes an app-level token (xapp-…) for; every other method wants the bot's."""
+REFRESHED_TOKEN_SECONDS = 12 * 3600
+"""How long a bot token from a refresh (token rotation) lasts, as Slack's do."""
 DEFAULT_USER_ID = "U123"
 """A user the fake knows from the start, and the driver's default actor."""
 
@@ -54,6 +56,36 @@ _MAX_BLOCKS_MESSAGE = 50
 _MAX_BLOCKS_VIEW = 100
 _MAX_TEXT = 40_000
 _POLL_INTERVAL = 0.05  # how long stop() may wait for the serving loop to notice
+
+
+@dataclass(frozen=True)
+class _Install:
+    """What an install code stands for: a workspace install, or an org-wide one (no team)."""
+
+    team_id: str | None
+    team_name: str | None
+    installer: str
+    enterprise_id: str | None
+    enterprise_name: str | None
+    is_enterprise_install: bool
+    expires_in: int | None
+
+    @property
+    def owner(self) -> str:
+        """The workspace, or for an org-wide install the org, that the bot token belongs to."""
+        return (self.enterprise_id if self.is_enterprise_install else self.team_id) or ""
+
+    def auth_test(self, bot_user_id: str, bot_id: str) -> JsonDict:
+        return {
+            "url": f"https://{self.owner.lower()}.slack.com/",
+            "team": self.team_name or self.enterprise_name,
+            "user": "fakebot",
+            "team_id": self.team_id or "",
+            "enterprise_id": self.enterprise_id,
+            "user_id": bot_user_id,
+            "bot_id": bot_id,
+            "is_enterprise_install": self.is_enterprise_install,
+        }
 
 
 @dataclass(frozen=True)
@@ -75,7 +107,10 @@ class RecordedCall:
     user: str | None = None
     """`params["user"]`, or the user a response_url was issued for."""
     team: str | None = None
-    """The workspace whose bot token made the call (None: no bot token, or one the fake never issued)."""
+    """The workspace whose bot token made the call (None: no bot token, or one the fake never issued);
+    for an org-wide (Enterprise Grid) install's token, the enterprise's id."""
+    token: str | None = field(default=None, repr=False)
+    """The token the call was made with (tests tell a refreshed token from the one it replaced)."""
 
     @property
     def ok(self) -> bool:
@@ -179,10 +214,16 @@ class FakeSlack:
         self._socket_mode: FakeSocketMode | None = None
         self._users: dict[str, _User] = {}
         self._channel_names: dict[str, str] = {}
-        self._codes: dict[str, tuple[str, str, str, str]] = {}
-        self._installed: dict[str, tuple[str, str]] = {}
+        self._codes: dict[str, _Install] = {}
+        self._pending_tokens: dict[str, str] = {}
+        """Install code → the bot token it will be exchanged for."""
+        self._installed: dict[str, _Install] = {}
+        """Bot tokens issued by `oauth.v2.access`: token → the install it was issued for."""
+        self._expires: dict[str, float] = {}
+        """Rotating tokens: token → when it stops working (the fake's clock)."""
+        self._refresh: dict[str, str] = {}
+        """Refresh token → the bot token it currently refreshes (refreshing retires that one)."""
         self._calling_team = team_id
-        """Bot tokens issued by `oauth.v2.access`: token → (team id, team name)."""
         self._last_ts_micros = 0
         self._counter = 0
         self.reset()
@@ -522,7 +563,8 @@ class FakeSlack:
             raise _ApiError("not_authed")
         self._check_token(method, str(token))
         if method == "auth.test" and str(token) in self._installed:
-            return _Answer(200, {"ok": True, **self._auth_test_for(self._installed[str(token)])})
+            installed = self._installed[str(token)]
+            return _Answer(200, {"ok": True, **installed.auth_test(self.bot_user_id, self.bot_id)})
         self._calling_team = self._team_of_token(token) or self.team_id  # whose views this call makes
         if self._rate_limits[method]:
             retry_after = self._rate_limits[method].popleft()
@@ -538,6 +580,8 @@ class FakeSlack:
         if token == (self.app_token if wants_app_token else self.bot_token):
             return
         if not wants_app_token and token in self._installed:
+            if token in self._expires and self._clock() >= self._expires[token]:
+                raise _ApiError("token_expired")
             return
         if token.startswith("xapp-") != wants_app_token:
             raise _ApiError("not_allowed_token_type")
@@ -618,6 +662,7 @@ class FakeSlack:
             channel=channel,
             user=user,
             team=self._team_of_token(token),
+            token=str(token) if token else None,
         )
         self._calls.append(call)
         self._cond.notify_all()
@@ -646,13 +691,35 @@ class FakeSlack:
     # ---- OAuth: installing the app in other workspaces ------------------------------------------
 
     def add_install_code(
-        self, code: str, *, team_id: str, team_name: str, installer: str = DEFAULT_USER_ID
+        self,
+        code: str,
+        *,
+        team_id: str | None = None,
+        team_name: str | None = None,
+        installer: str = DEFAULT_USER_ID,
+        enterprise_id: str | None = None,
+        enterprise_name: str | None = None,
+        is_enterprise_install: bool = False,
+        expires_in: int | None = None,
     ) -> str:
-        """Make `code` what Slack's authorize page hands the redirect when an admin of `team_id` installs
-        the app; `oauth.v2.access` exchanges it (once) for a bot token of that team, returned here."""
-        token = f"xoxb-{team_id.lower()}-{secrets.token_hex(6)}"
+        """Make `code` what Slack's authorize page hands the redirect when an admin installs the app:
+        in the workspace `team_id`, or org-wide in the Enterprise Grid org `enterprise_id`
+        (`is_enterprise_install`: no team; the token works in every workspace of the org).
+        `oauth.v2.access` exchanges it (once) for a bot token, returned here; with `expires_in` (token
+        rotation on), the token stops working that many seconds after it is issued and comes with a
+        refresh token (the tokens it is refreshed for last REFRESHED_TOKEN_SECONDS)."""
+        if is_enterprise_install != (team_id is None) or (is_enterprise_install and not enterprise_id):
+            raise ValueError("a workspace install needs team_id; an org-wide one enterprise_id and no team")
+        owner = (enterprise_id if is_enterprise_install else team_id) or ""
+        token = f"{'xoxe.' if expires_in else ''}xoxb-{owner.lower()}-{secrets.token_hex(6)}"
+        install = _Install(
+            team_id, team_name or (f"Team {team_id}" if team_id else None), installer, enterprise_id,
+            enterprise_name or (f"Org {enterprise_id}" if enterprise_id else None), is_enterprise_install,
+            expires_in,
+        )
         with self._cond:
-            self._codes[code] = (token, team_id, team_name, installer)
+            self._codes[code] = install
+            self._pending_tokens[code] = token
         return token
 
     def revoke(self, token: str) -> None:
@@ -660,39 +727,67 @@ class FakeSlack:
         with self._cond:
             self._installed.pop(token, None)
 
+    def expire(self, token: str) -> None:
+        """A rotating token's expiry passes now (as if its `expires_in` went by)."""
+        with self._cond:
+            if token in self._expires:
+                self._expires[token] = self._clock()
+
     def _team_of_token(self, token: object) -> str | None:
-        """The workspace whose bot token this is (called with the lock held)."""
+        """The workspace whose bot token this is, the org's id for an org-wide install's (called with
+        the lock held)."""
         installed = self._installed.get(str(token))
-        return installed[0] if installed else (self.team_id if token == self.bot_token else None)
+        if installed is not None:
+            return installed.owner
+        return self.team_id if token == self.bot_token else None
 
     def _oauth_v2_access(self, params: JsonDict) -> JsonDict:
+        if params.get("grant_type") == "refresh_token":
+            return self._refresh_token(str(params.get("refresh_token") or ""))
         code = str(params.get("code") or "")
         if code not in self._codes:
             raise _ApiError("invalid_code")
-        token, team_id, team_name, installer = self._codes.pop(code)
-        self._installed[token] = (team_id, team_name)
+        install = self._codes.pop(code)
+        token = self._pending_tokens.pop(code)
+        self._installed[token] = install
+        answer = self._access_answer(token, install)
+        if install.expires_in is not None:
+            refresh = f"xoxe-1-{secrets.token_hex(12)}"
+            self._refresh[refresh] = token
+            self._expires[token] = self._clock() + install.expires_in
+            answer.update(refresh_token=refresh, expires_in=install.expires_in)
+        return answer
+
+    def _refresh_token(self, refresh: str) -> JsonDict:
+        """grant_type=refresh_token: a new bot token with a new expiry (Slack's 12 hours); the one it
+        replaces stops working. The refresh token stays the same."""
+        old = self._refresh.get(refresh)
+        install = self._installed.pop(old, None) if old is not None else None
+        if old is None or install is None or install.expires_in is None:
+            raise _ApiError("invalid_refresh_token")
+        self._expires.pop(old, None)
+        token = f"xoxe.xoxb-{install.owner.lower()}-{secrets.token_hex(6)}"
+        self._installed[token] = install
+        self._expires[token] = self._clock() + REFRESHED_TOKEN_SECONDS
+        self._refresh[refresh] = token
+        answer = self._access_answer(token, install)
+        return {**answer, "refresh_token": refresh, "expires_in": REFRESHED_TOKEN_SECONDS}
+
+    def _access_answer(self, token: str, install: _Install) -> JsonDict:
         return {
             "access_token": token,
             "token_type": "bot",
             "scope": "commands,chat:write,chat:write.public,users:read,im:write",
             "bot_user_id": self.bot_user_id,
             "app_id": self.app_id,
-            "team": {"id": team_id, "name": team_name},
-            "enterprise": None,
-            "is_enterprise_install": False,
-            "authed_user": {"id": installer},
-        }
-
-    def _auth_test_for(self, team: tuple[str, str]) -> JsonDict:
-        team_id, team_name = team
-        return {
-            "url": f"https://{team_id.lower()}.slack.com/",
-            "team": team_name,
-            "user": "fakebot",
-            "team_id": team_id,
-            "user_id": self.bot_user_id,
-            "bot_id": self.bot_id,
-            "is_enterprise_install": False,
+            "team": {"id": install.team_id, "name": install.team_name} if install.team_id else None,
+            "enterprise": (
+                {"id": install.enterprise_id, "name": install.enterprise_name}
+                if install.enterprise_id
+                else None
+            ),
+            "is_enterprise_install": install.is_enterprise_install,
+            "authed_user": {"id": install.installer},
         }
 
     def _auth_test(self, params: JsonDict) -> JsonDict:

@@ -13,8 +13,10 @@ from slack_bolt.error import BoltError
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+from slack_sdk.oauth.token_rotation import TokenRotator
 from slack_sdk.webhook import WebhookClient
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import NoSuchModuleError
@@ -111,6 +113,9 @@ def build_app(settings: Settings) -> SlackApp:
             process_before_response=False,
             listener_executor=runner.listeners,
             oauth_settings=oauth_settings,
+            # Given here (not only in oauth_settings), Bolt's authorize refreshes rotating tokens with
+            # `client` (SLACK_API_URL); from oauth_settings alone it would make its own client for slack.com.
+            installation_store=installations,
         )
     except BoltError as error:  # Bolt checks the token with auth.test before anything else
         raise ConfigError(
@@ -136,6 +141,10 @@ INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 OAUTH_STATE_SECONDS = 600
 """How long an install link stays good (Slack's own default)."""
+TOKEN_ROTATION_MINUTES = 120
+"""With token rotation on (the app's `token_rotation_enabled`), a bot token expiring within this many
+minutes is refreshed before it is used (Bolt's default): by Bolt for requests, by TeamClients for
+background work. Tokens Slack issues last 12 hours."""
 
 
 def _oauth_settings(
@@ -161,6 +170,7 @@ def _oauth_settings(
         state_store=states,
         install_path=INSTALL_PATH,
         redirect_uri_path=REDIRECT_PATH,
+        token_rotation_expiration_minutes=TOKEN_ROTATION_MINUTES,
     )
 
 
@@ -170,27 +180,58 @@ class NotInstalledError(Exception):
 
 class TeamClients:
     """Many workspaces: a WebClient per team, with the bot token its installation holds (for work done
-    outside a request: posting results, resuming, users.info)."""
+    outside a request: posting results, resuming, users.info). The installation is the workspace's own,
+    or its Enterprise Grid org's org-wide one; a rotating token about to expire is refreshed first (and
+    saved, for requests and other processes too)."""
 
     def __init__(
-        self, installations: SQLAlchemyInstallationStore, base: WebClient, *, zone: bool = False
+        self,
+        installations: SQLAlchemyInstallationStore,
+        base: WebClient,
+        *,
+        rotator: TokenRotator | None = None,
+        zone: bool = False,
     ) -> None:
         self._installations = installations
         self._base = base
+        self._rotator = rotator
         self._zone = zone
 
-    def __call__(self, team_id: str) -> WebClient:
-        bot = self._installations.find_bot(enterprise_id=None, team_id=team_id)
-        if bot is None or not bot.bot_token:
-            raise NotInstalledError(f"the app is not installed in workspace {team_id}")
+    def __call__(
+        self, team_id: str, enterprise_id: str | None = None, is_enterprise_install: bool = False
+    ) -> WebClient:
+        token = self.bot_token(team_id, enterprise_id, is_enterprise_install)
         if self._zone:  # no retries: a second try would spend the trigger_id's 3 seconds
             return WebClient(
-                token=bot.bot_token, base_url=self._base.base_url, timeout=ZONE_LOOKUP_TIMEOUT_SECONDS,
+                token=token, base_url=self._base.base_url, timeout=ZONE_LOOKUP_TIMEOUT_SECONDS,
                 retry_handlers=[],
             )
-        client = WebClient(token=bot.bot_token, base_url=self._base.base_url)
+        client = WebClient(token=token, base_url=self._base.base_url)
         client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=3))
         return client
+
+    def bot_token(self, team_id: str, enterprise_id: str | None, is_enterprise_install: bool) -> str:
+        # An org-wide install has no team; a workspace of a Grid org may also have its own install.
+        for org_wide in (is_enterprise_install, not is_enterprise_install) if enterprise_id else (False,):
+            installation = self._installations.find_installation(
+                enterprise_id=enterprise_id,
+                team_id=None if org_wide else team_id,
+                is_enterprise_install=org_wide,
+            )
+            if installation is not None and installation.bot_token:
+                return self._fresh(installation).bot_token or ""
+        raise NotInstalledError(f"the app is not installed in workspace {team_id}")
+
+    def _fresh(self, installation: Installation) -> Installation:
+        if self._rotator is None or installation.bot_refresh_token is None:
+            return installation
+        refreshed = self._rotator.perform_token_rotation(
+            installation=installation, minutes_before_expiration=TOKEN_ROTATION_MINUTES
+        )
+        if refreshed is None:
+            return installation
+        self._installations.save(refreshed)
+        return refreshed
 
 
 def build_deps(
@@ -207,6 +248,20 @@ def build_deps(
         token=client.token, base_url=client.base_url, timeout=ZONE_LOOKUP_TIMEOUT_SECONDS, retry_handlers=[]
     )
     metrics = Metrics()
+    rotator = (
+        TokenRotator(
+            client_id=settings.slack_client_id,
+            client_secret=settings.slack_client_secret.get_secret_value(),
+            client=WebClient(base_url=client.base_url),
+        )
+        if installations is not None and settings.slack_client_id and settings.slack_client_secret
+        else None
+    )
+
+    def team_clients(*, zone: bool) -> TeamClients | None:
+        if installations is None:
+            return None
+        return TeamClients(installations, client, rotator=rotator, zone=zone)
 
     def make_client(key: SecretStr) -> SaleshandyClient:
         # One rate-limit window per key, shared by every process through the database.
@@ -232,7 +287,7 @@ def build_deps(
         clients=accounts,
         store=store,
         reporter=SlackReporter(
-            Delivery(client, for_team=TeamClients(installations, client) if installations else None)
+            Delivery(client, for_team=team_clients(zone=False))
         ),
         runner=runner,
         metrics=metrics,
@@ -245,7 +300,7 @@ def build_deps(
             default_zone=settings.default_timezone,
             memory=RepZones(engine),
             later=lambda job: runner.intake(job, what="remembering a rep's time zone"),
-            for_team=TeamClients(installations, client, zone=True) if installations else None,
+            for_team=team_clients(zone=True),
         ),
         kept=KeptProspects(engine),
         accounts=accounts,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -40,15 +41,16 @@ REP_A, REP_B = "U0AREP", "U0BREP"
 KEY_A, KEY_B = "sh-oauth-rep-a-51e0c9", "sh-oauth-rep-b-7d2a44"
 
 
-def install(app: RunningApp, team_id: str, code: str) -> str:
+def install(app: RunningApp, team_id: str | None, code: str, **install: Any) -> str:
     """An admin of `team_id` installs the app: the install page, Slack's authorize page (played by the
-    fake), the redirect. The team's bot token."""
+    fake), the redirect. The team's bot token. `install`: more of what Slack answers (an org-wide
+    install, a rotating token), as `FakeSlack.add_install_code` takes it."""
     with httpx.Client(base_url=app.url, trust_env=False, follow_redirects=False) as browser:
         page = browser.get("/slack/install")
         assert page.status_code == 200, page.text
         state = re.search(r"state=([\w-]+)", page.text)
         assert state is not None and "client_id=1111.2222" in page.text
-        token = app.slack.add_install_code(code, team_id=team_id, team_name=f"Team {team_id}")
+        token = app.slack.add_install_code(code, team_id=team_id, **install)
         # Bolt's state cookie is Secure (https only): the browser here is on loopback http, so it is sent
         # by hand, as a browser on the app's https URL would.
         cookie = page.headers["set-cookie"].split(";")[0]
@@ -215,3 +217,33 @@ def test_an_uninstall_in_either_order_leaves_no_key_and_no_personal_data(
     assert KEY_A not in dump and "private number" not in dump and "Secretname" not in dump
     assert "8PvBmrB7P7" in dump  # what was done stays, for the audit trail: prospect IDs and task ids
     assert [state for state, _ in kept] == ["done"]
+
+
+@pytest.mark.parametrize("running_app", [OAUTH], indirect=True)
+def test_a_rotating_bot_token_is_refreshed_before_it_expires_and_the_work_uses_the_new_one(
+    running_app: RunningApp,
+) -> None:
+    app, slack = running_app, running_app.slack
+    slack.add_user(REP_A, name="ann-a")
+    # Token rotation on: the token lasts a minute, well inside the app's refresh margin (two hours).
+    first = install(app, TEAM_A, "code-rotating", expires_in=60)
+    app.saleshandy.add_key(KEY_A)
+    with SlackDriver(app.url, SLACK_SIGNING_SECRET, slack, team_id=TEAM_A) as driver:
+        connect(app, driver, REP_A, KEY_A)
+        driver.slash_command("call 8PvBmrB7P7 tomorrow", user_id=REP_A)
+        wait_for_creates(app.saleshandy, 1)
+        posts = slack.wait_for("chat.postMessage", count=2)
+        app.drain()
+
+    (refresh,) = [c for c in slack.calls("oauth.v2.access") if c.params.get("grant_type") == "refresh_token"]
+    assert refresh.ok
+    refreshed = str(refresh.response_json["access_token"])
+    assert refreshed != first
+    # The first request refreshed it (Bolt, against SLACK_API_URL); from then on only the new one is used.
+    made_with = {c.token for c in slack.calls() if c.team == TEAM_A and c.method != "oauth.v2.access"}
+    assert first not in {c.token for c in slack.calls() if c.at > refresh.at}
+    assert refreshed in made_with
+    assert all(post.ok and post.token == refreshed for post in posts)
+    # The old token no longer works anywhere.
+    answer = httpx.post(f"{slack.api_url}auth.test", headers={"Authorization": f"Bearer {first}"})
+    assert answer.json()["error"] == "invalid_auth"
