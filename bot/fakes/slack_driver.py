@@ -83,10 +83,14 @@ class SlackDriver(SlackActions[httpx.Response]):
         fake: FakeSlack,
         *,
         team_id: str = "T0001",
+        enterprise_id: str | None = None,
+        is_enterprise_install: bool = False,
         ack_timeout: float = ACK_TIMEOUT,
     ) -> None:
         """`app_url` is the events URL; a bare `http://host:port` gets `/slack/events` added."""
-        super().__init__(fake, team_id=team_id)
+        super().__init__(
+            fake, team_id=team_id, enterprise_id=enterprise_id, is_enterprise_install=is_enterprise_install
+        )
         bare = urlsplit(app_url).path in ("", "/")
         self.url = app_url.rstrip("/") + EVENTS_PATH if bare else app_url
         self._verifier = SignatureVerifier(signing_secret)
@@ -123,6 +127,7 @@ class SlackDriver(SlackActions[httpx.Response]):
         envelope = {
             "token": VERIFICATION_TOKEN,
             "team_id": self.team_id,
+            **({"enterprise_id": self.enterprise_id} if self.enterprise_id else {}),
             "api_app_id": self.fake.app_id,
             "event": {"event_ts": self.fake.new_ts(), **event},
             "type": "event_callback",
@@ -130,11 +135,11 @@ class SlackDriver(SlackActions[httpx.Response]):
             "event_time": int(time.time()),
             "authorizations": [
                 {
-                    "enterprise_id": None,
-                    "team_id": self.team_id,
+                    "enterprise_id": self.enterprise_id,
+                    "team_id": None if self.is_enterprise_install else self.team_id,
                     "user_id": self.fake.bot_user_id,
                     "is_bot": True,
-                    "is_enterprise_install": False,
+                    "is_enterprise_install": self.is_enterprise_install,
                 }
             ],
             "is_ext_shared_channel": False,

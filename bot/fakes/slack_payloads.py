@@ -25,9 +25,20 @@ VERIFICATION_TOKEN = "fake-verification-token"
 class SlackActions(ABC, Generic[R]):
     """A person's actions in Slack as payloads, sent by `send_command` / `send_payload` (answering R)."""
 
-    def __init__(self, fake: FakeSlack, *, team_id: str = "T0001") -> None:
+    def __init__(
+        self,
+        fake: FakeSlack,
+        *,
+        team_id: str = "T0001",
+        enterprise_id: str | None = None,
+        is_enterprise_install: bool = False,
+    ) -> None:
         self.fake = fake
         self.team_id = team_id
+        self.enterprise_id = enterprise_id
+        """A workspace of an Enterprise Grid org: the org's id goes in every payload."""
+        self.is_enterprise_install = is_enterprise_install
+        """The app is installed org-wide (one installation for every workspace of the org)."""
         self.last_payload: JsonDict = {}
         """What the last request carried (command fields, or the interaction payload), for tests."""
 
@@ -70,7 +81,8 @@ class SlackActions(ABC, Generic[R]):
             "command": command,
             "text": text,
             "api_app_id": self.fake.app_id,
-            "is_enterprise_install": "false",
+            **({"enterprise_id": self.enterprise_id} if self.enterprise_id else {}),
+            "is_enterprise_install": "true" if self.is_enterprise_install else "false",
             "response_url": self.fake.response_url(channel_id, user_id),
             "trigger_id": self.fake.issue_trigger_id(),
         }
@@ -261,12 +273,18 @@ class SlackActions(ABC, Generic[R]):
         name = self.fake.user_name(user_id)
         return {
             "type": kind,
-            "team": {"id": self.team_id, "domain": self.fake.team_domain},
+            "team": {
+                "id": self.team_id,
+                "domain": self.fake.team_domain,
+                **({"enterprise_id": self.enterprise_id} if self.enterprise_id else {}),
+            },
             "user": {"id": user_id, "username": name, "name": name, "team_id": self.team_id},
             "api_app_id": self.fake.app_id,
             "token": VERIFICATION_TOKEN,
-            "is_enterprise_install": False,
-            "enterprise": None,
+            "is_enterprise_install": self.is_enterprise_install,
+            "enterprise": {"id": self.enterprise_id, "name": f"Org {self.enterprise_id}"}
+            if self.enterprise_id
+            else None,
         }
 
     def _channel(self, channel_id: str) -> JsonDict:

@@ -129,8 +129,11 @@ def build_app(settings: Settings) -> SlackApp:
             f"DATABASE_URL needs a database driver that is not installed ({error}). For PostgreSQL: "
             "pip install -e '.[postgres]'."
         ) from error
-    deps = build_deps(settings, client, engine, runner, box=box, installations=installations)
+    orgs = GridTeams()
+    deps = build_deps(settings, client, engine, runner, box=box, installations=installations, orgs=orgs)
     app.use(_provide(deps))
+    if installations is not None:
+        app.use(orgs.remember)
     app.error(handle_error)
     register_listeners(app)
     deps.service.start_background_duties()
@@ -178,6 +181,28 @@ class NotInstalledError(Exception):
     """Work for a workspace that has uninstalled the app: nothing can be posted there."""
 
 
+class GridTeams:
+    """Many workspaces: the Enterprise Grid org of each team this process has had requests from, and
+    whether the app is installed org-wide there (for work that only names the team: users.info)."""
+
+    def __init__(self) -> None:
+        self._orgs: dict[str, tuple[str, bool]] = {}
+
+    def remember(self, context: BoltContext, next: Any) -> None:
+        """A Bolt middleware (after authorize): each request says its team's org. With the app installed
+        org-wide, the org is the team everything is kept under (keys, drafts, defaults, submissions): its
+        member ids are the org's, its installation has no team, and Slack names the org as the team of
+        some payloads (a view's app_installed_team_id)."""
+        if context.enterprise_id and context.is_enterprise_install:
+            context["team_id"] = context.enterprise_id
+        if context.team_id and context.enterprise_id:
+            self._orgs[context.team_id] = (context.enterprise_id, bool(context.is_enterprise_install))
+        next()
+
+    def org_of(self, team_id: str) -> tuple[str | None, bool]:
+        return self._orgs.get(team_id, (None, False))
+
+
 class TeamClients:
     """Many workspaces: a WebClient per team, with the bot token its installation holds (for work done
     outside a request: posting results, resuming, users.info). The installation is the workspace's own,
@@ -189,17 +214,21 @@ class TeamClients:
         installations: SQLAlchemyInstallationStore,
         base: WebClient,
         *,
+        orgs: GridTeams,
         rotator: TokenRotator | None = None,
         zone: bool = False,
     ) -> None:
         self._installations = installations
         self._base = base
+        self._orgs = orgs
         self._rotator = rotator
         self._zone = zone
 
     def __call__(
         self, team_id: str, enterprise_id: str | None = None, is_enterprise_install: bool = False
     ) -> WebClient:
+        if enterprise_id is None:  # said by a request of this team (users.info, before a modal opens)
+            enterprise_id, is_enterprise_install = self._orgs.org_of(team_id)
         token = self.bot_token(team_id, enterprise_id, is_enterprise_install)
         if self._zone:  # no retries: a second try would spend the trigger_id's 3 seconds
             return WebClient(
@@ -242,12 +271,14 @@ def build_deps(
     *,
     box: SecretBox | None = None,
     installations: SQLAlchemyInstallationStore | None = None,
+    orgs: GridTeams | None = None,
 ) -> AppDeps:
     # No retries: a second try after a connect timeout would spend the trigger_id's 3 seconds.
     zone_client = WebClient(
         token=client.token, base_url=client.base_url, timeout=ZONE_LOOKUP_TIMEOUT_SECONDS, retry_handlers=[]
     )
     metrics = Metrics()
+    orgs = orgs or GridTeams()
     rotator = (
         TokenRotator(
             client_id=settings.slack_client_id,
@@ -261,7 +292,7 @@ def build_deps(
     def team_clients(*, zone: bool) -> TeamClients | None:
         if installations is None:
             return None
-        return TeamClients(installations, client, rotator=rotator, zone=zone)
+        return TeamClients(installations, client, orgs=orgs, rotator=rotator, zone=zone)
 
     def make_client(key: SecretStr) -> SaleshandyClient:
         # One rate-limit window per key, shared by every process through the database.

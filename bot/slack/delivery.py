@@ -56,6 +56,10 @@ class ReplyTo:
     """The zone "today" was read in when Slack never told the rep's (the parent message says so)."""
     team_id: str | None = None
     """The workspace (many workspaces: whose bot token posts)."""
+    enterprise_id: str | None = None
+    """The workspace's Enterprise Grid org, if any (its installation may be the org's)."""
+    is_enterprise_install: bool = False
+    """The app is installed org-wide: the org's bot token posts."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -71,20 +75,26 @@ class ReplyTo:
             response_url_posts=data.get("response_url_posts", 0),
             assumed_zone=data.get("assumed_zone"),
             team_id=data.get("team_id"),
+            enterprise_id=data.get("enterprise_id"),
+            is_enterprise_install=bool(data.get("is_enterprise_install", False)),
         )
+
+
+ForTeam = Callable[[str, str | None, bool], WebClient]
+"""Many workspaces: the client with the bot token of (team id, its Grid org's id, installed org-wide)."""
 
 
 class Delivery:
     """Posts a submission's messages; says where they went so a retry can report in the same place."""
 
-    def __init__(self, client: WebClient, *, for_team: Callable[[str], WebClient] | None = None) -> None:
+    def __init__(self, client: WebClient, *, for_team: ForTeam | None = None) -> None:
         self._default_client = client
         self._for_team = for_team
         """Many workspaces: the client with the bot token of the team a submission belongs to."""
 
     def _client(self, reply_to: ReplyTo) -> WebClient:
         if self._for_team is not None and reply_to.team_id:
-            return self._for_team(reply_to.team_id)
+            return self._for_team(reply_to.team_id, reply_to.enterprise_id, reply_to.is_enterprise_install)
         return self._default_client
 
     def deliver(
@@ -148,6 +158,12 @@ class Delivery:
 
     def _by_direct_message(self, reply_to: ReplyTo, messages: list[dict[str, Any]]) -> ReplyTo:
         opened = self._client(reply_to).conversations_open(users=reply_to.user)
-        direct = ReplyTo(channel=opened["channel"]["id"], user=reply_to.user, team_id=reply_to.team_id)
+        direct = ReplyTo(
+            channel=opened["channel"]["id"],
+            user=reply_to.user,
+            team_id=reply_to.team_id,
+            enterprise_id=reply_to.enterprise_id,
+            is_enterprise_install=reply_to.is_enterprise_install,
+        )
         first, *rest = messages
         return self.deliver(direct, rest, parent=first, fall_back=False)  # the last resort: no loop

@@ -247,3 +247,51 @@ def test_a_rotating_bot_token_is_refreshed_before_it_expires_and_the_work_uses_t
     # The old token no longer works anywhere.
     answer = httpx.post(f"{slack.api_url}auth.test", headers={"Authorization": f"Bearer {first}"})
     assert answer.json()["error"] == "invalid_auth"
+
+
+ORG, TEAM_G, REP_G, KEY_G = "E0ORGWIDE1", "T0GRIDWS1", "U0GREP", "sh-oauth-rep-grid-3c9f1b"
+
+
+@pytest.mark.parametrize("running_app", [OAUTH], indirect=True)
+def test_an_org_wide_install_serves_a_workspace_of_the_org_with_the_orgs_token(
+    running_app: RunningApp,
+) -> None:
+    from sqlalchemy import create_engine, text
+
+    app, slack = running_app, running_app.slack
+    slack.add_user(REP_G, name="gia-g")
+    # An Enterprise Grid org admin installs the app for the whole org: one installation, no team.
+    org_token = install(app, None, "code-org", enterprise_id=ORG, is_enterprise_install=True)
+    app.saleshandy.add_key(KEY_G)
+    with SlackDriver(
+        app.url, SLACK_SIGNING_SECRET, slack, team_id=TEAM_G, enterprise_id=ORG, is_enterprise_install=True
+    ) as driver:
+        connect(app, driver, REP_G, KEY_G)
+        driver.slash_command("call 8PvBmrB7P7 tomorrow", user_id=REP_G)
+        (create,) = wait_for_creates(app.saleshandy, 1)
+        assert create.headers["x-api-key"] == KEY_G  # the rep's own key, kept for their workspace
+        posts = slack.wait_for("chat.postMessage", count=2)
+        app.drain()
+        assert all(post.ok and post.token == org_token and post.team == ORG for post in posts)
+        assert "8PvBmrB7P7" in " ".join(message_text(post.params) for post in posts)
+
+        engine = create_engine(app.settings.database_url)
+
+        def count(sql: str) -> int:
+            with engine.connect() as connection:
+                return int(connection.execute(text(sql), {"org": ORG}).scalar_one())
+
+        try:
+            # Installed org-wide, the org is where reps' keys are kept (its member ids are the org's).
+            assert count("SELECT count(*) FROM saleshandy_keys WHERE team_id = :org") == 1
+            # Uninstalled org-wide: the org's installation goes (it has no team), and the keys.
+            assert driver.send_event({"type": "app_uninstalled"}).status_code == 200
+            app.drain()
+            wait_until(
+                lambda: count("SELECT count(*) FROM slack_installations WHERE enterprise_id = :org") == 0,
+                what="the org's installation deleted",
+            )
+            assert count("SELECT count(*) FROM slack_bots WHERE enterprise_id = :org") == 0
+            assert count("SELECT count(*) FROM saleshandy_keys WHERE team_id = :org") == 0
+        finally:
+            engine.dispose()

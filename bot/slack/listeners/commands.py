@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.clock import today_in
@@ -39,7 +39,12 @@ def register(app: App) -> None:
 
 
 def handle_task_command(
-    ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond, deps: AppDeps
+    ack: Ack,
+    command: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    context: BoltContext,
+    deps: AppDeps,
 ) -> None:
     text = (command.get("text") or "").strip()
     if text.lower() in HELP_WORDS:
@@ -50,7 +55,9 @@ def handle_task_command(
         channel=command["channel_id"],
         user=command["user_id"],
         response_url=command.get("response_url"),
-        team_id=command.get("team_id"),
+        team_id=context.team_id,
+        enterprise_id=context.enterprise_id,
+        is_enterprise_install=bool(context.is_enterprise_install),
     )
     if not text:
         metadata = ModalMetadata(reply_to, announce=True).to_json()
@@ -61,16 +68,16 @@ def handle_task_command(
                 deps,
                 ModalPrefill(
                     private_metadata=metadata,
-                    notices=no_key_notices(deps, command.get("team_id"), reply_to.user),
+                    notices=no_key_notices(deps, context.team_id, reply_to.user),
                 ),
-                team_id=command.get("team_id"),
+                team_id=context.team_id,
                 user_id=reply_to.user,
-                today=lambda: deps.zones.reading_for(reply_to.user, team_id=command.get("team_id")).today(),
+                today=lambda: deps.zones.reading_for(reply_to.user, team_id=context.team_id).today(),
             ),
             respond=respond,
         )
         return
-    zone = deps.zones.reading_for(reply_to.user, team_id=command.get("team_id"))
+    zone = deps.zones.reading_for(reply_to.user, team_id=context.team_id)
     today = zone.today()
     if not zone.known:
         reply_to = replace(reply_to, assumed_zone=zone.zone)
@@ -81,7 +88,7 @@ def handle_task_command(
         notices = (unknown_zone_notice(zone.zone, draft.due_date),)
         draft = replace(draft, due_date_given=True)
     elif draft.is_ready:
-        team_id = command.get("team_id") or ""
+        team_id = context.team_id or ""
         try:
             acting = deps.accounts.acting_for(team_id, reply_to.user)
         except StoreUnavailableError:
@@ -115,14 +122,14 @@ def handle_task_command(
     metadata = ModalMetadata(reply_to, announce=True, names=names, kept=kept_token).to_json()
     if field.kept:
         notices = (*notices, kept_notice(len(field.kept)))
-    notices = (*no_key_notices(deps, command.get("team_id"), reply_to.user), *notices)
+    notices = (*no_key_notices(deps, context.team_id, reply_to.user), *notices)
     open_task_modal(
         client,
         trigger_id=command["trigger_id"],
         prefill=with_defaults(
             deps,
             prefill_from_draft(draft, private_metadata=metadata, prospects_text=field.text, notices=notices),
-            team_id=command.get("team_id"),
+            team_id=context.team_id,
             user_id=reply_to.user,
             today=lambda: today,
         ),

@@ -36,7 +36,10 @@ def handle_app_uninstalled(context: BoltContext, deps: AppDeps) -> None:
     deps.defaults.delete_team(team_id)
     deps.store.anonymise_team(team_id)
     if deps.installations is not None:  # many workspaces: its installation (its bot token) goes too
-        deps.installations.delete_all(enterprise_id=context.enterprise_id, team_id=team_id)
+        # An org-wide (Enterprise Grid) installation is the org's: it has no team.
+        deps.installations.delete_all(
+            enterprise_id=context.enterprise_id, team_id=None if context.is_enterprise_install else team_id
+        )
     logger.info("app uninstalled from team %s: %d Saleshandy key(s) deleted", team_id, forgotten)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.slack import ids
@@ -27,7 +27,12 @@ def register(app: App) -> None:
 
 
 def handle_message_shortcut(
-    ack: Ack, shortcut: dict[str, Any], client: WebClient, respond: Respond, deps: AppDeps
+    ack: Ack,
+    shortcut: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    context: BoltContext,
+    deps: AppDeps,
 ) -> None:
     ack()
     message = shortcut.get("message") or {}
@@ -39,11 +44,13 @@ def handle_message_shortcut(
         user=shortcut["user"]["id"],
         thread_ts=thread_ts,
         response_url=shortcut.get("response_url"),
-        team_id=(shortcut.get("team") or {}).get("id"),
+        team_id=context.team_id,
+        enterprise_id=context.enterprise_id,
+        is_enterprise_install=bool(context.is_enterprise_install),
     )
     names = {p.id: p.display_name for p in prospects if p.display_name}
     field, kept_token = keep_what_the_form_cannot_hold(deps, prospects, emails)
-    team_id = (shortcut.get("team") or {}).get("id")
+    team_id = context.team_id
     notices = no_key_notices(deps, team_id, reply_to.user)
     if not prospects and not emails:
         notices = (*notices, NO_PROSPECTS_NOTICE)
