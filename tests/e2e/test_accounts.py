@@ -139,20 +139,30 @@ def test_a_rep_connects_from_the_home_tab_and_their_tasks_are_made_as_them(runni
     assert wait_for_creates(saleshandy, 2)[1].headers["x-api-key"] == SALESHANDY_TEST_KEY
     app.drain()
 
+    # Once bob connects his own, his go with his, and ann's still with hers: each rep as themselves.
+    saleshandy.add_key(OTHER_KEY)
+    assert connect(app, OTHER_KEY, user=OTHER_REP).text == ""
+    app.driver.slash_command("call Qz7Wx2Lm9k tomorrow", user_id=OTHER_REP)
+    app.driver.slash_command("call Ab3Cd4Ef5g tomorrow")
+    made = {r.body["prospectIds"][0]: r.headers["x-api-key"] for r in wait_for_creates(saleshandy, 4)[2:]}
+    assert made == {"Qz7Wx2Lm9k": OTHER_KEY, "Ab3Cd4Ef5g": REP_KEY}
+    assert [t.prospect_id for t in saleshandy.tasks_made_with(OTHER_KEY)] == ["Qz7Wx2Lm9k"]
+    app.drain()
+
     # The Home tab lists the rep's own submission, with its counts and a link to the results' thread.
     home = open_home(app)
     recent = home_text(home)
     assert "Your last submissions" in recent and "1 created · 0 failed · 0 unknown" in recent
     parent = app.slack.calls("chat.postMessage")[0].response_json
     assert f"https://slack.com/archives/{CHANNEL}/p{parent['ts'].replace('.', '')}" in recent
-    assert recent.count("created ·") == 1  # bob's is not ann's
+    assert recent.count("created ·") == 2  # ann's two, not bob's
 
     # Disconnect: the key is deleted at once; the next task goes with the workspace's key.
     assert press_in_home(app, home, ids.HOME_DISCONNECT_ACTION_ID).status_code == 200
-    wait_until(lambda: stored_keys(app) == 0, what="the key deleted")
+    wait_until(lambda: stored_keys(app) == 1, what="ann's key deleted (bob's stays)")
     wait_until(lambda: "Connect Saleshandy" in str(app.slack.home(REP)), what="the Connect button back")
     app.driver.slash_command("call Ab12Cd34 tomorrow")
-    assert wait_for_creates(saleshandy, 3)[2].headers["x-api-key"] == SALESHANDY_TEST_KEY
+    assert wait_for_creates(saleshandy, 5)[4].headers["x-api-key"] == SALESHANDY_TEST_KEY
 
 
 @pytest.mark.parametrize("running_app", [WITH_ENCRYPTION], indirect=True)
