@@ -26,6 +26,12 @@ LATEST_ZONE = "Etc/GMT-14"
 """The zone whose date turns first (UTC+14, Kiritimati): no rep's today is later than its today."""
 
 
+def may_be_past_for_someone(due: datetime.date, *, now: datetime.datetime | None = None) -> bool:
+    """True when `due` is already past in some time zone at `now`: for a rep whose zone nobody knows,
+    such a date is shown in the form, never sent."""
+    return due < today_in(LATEST_ZONE, now=now)
+
+
 class ZoneMemory(Protocol):
     def remember(self, user_id: str, zone: str) -> None: ...
 

@@ -8,7 +8,6 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.clock import today_in
 from bot.domain import DraftField
 from bot.parsing import parse_command
 from bot.service import STORE_UNAVAILABLE
@@ -28,7 +27,7 @@ from bot.slack.listeners.modals import (
     unknown_zone_notice,
 )
 from bot.slack.metadata import ModalMetadata
-from bot.slack.timezones import LATEST_ZONE
+from bot.slack.timezones import may_be_past_for_someone
 from bot.store import StoreUnavailableError
 
 HELP_WORDS = frozenset({"help", "?", "-h", "--help"})
@@ -83,7 +82,7 @@ def handle_task_command(
         reply_to = replace(reply_to, assumed_zone=zone.zone)
     draft = parse_command(text, today=today, day_first=deps.settings.day_first, links=deps.links)
     notices: tuple[str, ...] = ()
-    if draft.is_ready and not zone.known and draft.due_date < today_in(LATEST_ZONE):
+    if draft.is_ready and not zone.known and may_be_past_for_someone(draft.due_date):
         # Today for us may be yesterday for the rep: a date that may be past is shown, not sent.
         notices = (unknown_zone_notice(zone.zone, draft.due_date),)
         draft = replace(draft, due_date_given=True)
