@@ -15,6 +15,7 @@ import math
 import os
 import re
 import shlex
+import shutil
 import signal
 import socket
 import subprocess
@@ -522,3 +523,30 @@ class SaleshandyWatch:
 
         saleshandy.record = recording  # type: ignore[method-assign]
         saleshandy.count = counting  # type: ignore[method-assign]
+
+
+def run_matrix(
+    prefix: str,
+    runs: Sequence[tuple[str, str]],
+    run_one: Callable[[str, str, Path], bool],
+    *,
+    keep_logs: bool = False,
+) -> None:
+    """Run `run_one(name, database, workdir)` for each (name, database) in its own folder, and exit 1
+    if any said it failed (or broke: a run that raises is a failure, and the next one still runs). The
+    folders, with the gunicorn logs, are kept when anything failed or `keep_logs`."""
+    began = time.perf_counter()
+    root = Path(tempfile.mkdtemp(prefix=prefix))
+    failed = False
+    for name, database in runs:
+        workdir = root / f"{name}-{database}"
+        workdir.mkdir()
+        failed |= not run_one(name, database, workdir)
+        sys.stdout.flush()
+    print(f"(whole run: {time.perf_counter() - began:.0f} s)")
+    if failed or keep_logs:
+        print(f"gunicorn logs kept in {root}")
+    else:
+        shutil.rmtree(root, ignore_errors=True)
+    if failed:
+        sys.exit(1)

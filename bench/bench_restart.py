@@ -35,11 +35,9 @@ import argparse
 import math
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -63,6 +61,7 @@ from bench._harness import (
     new_fake_saleshandy,
     new_fake_slack,
     prospect_id,
+    run_matrix,
     send_all,
     start_server,
     stop_server,
@@ -324,31 +323,21 @@ def main() -> None:
     args = parser.parse_args()
     cases = [c for c in (*CASES, *WAITING_CASES) if c in args.only] or list(CASES)
     databases = [d for d in DATABASES if d in args.only] or list(DATABASES)
-    began = time.perf_counter()
     print(f"{PROSPECTS} prospects in one /task, chunks of {CHUNK_SIZE} = {math.ceil(PROSPECTS / CHUNK_SIZE)} "
           f"requests; fake Saleshandy answering in {LATENCY * 1000:.0f} ms, {LIMIT} requests per "
           f"{args.window:.0f} s; gunicorn with {WORKERS} workers; crash once {CRASH_AT_REQUEST} requests "
           f"were received", flush=True)
-    root = Path(tempfile.mkdtemp(prefix="bench-restart-"))
-    failed = False
-    for database in databases:
-        for case in cases:
-            workdir = root / f"{case}-{database}"
-            workdir.mkdir()
-            try:
-                outcome = run_case(case, database, workdir, window=args.window)
-            except Exception as error:  # the run itself broke: say so, keep going
-                outcome = Outcome(case, database, problems=[f"{type(error).__name__}: {error}"])
-            print_outcome(outcome)
-            sys.stdout.flush()
-            failed |= not outcome.ok
-    print(f"(whole run: {time.perf_counter() - began:.0f} s)")
-    if failed or args.keep_logs:
-        print(f"gunicorn logs kept in {root}")
-    else:
-        shutil.rmtree(root, ignore_errors=True)
-    if failed:
-        sys.exit(1)
+
+    def run_one(case: str, database: str, workdir: Path) -> bool:
+        try:
+            outcome = run_case(case, database, workdir, window=args.window)
+        except Exception as error:  # the run itself broke: say so, keep going
+            outcome = Outcome(case, database, problems=[f"{type(error).__name__}: {error}"])
+        print_outcome(outcome)
+        return outcome.ok
+
+    runs = [(case, database) for database in databases for case in cases]
+    run_matrix("bench-restart-", runs, run_one, keep_logs=args.keep_logs)
 
 
 if __name__ == "__main__":

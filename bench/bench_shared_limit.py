@@ -28,9 +28,7 @@ from __future__ import annotations
 import argparse
 import math
 import re
-import shutil
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
@@ -57,6 +55,7 @@ from bench._harness import (
     new_fake_saleshandy,
     new_fake_slack,
     prospect_id,
+    run_matrix,
     send_all,
     start_server,
     stop_server,
@@ -346,27 +345,18 @@ def main() -> None:
     args = parser.parse_args()
     phases = [p for p in PHASES if p.name in args.only] or list(PHASES)
     databases = [d for d in DATABASES if d in args.only] or list(DATABASES)
-    began = time.perf_counter()
-    root = Path(tempfile.mkdtemp(prefix="bench-shared-limit-"))
-    failed = False
-    for database in databases:
-        for phase in phases:
-            workdir = root / f"{phase.name}-{database}"
-            workdir.mkdir()
-            try:
-                result = run_phase(phase, database, workdir, trace_window=args.trace_window)
-            except Exception as error:  # the run itself broke: say so, keep going
-                result = Result(phase, database, problems=[f"{type(error).__name__}: {error}"])
-            print_result(result)
-            sys.stdout.flush()
-            failed |= bool(result.problems)
-    print(f"(whole run: {time.perf_counter() - began:.0f} s)")
-    if failed or args.keep_logs or args.trace_window:
-        print(f"gunicorn logs kept in {root}")
-    else:
-        shutil.rmtree(root, ignore_errors=True)
-    if failed:
-        sys.exit(1)
+
+    def run_one(name: str, database: str, workdir: Path) -> bool:
+        phase = next(p for p in phases if p.name == name)
+        try:
+            result = run_phase(phase, database, workdir, trace_window=args.trace_window)
+        except Exception as error:  # the run itself broke: say so, keep going
+            result = Result(phase, database, problems=[f"{type(error).__name__}: {error}"])
+        print_result(result)
+        return not result.problems
+
+    runs = [(phase.name, database) for database in databases for phase in phases]
+    run_matrix("bench-shared-limit-", runs, run_one, keep_logs=args.keep_logs or args.trace_window)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Sequence
 
 from pydantic import SecretStr
+from sqlalchemy.engine import Engine
 
 from bot.cli_reporter import PrintingReporter
 from bot.clock import UNKNOWN_ZONE_HINT, is_known_zone, today_in
@@ -111,10 +112,8 @@ def _rotate_keys(settings: Settings) -> int:
     if box is None:
         print(f"ENCRYPTION_KEYS is not set. Make a key with: {GENERATE_A_KEY}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    try:
-        engine = open_database(settings.database_url)
-    except StoreUnavailableError as error:
-        print(f"{error}.", file=sys.stderr)
+    engine = _open_database(settings)
+    if engine is None:
         return EXIT_BAD_INPUT
     try:
         rotated = SaleshandyKeys(engine, box).rotate_all()
@@ -181,10 +180,8 @@ def _create(args: argparse.Namespace, settings: Settings) -> int:
     draft = _draft(args, settings)
     if draft is None:
         return EXIT_BAD_INPUT
-    try:
-        engine = open_database(settings.database_url)
-    except StoreUnavailableError as error:
-        print(f"{error}.", file=sys.stderr)
+    engine = _open_database(settings)
+    if engine is None:
         return EXIT_BAD_INPUT
     runner = BackgroundRunner(work_threads=0, suggestion_threads=0)
     try:
@@ -205,6 +202,15 @@ def _create(args: argparse.Namespace, settings: Settings) -> int:
     submission = stored.submission
     every_one_created = submission.outcomes and not submission.to_retry and not submission.not_found
     return EXIT_OK if every_one_created else EXIT_FAILED
+
+
+def _open_database(settings: Settings) -> Engine | None:
+    """The app's database, or None after saying on stderr why it cannot be opened."""
+    try:
+        return open_database(settings.database_url)
+    except StoreUnavailableError as error:
+        print(f"{error}.", file=sys.stderr)
+        return None
 
 
 def _key(settings: Settings) -> str:
