@@ -36,10 +36,10 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 from sqlalchemy import create_engine, make_url, text  # noqa: E402
 
-from bot.fakes.saleshandy import FakeSaleshandy, Fault, ReceivedRequest  # noqa: E402
-from bot.fakes.slack import FakeSlack  # noqa: E402
-from bot.fakes.slack_driver import SlackDriver, fill_view, interaction_body  # noqa: E402
 from bot.slack import ids  # noqa: E402
+from bot_testing.saleshandy import FakeSaleshandy, Fault, ReceivedRequest  # noqa: E402
+from bot_testing.slack import FakeSlack  # noqa: E402
+from bot_testing.slack_driver import SlackDriver, fill_view, interaction_body  # noqa: E402
 
 TOKEN = "xoxb-bench-5d2c91"
 SECRET = "bench-signing-secret-0e7a"

@@ -50,10 +50,10 @@ from bench._harness import (
     view_submission,
     wait_until,
 )
-from bot.fakes.saleshandy import FakeSaleshandy
-from bot.fakes.slack import FakeSlack
-from bot.fakes.slack_driver import SlackDriver
 from bot.slack import ids
+from bot_testing.saleshandy import FakeSaleshandy
+from bot_testing.slack import FakeSlack
+from bot_testing.slack_driver import SlackDriver
 
 SALESHANDY_LATENCY = 0.3
 BURSTS = (50, 200)

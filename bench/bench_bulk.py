@@ -38,8 +38,8 @@ from bench._harness import (
     prospect_id,
     send_all,
 )
-from bot.fakes.slack import FakeSlack
 from bot.parsing.prospects import looks_like_prospect_id
+from bot_testing.slack import FakeSlack
 
 PROSPECTS = 1000
 CHUNK_SIZE = 25

@@ -42,10 +42,10 @@ from bench._harness import (
     widen_backlog,
 )
 from bench.bench_bulk import concurrent_ideal, thread_lines
-from bot.fakes.saleshandy import FakeSaleshandy, ReceivedRequest
-from bot.fakes.saleshandy_rules import SEARCH_PATH
-from bot.fakes.slack import FakeSlack
 from bot.service import LOOKUP_THREADS
+from bot_testing.saleshandy import FakeSaleshandy, ReceivedRequest
+from bot_testing.saleshandy_rules import SEARCH_PATH
+from bot_testing.slack import FakeSlack
 
 EMAILS = 50
 LATENCY = 0.2

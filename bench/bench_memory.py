@@ -35,8 +35,8 @@ from bench._harness import (
     vm_status,
     wait_until,
 )
-from bot.fakes.saleshandy import FakeSaleshandy
-from bot.fakes.slack import FakeSlack
+from bot_testing.saleshandy import FakeSaleshandy
+from bot_testing.slack import FakeSlack
 
 COMMANDS = 1000
 CHECKPOINTS = (250, 500, 1000)

@@ -61,9 +61,9 @@ from bench._harness import (
     stop_server,
     thread_result_lines,
 )
-from bot.fakes.saleshandy import CreatedTask, ReceivedRequest
-from bot.fakes.slack import FakeSlack
 from bot.parsing.prospects import looks_like_prospect_id
+from bot_testing.saleshandy import CreatedTask, ReceivedRequest
+from bot_testing.slack import FakeSlack
 
 LATENCY = 0.2
 WORKERS = 3

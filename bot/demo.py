@@ -25,14 +25,14 @@ from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
 from bot.config import Settings
-from bot.fakes.saleshandy import FakeSaleshandy
-from bot.fakes.slack import FakeSlack, RecordedCall
-from bot.fakes.slack_driver import SlackDriver, element_action, fill_view
-from bot.fakes.slack_payloads import SlackActions
 from bot.slack import ids
 from bot.slack.app import SlackApp, build_app
 from bot.slack.server import build_wsgi_app
 from bot.slack.wsgi_server import serve_wsgi
+from bot_testing.saleshandy import FakeSaleshandy
+from bot_testing.slack import FakeSlack, RecordedCall
+from bot_testing.slack_driver import SlackDriver, element_action, fill_view
+from bot_testing.slack_payloads import SlackActions
 
 DEMO_KEY = "demo-saleshandy-key"
 """The workspace's key (SALESHANDY_API_KEY): what tasks would be made with for a rep not connected."""
@@ -100,7 +100,7 @@ def _over_http(app: SlackApp, slack: FakeSlack) -> Iterator[Driver]:
 
 @contextmanager
 def _over_socket_mode(app: App, slack: FakeSlack) -> Iterator[Driver]:
-    from bot.fakes.slack_socket_driver import SocketModeDriver  # needs websockets (the demo extra)
+    from bot_testing.slack_socket_driver import SocketModeDriver  # needs websockets (the demo extra)
 
     handler = SocketModeHandler(app, DEMO_APP_TOKEN)
     handler.connect()  # type: ignore[no-untyped-call]  # what `python -m bot` starts with, without blocking

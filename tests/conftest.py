@@ -16,8 +16,8 @@ from pydantic import SecretStr
 from sqlalchemy import create_engine, inspect, make_url, text
 from sqlalchemy.exc import OperationalError
 
-from bot.fakes.saleshandy import FakeSaleshandy
 from bot.saleshandy import SaleshandyClient
+from bot_testing.saleshandy import FakeSaleshandy
 
 SALESHANDY_TEST_KEY = "sh-test-key-7f3a9c2e1b5d"
 """Distinctive, so a leak of it into a log or a message is easy to search for."""

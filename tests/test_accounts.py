@@ -11,11 +11,11 @@ from cryptography.fernet import Fernet
 from pydantic import SecretStr
 from sqlalchemy.engine import Engine
 
-from bot.fakes.saleshandy import FakeSaleshandy
 from bot.saleshandy import SaleshandyClient
 from bot.service import Accounts, Acting, Connected, KeySource
 from bot.store import SaleshandyKeys, SecretBox, open_database
 from bot.store.accounts import UndecryptableKeyError
+from bot_testing.saleshandy import FakeSaleshandy
 from tests.conftest import SALESHANDY_TEST_KEY
 
 pytestmark = pytest.mark.both_databases

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from bot.fakes.saleshandy import FakeSaleshandy
+from bot_testing.saleshandy import FakeSaleshandy
 from tests.conftest import SALESHANDY_TEST_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -186,7 +186,7 @@ def test_an_empty_key_counts_as_missing() -> None:
 
 
 def test_a_token_slack_rejects_stops_start_up_with_one_clear_line(fake_saleshandy: FakeSaleshandy) -> None:
-    from bot.fakes.slack import FakeSlack
+    from bot_testing.slack import FakeSlack
 
     with FakeSlack(bot_token="xoxb-the-right-one") as slack:
         done = run_bot(
@@ -204,7 +204,7 @@ def test_a_token_slack_rejects_stops_start_up_with_one_clear_line(fake_saleshand
 
 
 def test_a_database_driver_that_is_not_installed_is_named(fake_saleshandy: FakeSaleshandy) -> None:
-    from bot.fakes.slack import FakeSlack
+    from bot_testing.slack import FakeSlack
 
     with FakeSlack(bot_token="xoxb-ok") as slack:
         done = run_bot(

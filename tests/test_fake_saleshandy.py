@@ -14,8 +14,8 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.fakes.saleshandy import FakeSaleshandy
 from bot.saleshandy import seconds_until_reset
+from bot_testing.saleshandy import FakeSaleshandy
 from tests.conftest import SALESHANDY_TEST_KEY, FakeClock
 
 VALID: dict[str, Any] = {
@@ -272,7 +272,7 @@ def test_a_fake_of_its_own_as_a_context_manager() -> None:
 
 def test_runs_by_hand_and_prints_its_url() -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.fakes.saleshandy", "--port", "0", "--key", "hand-key"],
+        [sys.executable, "-m", "bot_testing.saleshandy", "--port", "0", "--key", "hand-key"],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
         cwd=Path(__file__).resolve().parents[1],
     )

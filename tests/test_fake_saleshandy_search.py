@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.fakes.saleshandy import FakeSaleshandy, Fault
+from bot_testing.saleshandy import FakeSaleshandy, Fault
 from tests.conftest import SALESHANDY_TEST_KEY, FakeClock
 
 TASK: dict[str, Any] = {"prospectIds": ["8PvBmrB7P7"], "taskType": "13"}

@@ -22,8 +22,9 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.webhook import WebhookClient
 
-from bot.fakes.slack import FakeSlack
-from bot.fakes.slack_driver import (
+from bot.slack.wsgi_server import serve_wsgi
+from bot_testing.slack import FakeSlack
+from bot_testing.slack_driver import (
     SlackDriver,
     button_action,
     fill_view,
@@ -31,7 +32,6 @@ from bot.fakes.slack_driver import (
     plain_text_input,
     static_select,
 )
-from bot.slack.wsgi_server import serve_wsgi
 
 SIGNING_SECRET = "test-signing-secret"
 TOKEN = "xoxb-test"

@@ -16,7 +16,7 @@ from slack_sdk.socket_mode.response import SocketModeResponse
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
-from bot.fakes.slack import FakeSlack
+from bot_testing.slack import FakeSlack
 
 BOT_TOKEN = "xoxb-socket-test"
 APP_TOKEN = "xapp-1-A0FAKE-socket-test"

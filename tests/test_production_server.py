@@ -15,9 +15,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.fakes.saleshandy import FakeSaleshandy
-from bot.fakes.slack import FakeSlack
-from bot.fakes.slack_driver import SlackDriver
+from bot_testing.saleshandy import FakeSaleshandy
+from bot_testing.slack import FakeSlack
+from bot_testing.slack_driver import SlackDriver
 from tests.conftest import SALESHANDY_TEST_KEY
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -18,15 +18,15 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from bot.fakes.saleshandy import FakeSaleshandy
-from bot.fakes.saleshandy_rules import validation_problems
-from bot.fakes.slack import FakeSlack, RecordedCall
-from bot.fakes.slack_driver import SlackDriver
 from bot.slack import ids
 from bot.slack.app import build_app
 from bot.slack.listeners.commands import HELP_WORDS
 from bot.slack.server import build_wsgi_app
 from bot.slack.wsgi_server import WsgiServer, serve_wsgi
+from bot_testing.saleshandy import FakeSaleshandy
+from bot_testing.saleshandy_rules import validation_problems
+from bot_testing.slack import FakeSlack, RecordedCall
+from bot_testing.slack_driver import SlackDriver
 from tests.conftest import SALESHANDY_TEST_KEY
 from tests.e2e.conftest import SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, e2e_settings, message_text, text_objects
 from tests.test_blocks import assert_valid_message, assert_valid_view

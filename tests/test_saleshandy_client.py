@@ -14,7 +14,6 @@ from pydantic import SecretStr
 
 from bot.config import ConfigError, Settings
 from bot.domain import CreateTaskRequest, OutcomeStatus, Priority, TaskType
-from bot.fakes.saleshandy import FakeSaleshandy
 from bot.saleshandy import (
     TASK_ID_NOT_REPORTED,
     ApiTimeoutError,
@@ -35,6 +34,7 @@ from bot.saleshandy import (
     seconds_until_reset,
 )
 from bot.saleshandy.responses import NOT_CREATED_REASON, NOT_REPORTED_REASON
+from bot_testing.saleshandy import FakeSaleshandy
 from tests.conftest import SALESHANDY_TEST_KEY, FakeClock
 
 MakeClient = Callable[..., SaleshandyClient]

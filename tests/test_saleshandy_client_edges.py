@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from bot.fakes.saleshandy import FakeSaleshandy
 from bot.saleshandy import SaleshandyClient, UnreadableResponseError
+from bot_testing.saleshandy import FakeSaleshandy
 from tests.test_saleshandy_client import CREATED, FAILED, UNKNOWN, statuses, task_request
 
 MakeClient = Callable[..., SaleshandyClient]

@@ -16,7 +16,6 @@ import pytest
 from pydantic import SecretStr
 
 from bot.domain import CreateTaskRequest, OutcomeStatus, TaskType
-from bot.fakes.saleshandy import FakeSaleshandy
 from bot.saleshandy import (
     SEARCH_PAGE_SIZES,
     ApiTimeoutError,
@@ -38,6 +37,7 @@ from bot.saleshandy import (
     ValidationError,
 )
 from bot.saleshandy.search import search_error, search_retry_wait
+from bot_testing.saleshandy import FakeSaleshandy
 from tests.conftest import SALESHANDY_TEST_KEY, FakeClock
 
 MakeClient = Callable[..., SaleshandyClient]

@@ -7,11 +7,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bot.domain import EmailNotFound, ProspectRef
-from bot.fakes.saleshandy import FakeSaleshandy
 from bot.saleshandy import SaleshandyClient
 from bot.service import NO_PROSPECT_WITH_EMAIL, BackgroundRunner, TaskService
 from bot.service.ports import Message, ReplyTo
 from bot.store import SubmissionStore, open_database
+from bot_testing.saleshandy import FakeSaleshandy
 
 MakeClient = Callable[..., SaleshandyClient]
 

@@ -14,9 +14,9 @@ from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.token_rotation import TokenRotator
 
-from bot.fakes.slack import FakeSlack
 from bot.slack.app import GridTeams, NotInstalledError, TeamClients
 from bot.store import open_database
+from bot_testing.slack import FakeSlack
 
 CLIENT_ID, CLIENT_SECRET = "1111.2222", "team-clients-secret"
 

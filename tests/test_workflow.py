@@ -21,8 +21,6 @@ from pydantic import SecretStr
 from slack_sdk import WebClient
 
 from bot.domain import ProspectRef, Submission, TaskDraft, TaskType
-from bot.fakes.saleshandy import FakeSaleshandy
-from bot.fakes.slack import FakeSlack
 from bot.saleshandy import SaleshandyClient
 from bot.service import (
     IN_FLIGHT_WHEN_STOPPED,
@@ -39,6 +37,8 @@ from bot.service.ports import Message
 from bot.slack.delivery import Delivery
 from bot.slack.reporter import SlackReporter
 from bot.store import SaleshandyKeys, SecretBox, SharedWindow, SubmissionState, SubmissionStore, open_database
+from bot_testing.saleshandy import FakeSaleshandy
+from bot_testing.slack import FakeSlack
 from tests.conftest import SALESHANDY_TEST_KEY
 
 pytestmark = pytest.mark.both_databases

@@ -13,12 +13,12 @@ import pytest
 from pydantic import SecretStr
 
 from bot.config import Settings
-from bot.fakes.saleshandy import FakeSaleshandy, ReceivedRequest
-from bot.fakes.slack import FakeSlack
-from bot.fakes.slack_driver import SlackDriver
 from bot.slack.app import build_app
 from bot.slack.server import WsgiApp, build_wsgi_app
 from bot.slack.wsgi_server import serve_wsgi
+from bot_testing.saleshandy import FakeSaleshandy, ReceivedRequest
+from bot_testing.slack import FakeSlack
+from bot_testing.slack_driver import SlackDriver
 from tests.conftest import SALESHANDY_TEST_KEY
 from tests.test_blocks import assert_valid_message, assert_valid_view
 

@@ -19,12 +19,12 @@ import httpx
 import pytest
 from slack_sdk import WebClient
 
-from bot.fakes.slack import FakeSlack
-from bot.fakes.slack_driver import FORM_CONTENT_TYPE, element_action, fill_view, interaction_body
 from bot.service import RetryRefused
 from bot.slack import ids
 from bot.slack.listeners.actions import WHY_NOT_RETRIED
 from bot.slack.server import MAX_BODY_BYTES
+from bot_testing.slack import FakeSlack
+from bot_testing.slack_driver import FORM_CONTENT_TYPE, element_action, fill_view, interaction_body
 from tests.e2e.conftest import (
     SLACK_SIGNING_SECRET,
     RunningApp,

@@ -13,10 +13,10 @@ import httpx
 import pytest
 from cryptography.fernet import Fernet
 
-from bot.fakes.slack_driver import element_action, fill_view
 from bot.service import RetryRefused
 from bot.slack import ids
 from bot.slack.blocks.results import WHY_NOT_RETRIED
+from bot_testing.slack_driver import element_action, fill_view
 from tests.conftest import SALESHANDY_TEST_KEY
 from tests.e2e.conftest import (
     CHANNEL,

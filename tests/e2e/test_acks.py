@@ -8,8 +8,8 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from bot.fakes.slack_driver import fill_view
 from bot.slack import ids
+from bot_testing.slack_driver import fill_view
 from tests.e2e.conftest import CHANNEL, RunningApp, message_text, opened_view, wait_for_creates, wait_until
 
 SLOW_SALESHANDY = 2.5

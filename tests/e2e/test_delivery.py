@@ -9,9 +9,9 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
-from bot.fakes.slack import RecordedCall
-from bot.fakes.slack_driver import element_action, fill_view
 from bot.slack import ids
+from bot_testing.slack import RecordedCall
+from bot_testing.slack_driver import element_action, fill_view
 from tests.conftest import SALESHANDY_TEST_KEY
 from tests.e2e.conftest import (
     CHANNEL,

@@ -12,10 +12,10 @@ from urllib.parse import parse_qs, urlencode
 import pytest
 
 from bot.domain import TaskType
-from bot.fakes.saleshandy import FakeSaleshandy
-from bot.fakes.slack import FakeSlack, RecordedCall
-from bot.fakes.slack_driver import fill_view
 from bot.slack import ids
+from bot_testing.saleshandy import FakeSaleshandy
+from bot_testing.slack import FakeSlack, RecordedCall
+from bot_testing.slack_driver import fill_view
 from tests.e2e.conftest import (
     CHANNEL,
     RunningApp,

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 
 from slack_sdk import WebClient
 
-from bot.fakes.slack import FakeSlack
-from bot.fakes.slack_driver import fill_view
 from bot.slack import ids
+from bot_testing.slack import FakeSlack
+from bot_testing.slack_driver import fill_view
 from tests.e2e.conftest import (
     CHANNEL,
     RunningApp,

@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.fakes.saleshandy import FakeSaleshandy, Fault
-from bot.fakes.slack import FakeSlack, RecordedCall
-from bot.fakes.slack_driver import SlackDriver, fill_view
 from bot.slack import ids
 from bot.slack.app import build_app
 from bot.slack.server import build_wsgi_app
 from bot.slack.wsgi_server import serve_wsgi
+from bot_testing.saleshandy import FakeSaleshandy, Fault
+from bot_testing.slack import FakeSlack, RecordedCall
+from bot_testing.slack_driver import SlackDriver, fill_view
 from tests.e2e.conftest import (
     CHANNEL,
     SLACK_SIGNING_SECRET,

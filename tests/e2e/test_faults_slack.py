@@ -9,8 +9,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from bot.fakes.slack import FakeSlack, RecordedCall
 from bot.slack import ids
+from bot_testing.slack import FakeSlack, RecordedCall
 from tests.e2e.conftest import CHANNEL, RunningApp, message_text
 from tests.e2e.test_delivery import use_up
 from tests.e2e.test_faults_saleshandy import (

@@ -9,10 +9,10 @@ import string
 
 import pytest
 
-from bot.fakes.slack_driver import fill_view
 from bot.parsing import parse_command
 from bot.slack import ids
 from bot.slack.blocks.modal import PROSPECTS_MAX_CHARS
+from bot_testing.slack_driver import fill_view
 from tests.e2e.conftest import RunningApp, input_element, message_text, opened_view, wait_until
 
 pytestmark = pytest.mark.both_databases

@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from bot.domain import Priority, TaskType
-from bot.fakes.slack_driver import fill_view
 from bot.slack import ids
+from bot_testing.slack_driver import fill_view
 from tests.e2e.conftest import (
     CHANNEL,
     RunningApp,

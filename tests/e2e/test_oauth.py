@@ -12,10 +12,10 @@ import httpx
 import pytest
 from cryptography.fernet import Fernet
 
-from bot.fakes.slack_driver import SlackDriver, element_action, fill_view
 from bot.service import RetryRefused
 from bot.slack import ids
 from bot.slack.blocks.results import WHY_NOT_RETRIED
+from bot_testing.slack_driver import SlackDriver, element_action, fill_view
 from tests.e2e.conftest import (
     CHANNEL,
     SLACK_SIGNING_SECRET,

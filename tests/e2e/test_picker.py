@@ -13,8 +13,8 @@ import pytest
 from slack_sdk.models.blocks import Option
 
 from bot.domain import TaskType
-from bot.fakes.slack_driver import fill_view
 from bot.slack import ids
+from bot_testing.slack_driver import fill_view
 from tests.e2e.conftest import (
     RunningApp,
     input_element,

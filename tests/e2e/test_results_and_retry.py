@@ -11,12 +11,12 @@ import httpx
 import pytest
 
 from bot.domain import Priority, TaskType
-from bot.fakes.slack import RecordedCall
-from bot.fakes.slack_driver import fill_view
 from bot.parsing.command import describe_date
 from bot.service import RetryRefused
 from bot.slack import ids
 from bot.slack.listeners.actions import WHY_NOT_RETRIED
+from bot_testing.slack import RecordedCall
+from bot_testing.slack_driver import fill_view
 from tests.e2e.conftest import (
     CHANNEL,
     RunningApp,

@@ -15,8 +15,8 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
-from bot.fakes.slack_driver import fill_view
 from bot.slack import ids
+from bot_testing.slack_driver import fill_view
 from tests.conftest import SALESHANDY_TEST_KEY
 from tests.e2e.conftest import (
     CHANNEL,
@@ -336,7 +336,7 @@ OAUTH_SECRET = "oauth-client-secret-4b8e2d6a19c7"
 def test_no_installation_token_or_client_secret_leaves_by_any_door(
     every_log: Everything, running_app: RunningApp
 ) -> None:
-    from bot.fakes.slack_driver import SlackDriver
+    from bot_testing.slack_driver import SlackDriver
     from tests.e2e.test_oauth import connect, install
 
     app, slack = running_app, running_app.slack

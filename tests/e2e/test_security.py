@@ -10,8 +10,8 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
-from bot.fakes.slack_driver import FORM_CONTENT_TYPE, SlackDriver, fill_view, interaction_body
 from bot.slack import ids
+from bot_testing.slack_driver import FORM_CONTENT_TYPE, SlackDriver, fill_view, interaction_body
 from tests.e2e.conftest import RunningApp, app_calls, opened_view
 
 Attack = Callable[[SlackDriver, bytes], httpx.Response]

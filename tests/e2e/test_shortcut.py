@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from bot.domain import TaskType
-from bot.fakes.slack_driver import fill_view
 from bot.slack import ids
 from bot.slack.listeners.shortcuts import NO_PROSPECTS_NOTICE
+from bot_testing.slack_driver import fill_view
 from tests.e2e.conftest import (
     CHANNEL,
     RunningApp,

@@ -19,12 +19,12 @@ from pathlib import Path
 import pytest
 
 from bot.domain import TaskType
-from bot.fakes.saleshandy import FakeSaleshandy
-from bot.fakes.slack import FakeSlack, RecordedCall
-from bot.fakes.slack_driver import fill_view
-from bot.fakes.slack_socket import FakeSocketMode
-from bot.fakes.slack_socket_driver import SocketModeDriver
 from bot.slack import ids
+from bot_testing.saleshandy import FakeSaleshandy
+from bot_testing.slack import FakeSlack, RecordedCall
+from bot_testing.slack_driver import fill_view
+from bot_testing.slack_socket import FakeSocketMode
+from bot_testing.slack_socket_driver import SocketModeDriver
 from tests.conftest import SALESHANDY_TEST_KEY
 from tests.e2e.conftest import (
     CHANNEL,

@@ -7,11 +7,11 @@ import datetime
 
 import pytest
 
-from bot.fakes.slack_driver import SlackDriver, fill_view
 from bot.slack import ids
 from bot.slack.app import build_app
 from bot.slack.server import build_wsgi_app
 from bot.slack.wsgi_server import serve_wsgi
+from bot_testing.slack_driver import SlackDriver, fill_view
 from tests.e2e.conftest import (
     SLACK_SIGNING_SECRET,
     RunningApp,

@@ -5,12 +5,12 @@ Answers the way slack.com/api does: form, query or JSON bodies; the token in `Au
 API errors, HTTP 429 with `Retry-After` when rate limited. Every request is recorded, so a test can
 wait for what the app posts from its background threads and look at it.
 With an `app_token`, `apps.connections.open` answers a `ws://` URL on loopback where Socket Mode is
-spoken (bot/fakes/slack_socket.py).
+spoken (bot_testing/slack_socket.py).
 
     with FakeSlack() as fake:
         client = WebClient(token="xoxb-test", base_url=fake.api_url)
 
-By hand: `python -m bot.fakes.slack --port 8056`.
+By hand: `python -m bot_testing.slack --port 8056`.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 if TYPE_CHECKING:
-    from bot.fakes.slack_socket import FakeSocketMode
+    from bot_testing.slack_socket import FakeSocketMode
 
 logger = logging.getLogger(__name__)
 
@@ -246,7 +246,7 @@ class FakeSlack:
             )
             self._thread.start()
         if self.app_token is not None and self._socket_mode is None:
-            from bot.fakes.slack_socket import FakeSocketMode  # websockets: only when asked for
+            from bot_testing.slack_socket import FakeSocketMode  # websockets: only when asked for
 
             self._socket_mode = FakeSocketMode(app_id=self.app_id, host=self._host, clock=self._clock)
             self._socket_mode.start()
@@ -1210,7 +1210,7 @@ class _Handler(BaseHTTPRequestHandler):
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the fake by hand, logging every call, until Ctrl-C."""
     parser = argparse.ArgumentParser(
-        prog="python -m bot.fakes.slack", description="A fake Slack Web API on loopback."
+        prog="python -m bot_testing.slack", description="A fake Slack Web API on loopback."
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8056)

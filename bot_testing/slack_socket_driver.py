@@ -10,9 +10,9 @@ Each action waits, as Slack does, up to `ack_timeout` seconds for the app's firs
 
 from __future__ import annotations
 
-from bot.fakes.slack import FakeSlack
-from bot.fakes.slack_payloads import JsonDict, SlackActions
-from bot.fakes.slack_socket import ACK_TIMEOUT, Envelope, ReceivedAck
+from bot_testing.slack import FakeSlack
+from bot_testing.slack_payloads import JsonDict, SlackActions
+from bot_testing.slack_socket import ACK_TIMEOUT, Envelope, ReceivedAck
 
 
 class SocketModeDriver(SlackActions[ReceivedAck]):

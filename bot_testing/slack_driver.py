@@ -5,8 +5,8 @@
 
 Slash commands go as form fields; interactions (shortcuts, block actions, view submissions,
 suggestions) as one form field `payload` holding JSON, as Slack sends them. The payloads themselves
-come from `SlackActions` (bot/fakes/slack_payloads.py), shared with the Socket Mode driver; the
-Block Kit helpers (`fill_view`, `element_action`…) live in bot/fakes/slack_elements.py and are
+come from `SlackActions` (bot_testing/slack_payloads.py), shared with the Socket Mode driver; the
+Block Kit helpers (`fill_view`, `element_action`…) live in bot_testing/slack_elements.py and are
 re-exported here.
 """
 
@@ -23,8 +23,8 @@ from urllib.parse import urlencode, urlsplit
 import httpx
 from slack_sdk.signature import SignatureVerifier
 
-from bot.fakes.slack import FakeSlack
-from bot.fakes.slack_elements import (
+from bot_testing.slack import FakeSlack
+from bot_testing.slack_elements import (
     button_action,
     datepicker,
     element_action,
@@ -38,7 +38,7 @@ from bot.fakes.slack_elements import (
     static_select,
     users_select,
 )
-from bot.fakes.slack_payloads import VERIFICATION_TOKEN, SlackActions
+from bot_testing.slack_payloads import VERIFICATION_TOKEN, SlackActions
 
 __all__ = [
     "ACK_TIMEOUT",

@@ -1,6 +1,6 @@
 """A fake Saleshandy Open API over real HTTP on loopback: for tests, for a developer, for the demo.
 
-    python -m bot.fakes.saleshandy --port 8055 --key test-key
+    python -m bot_testing.saleshandy --port 8055 --key test-key
 
 Serves `POST /v1/tasks/create` as the contract says (../shared/saleshandy-create-task.md): the
 `x-api-key` check (401), body validation (400 with a list of messages), one result per prospect
@@ -43,8 +43,8 @@ from collections.abc import Callable, Iterable, Mapping
 from types import TracebackType
 from typing import Any, Self
 
-from bot.fakes.saleshandy_http import FakeHandler, FakeServer
-from bot.fakes.saleshandy_rules import (
+from bot_testing.saleshandy_http import FakeHandler, FakeServer
+from bot_testing.saleshandy_rules import (
     CREATE_PATH,
     SEARCH_PATH,
     CreatedTask,
@@ -367,7 +367,7 @@ def _endpoint_of(request: ReceivedRequest) -> Endpoint | None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m bot.fakes.saleshandy", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m bot_testing.saleshandy", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8055)

@@ -12,8 +12,8 @@ import secrets
 from abc import ABC, abstractmethod
 from typing import Any, Generic, TypeVar
 
-from bot.fakes.slack import DEFAULT_USER_ID, FakeSlack
-from bot.fakes.slack_elements import element_action
+from bot_testing.slack import DEFAULT_USER_ID, FakeSlack
+from bot_testing.slack_elements import element_action
 
 JsonDict = dict[str, Any]
 R = TypeVar("R")

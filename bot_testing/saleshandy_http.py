@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from bot.fakes.saleshandy_rules import (
+from bot_testing.saleshandy_rules import (
     CREATE_PATH,
     SEARCH_PATH,
     Fault,
@@ -25,9 +25,9 @@ from bot.fakes.saleshandy_rules import (
 )
 
 if TYPE_CHECKING:
-    from bot.fakes.saleshandy import FakeSaleshandy
+    from bot_testing.saleshandy import FakeSaleshandy
 
-logger = logging.getLogger("bot.fakes.saleshandy")
+logger = logging.getLogger("bot_testing.saleshandy")
 
 
 class FakeServer(ThreadingHTTPServer):
