@@ -35,6 +35,7 @@ from bot.slack.timezones import UserTimeZones
 from bot.store import (
     GENERATE_A_KEY,
     EncryptionNotConfiguredError,
+    HandledDeliveries,
     KeptDrafts,
     KeptProspects,
     RepDefaultsStore,
@@ -337,6 +338,7 @@ def build_deps(
         accounts=accounts,
         drafts=KeptDrafts(engine),
         defaults=RepDefaultsStore(engine),
+        handled=HandledDeliveries(engine),
         installations=installations,
         links=ProspectLinkPatterns(settings.prospect_link_patterns),
         runner=runner,

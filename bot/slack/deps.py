@@ -11,7 +11,7 @@ from bot.metrics import Metrics
 from bot.parsing import ProspectLinkPatterns
 from bot.service import Accounts, BackgroundRunner, TaskService
 from bot.slack.timezones import UserTimeZones
-from bot.store import KeptDrafts, KeptProspects, RepDefaultsStore, SubmissionStore
+from bot.store import HandledDeliveries, KeptDrafts, KeptProspects, RepDefaultsStore, SubmissionStore
 
 
 @dataclass(frozen=True)
@@ -27,5 +27,7 @@ class AppDeps:
     accounts: Accounts
     drafts: KeptDrafts
     defaults: RepDefaultsStore
+    handled: HandledDeliveries
+    """Deliveries acted on once: retried events, replayed requests, double-clicked buttons."""
     installations: SQLAlchemyInstallationStore | None = None
     """Many workspaces (OAuth): where installations are kept; None with one bot token."""

@@ -16,6 +16,7 @@ from bot.store.accounts import (
     SecretBox,
 )
 from bot.store.database import StoreUnavailableError, is_reachable, open_database, upgrade_schema
+from bot.store.deliveries import HandledDeliveries
 from bot.store.forms import KeptProspects, RepZones
 from bot.store.ratelimits import SharedWindow
 from bot.store.records import Chunk, ChunkState, NewSubmission, StoredSubmission, SubmissionState
@@ -26,6 +27,7 @@ __all__ = [
     "Chunk",
     "ChunkState",
     "EncryptionNotConfiguredError",
+    "HandledDeliveries",
     "KeptDraft",
     "KeptDrafts",
     "KeptProspects",

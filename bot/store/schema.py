@@ -137,3 +137,12 @@ rep_defaults = Table(
     Column("due_text", String(100), nullable=True),
     Column("updated_at", Float, nullable=False),
 )
+
+handled_deliveries = Table(
+    "handled_deliveries",
+    metadata,
+    Column("key", String(255), primary_key=True),
+    # What identifies one delivery: "event:<event_id>", "press:<user>:<message>", …
+    Column("team_id", String(32), nullable=True),
+    Column("handled_at", Float, nullable=False),
+)
