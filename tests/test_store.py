@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import Engine
 
@@ -34,6 +36,7 @@ from bot.store import (
     SubmissionStore,
     open_database,
 )
+from bot.store.database import MIGRATIONS
 
 pytestmark = pytest.mark.both_databases
 
@@ -260,6 +263,14 @@ def test_the_store_is_shared_between_processes_through_the_database(database_url
         second.dispose()
 
 
+def _head_revision() -> str:
+    config = Config()
+    config.set_main_option("script_location", MIGRATIONS)
+    head = ScriptDirectory.from_config(config).get_current_head()
+    assert head is not None
+    return head
+
+
 def test_several_processes_upgrading_an_empty_database_at_once_all_start(database_url: str) -> None:
     code = "import sys; from bot.store import open_database; open_database(sys.argv[1]).dispose()"
     processes = [subprocess.Popen([sys.executable, "-c", code, database_url]) for _ in range(4)]
@@ -270,7 +281,8 @@ def test_several_processes_upgrading_an_empty_database_at_once_all_start(databas
             inspect(engine).get_table_names()
         )
         with engine.connect() as connection:
-            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0006"
+            version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+        assert version == _head_revision() == "0007"
     finally:
         engine.dispose()
 
