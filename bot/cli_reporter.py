@@ -35,6 +35,11 @@ class PrintingReporter:
     def notice(self, text: str) -> Message:
         return {"text": text, "notice": True}
 
+    def finished(
+        self, submission: Submission | None, not_found: Sequence[EmailNotFound], reply_to: ReplyTo
+    ) -> None:
+        return  # the command line's own exit status says how it went
+
     def post(self, reply_to: ReplyTo, message: Message, *, private: bool = False) -> ReplyTo:
         print(message["text"], file=self._err if message.get("notice") else self._out)
         return reply_to

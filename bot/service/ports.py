@@ -35,3 +35,10 @@ class Reporter(Protocol):
 
     def post(self, reply_to: ReplyTo, message: Message, *, private: bool = False) -> ReplyTo:
         """Deliver one message where `reply_to` says (`private`: to the rep alone)."""
+
+    def finished(
+        self, submission: Submission | None, not_found: Sequence[EmailNotFound], reply_to: ReplyTo
+    ) -> None:
+        """The report is all posted: whoever waits on the outcome hears it (a workflow step completes).
+        Called again when a run resumed after a crash that came just after it: it must be harmless then.
+        Raises when it may work later (the run is then tried again)."""

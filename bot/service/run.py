@@ -263,6 +263,7 @@ class SubmissionRun:
                     reply_to=reply_to,
                 )
             )
+        self._deps.reporter.finished(stored.submission, stored.not_found, reply_to)
         self._held(partial(self._store.finish, self._id, epoch=self._epoch))
         for outcome in stored.submission.outcomes if stored.submission else ():
             self._deps.metrics.prospects.labels(outcome=outcome.status.value).inc()

@@ -60,6 +60,8 @@ class ReplyTo:
     """The workspace's Enterprise Grid org, if any (its installation may be the org's)."""
     is_enterprise_install: bool = False
     """The app is installed org-wide: the org's bot token posts."""
+    function_execution_id: str | None = None
+    """A Workflow Builder step waits on these results: it is completed once they are all posted."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -77,6 +79,7 @@ class ReplyTo:
             team_id=data.get("team_id"),
             enterprise_id=data.get("enterprise_id"),
             is_enterprise_install=bool(data.get("is_enterprise_install", False)),
+            function_execution_id=data.get("function_execution_id"),
         )
 
 
@@ -91,6 +94,10 @@ class Delivery:
         self._default_client = client
         self._for_team = for_team
         """Many workspaces: the client with the bot token of the team a submission belongs to."""
+
+    def client_for(self, reply_to: ReplyTo) -> WebClient:
+        """The client with the bot token of the workspace `reply_to` belongs to."""
+        return self._client(reply_to)
 
     def _client(self, reply_to: ReplyTo) -> WebClient:
         if self._for_team is not None and reply_to.team_id:
@@ -164,6 +171,7 @@ class Delivery:
             team_id=reply_to.team_id,
             enterprise_id=reply_to.enterprise_id,
             is_enterprise_install=reply_to.is_enterprise_install,
+            function_execution_id=reply_to.function_execution_id,
         )
         first, *rest = messages
         return self.deliver(direct, rest, parent=first, fall_back=False)  # the last resort: no loop

@@ -4,6 +4,8 @@ TASK_COMMAND = "/task"
 
 TASK_MODAL_CALLBACK_ID = "saleshandy_task_modal"
 MESSAGE_SHORTCUT_CALLBACK_ID = "create_saleshandy_task"
+CREATE_TASK_STEP_CALLBACK_ID = "create_saleshandy_task_step"
+"""The Workflow Builder step (the manifest's `functions` key; its inputs: bot/slack/workflow_step.py)."""
 
 TASK_TYPE_BLOCK_ID = "task_type"
 TASK_TYPE_ACTION_ID = "task_type_select"

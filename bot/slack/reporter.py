@@ -11,6 +11,7 @@ from bot.slack.blocks.notices import build_notice
 from bot.slack.blocks.results import build_nobody_found, build_parent_message, build_results_messages
 from bot.slack.delivery import Delivery
 from bot.slack.delivery import ReplyTo as SlackReplyTo
+from bot.slack.workflow_step import complete_step
 
 
 class SlackReporter:
@@ -32,6 +33,15 @@ class SlackReporter:
 
     def notice(self, text: str) -> Message:
         return build_notice(text)
+
+    def finished(
+        self, submission: Submission | None, not_found: Sequence[EmailNotFound], reply_to: ReplyTo
+    ) -> None:
+        target = SlackReplyTo.from_dict(reply_to)
+        if target.function_execution_id is None or (submission is not None and submission.retry_of):
+            return  # nobody waits (a retry's results: its step was completed by the first run)
+        client = self._delivery.client_for(target)
+        complete_step(client, target.function_execution_id, submission, not_found)
 
     def post(self, reply_to: ReplyTo, message: Message, *, private: bool = False) -> ReplyTo:
         target = SlackReplyTo.from_dict(reply_to)
