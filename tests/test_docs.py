@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 
 from bot.parsing.vocabulary import BARE_PRIORITY_DIGITS, PRIORITY_SYNONYMS, TASK_TYPE_SYNONYMS
-from bot.slack import ids
+from bot.slack import ids, workflow_step
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
@@ -44,12 +44,33 @@ def test_manifest_matches_the_code_and_asks_only_for_used_scopes() -> None:
     assert features["app_home"]["messages_tab_enabled"] is True  # where DM fallbacks show up
     assert features["app_home"]["home_tab_enabled"] is True  # connecting Saleshandy, recent submissions
     assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == {
-        "app_home_opened", "app_uninstalled", "tokens_revoked",
+        "app_home_opened", "app_uninstalled", "tokens_revoked", "function_executed",
     }
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == {
         "commands", "chat:write", "chat:write.public", "users:read", "im:write",
     }
+
+
+def test_manifest_declares_the_workflow_step_the_code_reads_and_completes() -> None:
+    manifest = yaml.safe_load((ROOT / "app_manifest.yml").read_text())
+    assert list(manifest["functions"]) == [ids.CREATE_TASK_STEP_CALLBACK_ID]
+    step = manifest["functions"][ids.CREATE_TASK_STEP_CALLBACK_ID]
+    inputs = step["input_parameters"]
+    assert set(inputs) == {
+        workflow_step.PROSPECTS_INPUT, workflow_step.TASK_TYPE_INPUT, workflow_step.DUE_DATE_INPUT,
+        workflow_step.PRIORITY_INPUT, workflow_step.NOTE_INPUT, workflow_step.RUN_AS_INPUT,
+        workflow_step.CHANNEL_INPUT, workflow_step.MESSAGE_INPUT,
+    }
+    titles = {inputs[name]["title"] for name in inputs}
+    assert set(workflow_step.INPUT_TITLES.values()) <= titles  # the step's errors name inputs by title
+    assert inputs[workflow_step.RUN_AS_INPUT]["type"] == "slack#/types/user_id"
+    assert inputs[workflow_step.CHANNEL_INPUT]["type"] == "slack#/types/channel_id"
+    outputs = step["output_parameters"]
+    assert set(outputs) == set(workflow_step.step_outputs(None, ()))
+    assert all(output["is_required"] for output in outputs.values())
+    assert manifest["settings"]["org_deploy_enabled"] is True  # functions need an org-ready app
+    assert manifest["settings"]["function_runtime"] == "remote"
 
 
 def test_procfile_serves_the_wsgi_factory() -> None:
