@@ -68,6 +68,7 @@ def test_manifest_declares_the_workflow_step_the_code_reads_and_completes() -> N
     assert inputs[workflow_step.CHANNEL_INPUT]["type"] == "slack#/types/channel_id"
     outputs = step["output_parameters"]
     assert set(outputs) == set(workflow_step.step_outputs(None, ()))
+    assert {name: output["type"] for name, output in outputs.items()} == workflow_step.OUTPUT_TYPES
     assert all(output["is_required"] for output in outputs.values())
     assert manifest["settings"]["org_deploy_enabled"] is True  # functions need an org-ready app
     assert manifest["settings"]["function_runtime"] == "remote"

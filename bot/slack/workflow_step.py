@@ -48,6 +48,13 @@ CREATED_OUTPUT = "created_count"
 FAILED_OUTPUT = "failed_count"
 UNKNOWN_OUTPUT = "unknown_count"
 TASK_IDS_OUTPUT = "task_ids"
+OUTPUT_TYPES = {
+    CREATED_OUTPUT: "integer",
+    FAILED_OUTPUT: "integer",
+    UNKNOWN_OUTPUT: "integer",
+    TASK_IDS_OUTPUT: "string",
+}
+"""Each output's type as the manifest declares it (Slack checks completeSuccess's outputs against them)."""
 
 ERROR_MAX_CHARS = 1000
 """A completeError message is read in Workflow Builder's activity: a paragraph, not a report."""
