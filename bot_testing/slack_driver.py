@@ -147,6 +147,14 @@ class SlackDriver(SlackActions[httpx.Response]):
         self.last_payload = envelope
         return self.send(json.dumps(envelope).encode(), content_type="application/json")
 
+    def redeliver_last_event(self, *, retry_num: int = 1, reason: str = "http_timeout") -> httpx.Response:
+        """Slack's retry of the last event (it got no 200 within 3 s): the same body and event_id, signed
+        anew, with `X-Slack-Retry-Num` and `X-Slack-Retry-Reason`."""
+        body = json.dumps(self.last_payload).encode()
+        headers = self.signed_headers(body, content_type="application/json")
+        headers.update({"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": reason})
+        return self.raw(body, headers)
+
     # ---- sending ---------------------------------------------------------------------------
 
     def signed_headers(

@@ -9,10 +9,11 @@ comes back (an HTTP response, a Socket Mode ack).
 from __future__ import annotations
 
 import secrets
+import zlib
 from abc import ABC, abstractmethod
 from typing import Any, Generic, TypeVar
 
-from bot_testing.slack import DEFAULT_USER_ID, FakeSlack
+from bot_testing.slack import DEFAULT_USER_ID, FakeSlack, FunctionExecution
 from bot_testing.slack_elements import element_action
 
 JsonDict = dict[str, Any]
@@ -39,6 +40,8 @@ class SlackActions(ABC, Generic[R]):
         """A workspace of an Enterprise Grid org: the org's id goes in every payload."""
         self.is_enterprise_install = is_enterprise_install
         """The app is installed org-wide (one installation for every workspace of the org)."""
+        self.last_execution: FunctionExecution | None = None
+        """The workflow step `function_executed` started last."""
         self.last_payload: JsonDict = {}
         """What the last request carried (command fields, or the interaction payload), for tests."""
 
@@ -53,6 +56,12 @@ class SlackActions(ABC, Generic[R]):
     @abstractmethod
     def send_event(self, event: JsonDict) -> R:
         """Deliver an Events API event (wrapped in its `event_callback`) to the app."""
+
+    def function_executed(self, callback_id: str, inputs: JsonDict) -> R:
+        """A workflow reaches the app's step `callback_id` with `inputs` (Slack sends `function_executed`);
+        the execution started in the fake is `last_execution`."""
+        self.last_execution = self.fake.start_function(callback_id, inputs)
+        return self.send_event(function_executed_event(self.fake, self.last_execution))
 
     def app_home_opened(self, user_id: str = DEFAULT_USER_ID, *, tab: str = "home") -> R:
         """`user_id` opens the app's Home tab (Slack sends `app_home_opened`)."""
@@ -289,3 +298,34 @@ class SlackActions(ABC, Generic[R]):
 
     def _channel(self, channel_id: str) -> JsonDict:
         return {"id": channel_id, "name": self.fake.channel_name(channel_id)}
+
+
+def function_executed_event(fake: FakeSlack, execution: FunctionExecution) -> JsonDict:
+    """The `function_executed` event of `execution`, shaped as Slack sends it (the function as declared,
+    its parameters as lists, the inputs, the execution's ids and its short-lived token)."""
+    definition = fake.function_definition(execution.callback_id)
+
+    def parameters(kind: str) -> list[JsonDict]:
+        declared: JsonDict = definition.get(kind) or {}
+        return [{"name": name, **parameter} for name, parameter in declared.items()]
+
+    return {
+        "type": "function_executed",
+        "function": {
+            "id": f"Fn{zlib.crc32(execution.callback_id.encode()):010d}",
+            "callback_id": execution.callback_id,
+            "title": definition.get("title", execution.callback_id),
+            "description": definition.get("description", ""),
+            "type": "app",
+            "input_parameters": parameters("input_parameters"),
+            "output_parameters": parameters("output_parameters"),
+            "app_id": fake.app_id,
+            "date_created": 1764300000,
+            "date_updated": 1764300000,
+            "date_deleted": 0,
+        },
+        "inputs": execution.inputs,
+        "function_execution_id": execution.id,
+        "workflow_execution_id": execution.workflow_execution_id,
+        "bot_access_token": execution.bot_access_token,
+    }

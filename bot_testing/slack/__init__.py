@@ -14,11 +14,13 @@ By hand: `python -m bot_testing.slack --port 8056`.
 
 Inside: `workspace.py` (the state), `installs.py` (tokens and OAuth installs), `faults.py`, `calls.py`
 (what was received), one module per method family (`chat.py`, `views.py`…, registered in
-`registry.py`), `web_api.py` and `response_urls.py` (answering them), `fake.py` (`FakeSlack.handle`,
+`registry.py`; `functions.py` completes workflow steps, whose runs `executions.py` keeps),
+`web_api.py` and `response_urls.py` (answering them), `fake.py` (`FakeSlack.handle`,
 the one request handler that bot_testing/http_adapter.py serves), `__main__.py` (the command line).
 """
 
 from bot_testing.slack.calls import RecordedCall
+from bot_testing.slack.executions import FunctionExecution
 from bot_testing.slack.fake import API_PREFIX, CALLS_PATH, RESPONSE_URL_PREFIX, FakeSlack
 from bot_testing.slack.installs import REFRESHED_TOKEN_SECONDS
 from bot_testing.slack.protocol import JsonDict
@@ -31,6 +33,7 @@ __all__ = [
     "REFRESHED_TOKEN_SECONDS",
     "RESPONSE_URL_PREFIX",
     "FakeSlack",
+    "FunctionExecution",
     "JsonDict",
     "RecordedCall",
 ]

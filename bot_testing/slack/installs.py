@@ -66,6 +66,8 @@ class Installs:
         """Rotating tokens: token → when it stops working (the fake's clock)."""
         self._refresh: dict[str, str] = {}
         """Refresh token → the bot token it currently refreshes (refreshing retires that one)."""
+        self._function_tokens: set[str] = set()
+        """The `bot_access_token`s of workflow steps still running: bot tokens until the step ends."""
 
     def add_code(self, code: str, install: Install) -> str:
         """Make `code` exchangeable (once) for a new bot token for `install`; returns the token."""
@@ -74,6 +76,17 @@ class Installs:
         with self._lock:
             self._codes[code] = (install, token)
         return token
+
+    def issue_function_token(self) -> str:
+        """A workflow step's own token (the `bot_access_token` of `function_executed`)."""
+        token = f"xwfp-{self._team_id.lower()}-{secrets.token_hex(8)}"
+        with self._lock:
+            self._function_tokens.add(token)
+        return token
+
+    def retire_function_token(self, token: str) -> None:
+        with self._lock:
+            self._function_tokens.discard(token)
 
     def revoke(self, token: str) -> None:
         with self._lock:
@@ -94,14 +107,16 @@ class Installs:
             installed = self._installed.get(str(token))
         if installed is not None:
             return installed.owner
-        return self._team_id if token == self.bot_token else None
+        with self._lock:
+            of_a_step = str(token) in self._function_tokens
+        return self._team_id if token == self.bot_token or of_a_step else None
 
     def check(self, wants: TokenKind, token: str) -> None:
         """Raise Slack's error unless `token` may call a method that wants a `wants` token."""
         if token == (self.app_token if wants == "app" else self.bot_token):
             return
         with self._lock:
-            installed = token in self._installed
+            installed = token in self._installed or (wants == "bot" and token in self._function_tokens)
             expired = token in self._expires and self._clock() >= self._expires[token]
         if wants == "bot" and installed:
             if expired:

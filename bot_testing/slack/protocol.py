@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl
 
 JsonDict = dict[str, Any]
 
-_JSON_FIELDS = ("blocks", "attachments", "view", "metadata")
+_JSON_FIELDS = ("blocks", "attachments", "view", "metadata", "outputs")
 """Fields Slack accepts as JSON text inside form bodies."""
 
 

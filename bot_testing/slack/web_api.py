@@ -11,14 +11,14 @@ import time
 from urllib.parse import parse_qsl
 
 from bot_testing.http_adapter import Answer, Request
-from bot_testing.slack import auth, chat, conversations, users, views
+from bot_testing.slack import auth, chat, conversations, functions, users, views
 from bot_testing.slack.calls import CallLog
 from bot_testing.slack.faults import Faults
 from bot_testing.slack.protocol import ApiError, JsonDict, bearer, decode_json_fields, parse_body
 from bot_testing.slack.registry import METHODS, ApiCall, WebApiMethod
 from bot_testing.slack.workspace import Workspace
 
-FAMILIES = (auth, chat, conversations, users, views)
+FAMILIES = (auth, chat, conversations, functions, users, views)
 """The modules whose methods are registered (importing them registers them)."""
 JSON_TYPE = "application/json; charset=utf-8"
 

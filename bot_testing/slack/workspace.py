@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot_testing.slack.executions import Executions, FunctionExecution
 from bot_testing.slack.installs import Installs
 from bot_testing.slack.protocol import ApiError, JsonDict, content_of, required
 
@@ -85,6 +86,8 @@ class Workspace:
         self.response_url_max_uses = response_url_max_uses
         self.socket_mode_urls: SocketModeUrls | None = None
         """What `apps.connections.open` hands out URLs of (set while Socket Mode is served)."""
+        self.executions = Executions(installs)
+        """Workflow steps: the app's functions and their runs (thread-safe on their own)."""
         self.lock = threading.RLock()  # guards everything below
         self.users: dict[str, User] = {}
         self.channel_names: dict[str, str] = {}
@@ -97,6 +100,7 @@ class Workspace:
 
     def reset_content(self) -> None:
         """Forget messages, views, triggers, response_urls, DMs and channel states; keep members."""
+        self.executions.reset()
         with self.lock:
             self.messages_by_channel: dict[str, list[JsonDict]] = collections.defaultdict(list)
             self.ephemeral: list[JsonDict] = []
@@ -264,6 +268,28 @@ class Workspace:
         """Every view opened or published, oldest first, as it is now."""
         with self.lock:
             return copy.deepcopy(list(self.views_by_id.values()))
+
+    # ---- workflow steps ---------------------------------------------------------------------------
+
+    def add_function(self, callback_id: str, definition: JsonDict) -> None:
+        """Declare the app's function `callback_id` as its manifest does (`functions.<callback_id>`):
+        completions are checked against its `output_parameters`, as Slack checks them."""
+        self.executions.define(callback_id, definition)
+
+    def start_function(self, callback_id: str, inputs: JsonDict) -> FunctionExecution:
+        """A workflow runs the step `callback_id` with `inputs`: a running execution (the event that
+        tells the app is the driver's `function_executed`)."""
+        return self.executions.start(callback_id, inputs)
+
+    def function_definition(self, callback_id: str) -> JsonDict:
+        return self.executions.definition(callback_id)
+
+    def function_execution(self, execution_id: str) -> FunctionExecution:
+        """The execution as it is now: running, completed (with its outputs) or failed (with its error)."""
+        return self.executions.get(execution_id)
+
+    def function_executions(self) -> list[FunctionExecution]:
+        return self.executions.all()
 
     # ---- for the methods (called with `lock` held) -----------------------------------------------
 
