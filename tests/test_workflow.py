@@ -98,6 +98,11 @@ class DyingStore(SubmissionStore):
             raise ProcessDied
         return recorded
 
+    def finish(self, submission_id: str, *, epoch: int) -> bool:
+        if self._die_at("finished", 0):  # the report all posted (and a workflow step completed)
+            raise ProcessDied
+        return super().finish(submission_id, epoch=epoch)
+
 
 class PagedReporter(SlackReporter):
     """The Slack reporter, with results cut into one message per two lines so a report has parts."""
@@ -391,6 +396,65 @@ def test_a_lookup_interrupted_is_looked_up_again_by_the_next_process(world: Worl
     assert request.body["prospectIds"] == ["Ja9Ne0Doe1"]
     text = _all_text(world.slack)
     assert "Jane Doe" in text and "nobody@x.io" in text
+
+
+# ---- a Workflow Builder step waiting on the submission --------------------------------------------------
+
+STEP = "create_saleshandy_task_step"
+STEP_OUTPUTS = {
+    name: {"type": kind, "is_required": True}
+    for name, kind in (
+        ("created_count", "integer"), ("failed_count", "integer"), ("unknown_count", "integer"),
+        ("task_ids", "string"),
+    )
+}
+
+
+def submit_for_step(service: TaskService, world: World) -> str:
+    """The submission a workflow step made (its execution running in the fake Slack); the execution id."""
+    world.slack.add_function(STEP, {"input_parameters": {}, "output_parameters": STEP_OUTPUTS})
+    execution = world.slack.start_function(STEP, {})
+    draft = TaskDraft(
+        due_date=DUE, task_type=TaskType.CALL_OTHER, prospects=tuple(ProspectRef(id=pid) for pid in IDS)
+    )
+    reply_to = {"channel": CHANNEL, "user": REP, "function_execution_id": execution.id}
+    service.submit(key=f"step:{execution.id}", draft=draft, reply_to=reply_to, announce=True)
+    assert world.runner.drain(10)
+    return execution.id
+
+
+def test_a_step_whose_process_died_mid_run_is_completed_once_by_the_run_that_finishes_it(
+    world: World,
+) -> None:
+    dying = world.process("dying", die_at=lambda step, seq: step == "in_flight" and seq == 1)
+    execution_id = submit_for_step(dying, world)
+    assert world.slack.function_execution(execution_id).state == "running"
+
+    resume(world)
+    done = world.slack.function_execution(execution_id)
+    assert done.state == "completed"
+    tasks = {t.prospect_id: t.task_id for t in world.saleshandy.tasks}
+    assert done.outputs == {
+        "created_count": 2,
+        "failed_count": 1,
+        "unknown_count": 2,  # the chunk in flight when the process died
+        "task_ids": f"{tasks[IDS[0]]}\n{tasks[IDS[1]]}",
+    }
+    assert len(world.slack.calls("functions.completeSuccess")) == 1
+
+
+def test_a_crash_just_after_completing_the_step_completes_it_no_second_time(world: World) -> None:
+    dying = world.process("dying", die_at=lambda step, seq: step == "finished")
+    execution_id = submit_for_step(dying, world)
+    assert world.slack.function_execution(execution_id).state == "completed"
+    posted = len(world.slack.calls("chat.postMessage"))
+
+    resume(world)
+    first, again = world.slack.calls("functions.completeSuccess")
+    assert first.ok and again.error == "execution_not_in_running_state"  # Slack's word: done already
+    assert len(world.slack.calls("chat.postMessage")) == posted  # the report was all posted: not again
+    [stored] = [s for s in (world.store().get(r) for r in _ids(world)) if s]
+    assert stored.state is SubmissionState.DONE
 
 
 def _ids(world: World) -> list[str]:

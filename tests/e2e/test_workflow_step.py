@@ -1,0 +1,219 @@
+"""The Workflow Builder step over HTTP: Slack's `function_executed` event, signed, in; the tasks made through
+the same workflow; the results in the given thread or the runner's DMs; the step completed with its
+outputs, or failed with a message that says what to fix; a retried delivery acting once."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from bot.slack import ids
+from bot.slack.workflow_step import NO_KEY
+from bot_testing.slack import FunctionExecution
+from tests.conftest import SALESHANDY_TEST_KEY
+from tests.e2e.conftest import (
+    CHANNEL,
+    SLACK_BOT_TOKEN,
+    RunningApp,
+    message_text,
+    wait_for_creates,
+    wait_until,
+)
+from tests.e2e.test_accounts import (
+    NO_WORKSPACE_KEY,
+    OTHER_REP,
+    REP,
+    REP_KEY,
+    WITH_ENCRYPTION,
+    connect,
+)
+
+pytestmark = pytest.mark.both_databases
+
+STEP = ids.CREATE_TASK_STEP_CALLBACK_ID
+MANIFEST = yaml.safe_load((Path(__file__).resolve().parents[2] / "app_manifest.yml").read_text())
+GOOD = ("8PvBmrB7P7", "Pr9xQ2Lm7k")
+BAD = "INVALIDxQ01"
+"""The fake Saleshandy knows every prospect but those whose ID starts with INVALID."""
+
+
+@pytest.fixture
+def app(running_app: RunningApp) -> RunningApp:
+    """The running app, its step declared to the fake Slack as the manifest declares it (so outputs are
+    checked against the manifest's output parameters, as Slack does)."""
+    running_app.slack.add_function(STEP, MANIFEST["functions"][STEP])
+    return running_app
+
+
+def run_step(app: RunningApp, **inputs: Any) -> FunctionExecution:
+    """The step runs with `inputs` (run as the fake's default user unless given); Slack's delivery of the
+    event is acked at once."""
+    response = app.driver.function_executed(STEP, {"run_as": REP, **inputs})
+    assert response.status_code == 200
+    assert app.driver.last_execution is not None
+    return app.driver.last_execution
+
+
+def ended(app: RunningApp, execution: FunctionExecution) -> FunctionExecution:
+    wait_until(lambda: app.slack.function_execution(execution.id).state != "running", what="the step to end")
+    app.drain()
+    return app.slack.function_execution(execution.id)
+
+
+def completions(app: RunningApp) -> list[Any]:
+    return app.slack.calls("functions.completeSuccess") + app.slack.calls("functions.completeError")
+
+
+def test_good_and_failing_prospects_complete_the_step_with_counts_ids_and_results_in_the_thread(
+    app: RunningApp,
+) -> None:
+    app.saleshandy.add_prospect("Em4il0Jane", email="jane@acme.com", first_name="Jane", last_name="Doe")
+    message = app.slack.add_message(CHANNEL, "New leads from the webinar")
+    prospects = "\n".join([*GOOD, BAD, "jane@acme.com", "nobody@acme.com"])
+    execution = run_step(
+        app,
+        prospects=prospects,
+        task_type="follow-up",
+        due_date="tomorrow",
+        priority="high",
+        note="From the webinar",
+        report_channel=CHANNEL,
+        report_message_ts=message["ts"],
+    )
+    done = ended(app, execution)
+
+    tasks = {t.prospect_id: t.task_id for t in app.saleshandy.tasks}
+    assert set(tasks) == {*GOOD, "Em4il0Jane"}
+    assert done.state == "completed"
+    assert done.outputs == {
+        "created_count": 3,
+        "failed_count": 2,  # the unknown ID, and the email nobody has
+        "unknown_count": 0,
+        "task_ids": "\n".join(tasks[pid] for pid in (*GOOD, "Em4il0Jane")),
+    }
+    (create,) = app.saleshandy.create_requests
+    assert create.body["taskType"] == "13" and create.body["priority"] == "2"
+    tomorrow_for_the_runner = app.today_for("America/Los_Angeles") + datetime.timedelta(days=1)
+    assert create.body["dueDate"] == tomorrow_for_the_runner.isoformat()
+    replies = [m for m in app.slack.messages(CHANNEL) if m.get("thread_ts") == message["ts"]]
+    assert len(replies) == 1
+    shown = message_text(replies[0])
+    assert "3 created · 2 failed" in shown
+    assert all(pid in shown for pid in (*GOOD, BAD)) and "nobody@acme.com" in shown
+    (completed,) = completions(app)
+    assert completed.method == "functions.completeSuccess"
+    assert completed.token == SLACK_BOT_TOKEN  # the workspace's bot token; the event's token is never kept
+
+
+def test_a_channel_without_a_message_gets_a_parent_message_and_the_results_in_its_thread(
+    app: RunningApp,
+) -> None:
+    execution = run_step(app, prospects=GOOD[0], task_type="call", report_channel=CHANNEL)
+    assert ended(app, execution).state == "completed"
+    parent, reply = app.slack.messages(CHANNEL)
+    assert "<@U123> asked for a *Call · other* task" in message_text(parent)
+    assert reply["thread_ts"] == parent["ts"]
+
+
+def test_with_no_channel_the_results_go_to_the_runner_by_dm(app: RunningApp) -> None:
+    execution = run_step(app, prospects=f"{GOOD[0]}\n{GOOD[1]}", task_type="demo")
+    done = ended(app, execution)
+    assert done.state == "completed" and done.outputs["created_count"] == 2
+    (opened,) = app.slack.calls("conversations.open")
+    assert opened.params["users"] == REP
+    (posted,) = app.slack.calls("chat.postMessage")
+    assert posted.params["channel"] == opened.response_json["channel"]["id"]
+    assert "2 created" in message_text(posted.params)
+    assert app.slack.messages(CHANNEL) == []
+
+
+def test_unreadable_inputs_fail_the_step_naming_each_input_and_nothing_is_sent(app: RunningApp) -> None:
+    execution = run_step(
+        app,
+        prospects=f"{GOOD[0]}\nnot-a-prospect!",
+        task_type="carrier pigeon",
+        due_date="2020-01-01",
+        report_channel=CHANNEL,
+    )
+    done = ended(app, execution)
+    assert done.state == "failed"
+    assert done.error is not None
+    assert done.error.startswith("The step's inputs could not be read.")
+    assert "Prospects: Not a prospect ID, Saleshandy link or email: “not-a-prospect!”" in done.error
+    assert "Task type: “carrier pigeon” is not a task type I know." in done.error
+    assert "Due date: " in done.error and "is in the past" in done.error
+    assert app.saleshandy.requests == [] and app.slack.calls("chat.postMessage") == []
+
+
+def test_a_message_passed_whole_gives_its_prospect_links(app: RunningApp) -> None:
+    text = f"New lead: <https://my.saleshandy.com/prospects/{GOOD[0]}|Jane Doe> from the webinar, call her"
+    done = ended(app, run_step(app, prospects=text, task_type="call", due_date="tomorrow"))
+    assert done.state == "completed" and done.outputs["created_count"] == 1
+    assert [t.prospect_id for t in app.saleshandy.tasks] == [GOOD[0]]
+
+
+def test_when_no_task_is_created_the_step_fails_and_the_results_still_say_why(app: RunningApp) -> None:
+    message = app.slack.add_message(CHANNEL, "two bad ones")
+    execution = run_step(
+        app,
+        prospects=f"{BAD}\nINVALIDxQ02",
+        task_type="call",
+        report_channel=CHANNEL,
+        report_message_ts=message["ts"],
+    )
+    done = ended(app, execution)
+    assert done.state == "failed"
+    assert done.error == "No Saleshandy task was created (2 failed). The results say why for each prospect."
+    (reply,) = [m for m in app.slack.messages(CHANNEL) if m.get("thread_ts") == message["ts"]]
+    assert "2 failed" in message_text(reply)
+
+
+def test_a_retried_delivery_makes_one_submission_and_one_completion(app: RunningApp) -> None:
+    execution = run_step(app, prospects=GOOD[0], task_type="call", report_channel=CHANNEL)
+    again = app.driver.redeliver_last_event(retry_num=1, reason="http_timeout")
+    assert again.status_code == 200
+    third = app.driver.redeliver_last_event(retry_num=2, reason="http_timeout")
+    assert third.status_code == 200
+    done = ended(app, execution)
+    assert done.state == "completed"
+    wait_for_creates(app.saleshandy, 1)
+    app.drain()
+    assert len(app.saleshandy.create_requests) == 1
+    assert len(completions(app)) == 1
+    assert len(app.slack.messages(CHANNEL)) == 2  # one parent, one reply
+
+
+def test_a_retried_delivery_of_unreadable_inputs_fails_the_step_once(app: RunningApp) -> None:
+    execution = run_step(app, prospects=" \n ", task_type="call")  # a variable that came out blank
+    assert app.driver.redeliver_last_event(retry_num=1, reason="http_timeout").status_code == 200
+    assert ended(app, execution).state == "failed"
+    app.drain()
+    assert len(completions(app)) == 1
+
+
+@pytest.mark.parametrize("running_app", [WITH_ENCRYPTION], indirect=True)
+def test_the_step_acts_with_the_runners_own_key_else_the_workspaces(app: RunningApp) -> None:
+    app.saleshandy.add_key(REP_KEY)
+    assert connect(app, REP_KEY).status_code == 200
+    app.drain()
+    app.slack.add_user(OTHER_REP, name="bob", tz="Europe/Berlin")
+    mine = ended(app, run_step(app, prospects=GOOD[0], task_type="call"))
+    theirs = ended(app, run_step(app, prospects=GOOD[1], task_type="call", run_as=OTHER_REP))
+    assert (mine.state, theirs.state) == ("completed", "completed")
+    made_with = {
+        task.prospect_id: key
+        for key in (REP_KEY, SALESHANDY_TEST_KEY)
+        for task in app.saleshandy.tasks_made_with(key)
+    }
+    assert made_with == {GOOD[0]: REP_KEY, GOOD[1]: SALESHANDY_TEST_KEY}
+
+
+@pytest.mark.parametrize("running_app", [NO_WORKSPACE_KEY], indirect=True)
+def test_with_nobodys_key_the_step_fails_saying_how_to_connect(app: RunningApp) -> None:
+    done = ended(app, run_step(app, prospects=GOOD[0], task_type="call"))
+    assert (done.state, done.error) == ("failed", NO_KEY)
+    assert app.saleshandy.requests == []
