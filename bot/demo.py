@@ -1,7 +1,8 @@
 """`python -m bot demo`: the real app against a fake Slack and a fake Saleshandy, all on loopback.
 
 It plays a scripted session (a rep connecting their own Saleshandy account in App Home, then a slash
-command, a modal submission, a message shortcut and a retry of failures, all made with that rep's key)
+command, a modal submission, a message shortcut, a retry of failures and a Workflow Builder step, all made
+with that rep's key)
 with genuinely signed requests over HTTP, or with `--socket-mode` as envelopes over a WebSocket (the way
 `python -m bot` runs with SLACK_APP_TOKEN set), and prints what reached each side and what the rep sees.
 No account and no network needed.
@@ -28,6 +29,7 @@ from bot.config import Settings
 from bot.slack import ids
 from bot.slack.app import SlackApp, build_app
 from bot.slack.server import build_wsgi_app
+from bot.slack.workflow_step import OUTPUT_TYPES
 from bot.slack.wsgi_server import serve_wsgi
 from bot_testing.saleshandy import FakeSaleshandy
 from bot_testing.slack import FakeSlack, RecordedCall
@@ -42,6 +44,7 @@ DEMO_TOKEN = "xoxb-demo-token"
 DEMO_APP_TOKEN = "xapp-demo-token"
 DEMO_SECRET = "demo-signing-secret"
 REP = "U123"
+INBOUND_LEADS = "C0LEADS"
 WAIT_SECONDS = 10.0
 
 NEEDS_WEBSOCKETS = (
@@ -120,7 +123,9 @@ def run_demo(out: Print = print, *, socket_mode: bool = False) -> int:
         if socket_mode:
             _show_connection(slack, out)
         saleshandy.add_key(REP_KEY)
-        steps = (_connect_in_app_home, _slash_command, _modal, _message_shortcut, _retry_failures)
+        steps = (
+            _connect_in_app_home, _slash_command, _modal, _message_shortcut, _retry_failures, _workflow_step
+        )
         for number, step in enumerate(steps, start=1):
             out(f"\n━━ {number}. {(step.__doc__ or '').strip()}")
             step(slack, saleshandy, driver, out)
@@ -238,6 +243,32 @@ def _retry_failures(slack: FakeSlack, saleshandy: FakeSaleshandy, driver: Driver
     posted = reply.params | {"ts": reply.response_json["ts"]}
     driver.press_button(posted, ids.RETRY_FAILED_ACTION_ID, user_id=REP)
     _show_results(slack, saleshandy, out, replies=1, parent=False, since=before)
+
+
+def _workflow_step(slack: FakeSlack, saleshandy: FakeSaleshandy, driver: Driver, out: Print) -> None:
+    """A workflow runs the step “Create Saleshandy task” when a message is posted in #inbound-leads."""
+    step = ids.CREATE_TASK_STEP_CALLBACK_ID
+    outputs = {name: {"type": kind, "is_required": True} for name, kind in OUTPUT_TYPES.items()}
+    slack.add_function(step, {"title": "Create Saleshandy task", "output_parameters": outputs})
+    slack.add_channel(INBOUND_LEADS, "inbound-leads")
+    before = _counts(slack, saleshandy)
+    message = slack.add_message(
+        INBOUND_LEADS,
+        "New inbound leads: <https://my.saleshandy.com/prospects/Lx42Kd9w|Omar Haddad> and "
+        "<https://my.saleshandy.com/prospects/INVALIDxQ02|Lee Park>, please call them",
+        user="U999",
+    )
+    out(f"message in #inbound-leads: {message['text']}")
+    inputs = {
+        "prospects": message["text"], "task_type": "call", "due_date": "tomorrow",
+        "run_as": REP, "report_channel": INBOUND_LEADS, "report_message_ts": message["ts"],
+    }
+    out(f"Slack runs the step (function_executed) with inputs: {json.dumps(inputs, ensure_ascii=False)}")
+    driver.function_executed(step, inputs)
+    _show_results(slack, saleshandy, out, replies=1, parent=False, since=before)
+    (completed,) = slack.wait_for("functions.completeSuccess", timeout=WAIT_SECONDS)
+    outputs_given = json.dumps(completed.params["outputs"])
+    out(f"the step completed (functions.completeSuccess) with outputs for the next steps: {outputs_given}")
 
 
 def _counts(slack: FakeSlack, saleshandy: FakeSaleshandy) -> tuple[int, int]:
