@@ -5,6 +5,7 @@ outputs, or failed with a message that says what to fix; a retried delivery acti
 from __future__ import annotations
 
 import datetime
+import json
 from pathlib import Path
 from typing import Any
 
@@ -185,6 +186,15 @@ def test_a_retried_delivery_makes_one_submission_and_one_completion(app: Running
     assert len(app.saleshandy.create_requests) == 1
     assert len(completions(app)) == 1
     assert len(app.slack.messages(CHANNEL)) == 2  # one parent, one reply
+
+
+def test_a_delivery_replayed_later_is_refused_and_acts_no_second_time(app: RunningApp) -> None:
+    execution = run_step(app, prospects=GOOD[0], task_type="call")
+    assert ended(app, execution).state == "completed"
+    replayed = app.driver.send_stale(json.dumps(app.driver.last_payload).encode())
+    assert replayed.status_code == 401  # Bolt refuses a timestamp over 5 minutes old
+    app.drain()
+    assert len(app.saleshandy.create_requests) == 1 and len(completions(app)) == 1
 
 
 def test_a_retried_delivery_of_unreadable_inputs_fails_the_step_once(app: RunningApp) -> None:
