@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import datetime
 import json
+import logging
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +35,7 @@ from tests.e2e.test_accounts import (
     WITH_ENCRYPTION,
     connect,
 )
+from tests.e2e.test_secrets import Everything, every_log  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.both_databases
 
@@ -227,3 +231,21 @@ def test_with_nobodys_key_the_step_fails_saying_how_to_connect(app: RunningApp) 
     done = ended(app, run_step(app, prospects=GOOD[0], task_type="call"))
     assert (done.state, done.error) == ("failed", NO_KEY)
     assert app.saleshandy.requests == []
+
+
+@pytest.mark.parametrize("database_kind", ["sqlite"])  # it reads the SQLite file's bytes
+@pytest.mark.usefixtures("every_log")  # every logger at DEBUG, every record kept
+def test_the_steps_own_token_is_neither_logged_nor_kept(app: RunningApp) -> None:
+    unreadable = run_step(app, prospects="nothing here", task_type="call")
+    good = run_step(app, prospects=GOOD[0], task_type="call", report_channel=CHANNEL)
+    assert (ended(app, unreadable).state, ended(app, good).state) == ("failed", "completed")
+    tokens = [unreadable.bot_access_token, good.bot_access_token]
+    [records] = [h for h in logging.getLogger().handlers if isinstance(h, Everything)]
+    logged = [text for _, text in records.texts()]
+    assert logged and not [text for text in logged if any(token in text for token in tokens)]
+    path = Path(app.settings.database_url.removeprefix("sqlite:///"))
+    with closing(sqlite3.connect(path)) as db:
+        db.execute("PRAGMA wal_checkpoint(FULL)")
+    raw = b"".join(p.read_bytes() for p in path.parent.iterdir() if p.name.startswith(path.name))
+    assert good.id.encode() in raw  # the execution is kept (to complete it), its token is not
+    assert not [token for token in tokens if token.encode() in raw]
