@@ -35,6 +35,7 @@ from tests.e2e.test_accounts import (
     WITH_ENCRYPTION,
     connect,
 )
+from tests.e2e.test_results_and_retry import thread_message_with_retry
 from tests.e2e.test_secrets import Everything, every_log  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.both_databases
@@ -136,6 +137,17 @@ def test_with_no_channel_the_results_go_to_the_runner_by_dm(app: RunningApp) -> 
     assert app.slack.messages(CHANNEL) == []
 
 
+def test_a_channel_that_refuses_the_bot_sends_the_results_by_dm_and_the_step_still_completes(
+    app: RunningApp,
+) -> None:
+    app.slack.set_bot_not_in("C0PRIVATE")
+    done = ended(app, run_step(app, prospects=GOOD[0], task_type="call", report_channel="C0PRIVATE"))
+    assert done.state == "completed" and done.outputs["created_count"] == 1
+    (opened,) = app.slack.calls("conversations.open")
+    dm = opened.response_json["channel"]["id"]
+    assert any("1 created" in message_text(m) for m in app.slack.messages(dm))
+
+
 def test_unreadable_inputs_fail_the_step_naming_each_input_and_nothing_is_sent(app: RunningApp) -> None:
     execution = run_step(
         app,
@@ -175,6 +187,28 @@ def test_when_no_task_is_created_the_step_fails_and_the_results_still_say_why(ap
     assert done.error == "No Saleshandy task was created (2 failed). The results say why for each prospect."
     (reply,) = [m for m in app.slack.messages(CHANNEL) if m.get("thread_ts") == message["ts"]]
     assert "2 failed" in message_text(reply)
+
+
+def test_retrying_the_failures_from_the_thread_reports_there_and_completes_nothing_again(
+    app: RunningApp,
+) -> None:
+    message = app.slack.add_message(CHANNEL, "leads")
+    app.saleshandy.fail_next(503, "Service Unavailable")
+    execution = run_step(
+        app, prospects=GOOD[0], task_type="call", report_channel=CHANNEL, report_message_ts=message["ts"]
+    )
+    done = ended(app, execution)
+    assert (done.state, done.error) == (
+        "failed",
+        "No Saleshandy task was created (1 unknown: they may exist, check Saleshandy before running it "
+        "again). The results say why for each prospect.",
+    )
+    app.driver.press_button(thread_message_with_retry(app, message["ts"]), ids.RETRY_FAILED_ACTION_ID)
+    wait_for_creates(app.saleshandy, 2)
+    app.drain()
+    replies = [m for m in app.slack.messages(CHANNEL) if m.get("thread_ts") == message["ts"]]
+    assert "Retry: 1 created" in message_text(replies[-1])
+    assert len(completions(app)) == 1  # the step ended with its own run; a retry is the rep's, later
 
 
 def test_a_retried_delivery_makes_one_submission_and_one_completion(app: RunningApp) -> None:
