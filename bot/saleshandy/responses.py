@@ -17,6 +17,7 @@ from bot.domain import ProspectOutcome
 from bot.saleshandy.errors import (
     AuthenticationError,
     NotFoundError,
+    Operation,
     PermissionDeniedError,
     RateLimitError,
     SaleshandyError,
@@ -85,8 +86,11 @@ def _json_or_none(response: httpx.Response) -> Any:
         return None
 
 
-def error_from_response(response: httpx.Response, *, secret: str, now: float) -> SaleshandyError:
-    """The typed error for a non-2xx answer, with every piece of API text redacted and clipped."""
+def error_from_response(
+    response: httpx.Response, *, operation: Operation, secret: str, now: float
+) -> SaleshandyError:
+    """The typed error for a non-2xx answer to `operation`, with every piece of API text redacted and
+    clipped (the statuses are those of docs/saleshandy-api.md, "Behaviour seen in practice")."""
     status = response.status_code
     message = api_message_of(_json_or_none(response))
     api_message = clip(redact(message, secret)) if message else None
@@ -95,6 +99,7 @@ def error_from_response(response: httpx.Response, *, secret: str, now: float) ->
     if status == 429:
         return RateLimitError(
             retry_after=retry_after_seconds(response.headers, now=now),
+            operation=operation,
             request_id=request_id,
             body=body,
         )
@@ -105,12 +110,10 @@ def error_from_response(response: httpx.Response, *, secret: str, now: float) ->
         404: NotFoundError,
         422: ValidationError,
     }
-    kind = kinds.get(status, ServerError if status >= 500 else None)
-    if kind is None:
-        return UnexpectedStatusError(
-            status_code=status, api_message=api_message, request_id=request_id, body=body
-        )
-    return kind(status_code=status, api_message=api_message, request_id=request_id, body=body)
+    kind = kinds.get(status, ServerError if status >= 500 else UnexpectedStatusError)
+    return kind(
+        operation=operation, status_code=status, api_message=api_message, request_id=request_id, body=body
+    )
 
 
 def outcomes_from_answer(
