@@ -57,8 +57,9 @@ def test_a_create_that_may_have_landed_says_so_and_no_other_does() -> None:
 def test_a_search_is_worded_as_a_search_and_never_as_tasks_that_may_exist() -> None:
     for error in every_error(SEARCH):
         assert "may have been created" not in say_error(error)
-    passing = [ServerError, ConnectionFailedError, ConnectionLostError, ApiTimeoutError]
-    passing.append(UnreadableResponseError)
+    passing = (
+        ServerError, ConnectionFailedError, ConnectionLostError, ApiTimeoutError, UnreadableResponseError,
+    )
     for kind in passing:
         said = say_error(kind(operation=SEARCH))
         assert "prospect search" in said or "searching prospects" in said or "search prospects" in said
