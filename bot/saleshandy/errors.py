@@ -6,7 +6,7 @@ decides whether its prospects end FAILED (nothing was created, safe to retry) or
 Saleshandy before retrying). Sentences for people are the edge's to write (`bot/slack/wording.py`).
 
 No error ever holds the API key: text taken from a response goes through `redact()` first. The
-statuses each class stands for are listed in docs/saleshandy-api.md ("Errors").
+answers each class stands for: docs/saleshandy-api.md, "Errors, as the client reads them".
 """
 
 from __future__ import annotations

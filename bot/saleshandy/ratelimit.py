@@ -1,4 +1,5 @@
-"""Reading rate-limit headers (docs/saleshandy-api.md, "Rate limits"). Pure: `now` is passed."""
+"""Reading rate-limit headers (docs/saleshandy-api.md, "Behaviour seen in practice"). Pure: `now` is
+passed."""
 
 from __future__ import annotations
 

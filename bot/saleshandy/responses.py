@@ -90,7 +90,7 @@ def error_from_response(
     response: httpx.Response, *, operation: Operation, secret: str, now: float
 ) -> SaleshandyError:
     """The typed error for a non-2xx answer to `operation`, with every piece of API text redacted and
-    clipped (the statuses are those of docs/saleshandy-api.md, "Behaviour seen in practice")."""
+    clipped (docs/saleshandy-api.md, "Errors, as the client reads them")."""
     status = response.status_code
     message = api_message_of(_json_or_none(response))
     api_message = clip(redact(message, secret)) if message else None
