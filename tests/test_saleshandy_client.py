@@ -23,6 +23,7 @@ from bot.saleshandy import (
     CreateTasksResult,
     NotFoundError,
     PermissionDeniedError,
+    ProspectVerdict,
     RateLimitError,
     RetryPolicy,
     SaleshandyClient,
@@ -33,7 +34,6 @@ from bot.saleshandy import (
     ValidationError,
     seconds_until_reset,
 )
-from bot.saleshandy.responses import NOT_CREATED_REASON, NOT_REPORTED_REASON
 from bot.slack.wording import say_error
 from bot_testing.saleshandy import FakeSaleshandy
 from tests.conftest import SALESHANDY_TEST_KEY, FakeClock
@@ -103,7 +103,8 @@ def test_a_prospect_saleshandy_refuses_fails_alone(make_saleshandy_client: MakeC
 
     assert [o.prospect_id for o in result.outcomes] == ["P1", "INVALIDxx", "P2"]
     assert statuses(result) == [CREATED, FAILED, CREATED]
-    assert result.outcomes[1].reason == NOT_CREATED_REASON
+    assert result.verdicts == {"INVALIDxx": ProspectVerdict.NOT_CREATED}
+    assert result.outcomes[1].reason is None  # the verdict is why: the edge words it
     assert result.errors == ()
 
 
@@ -401,7 +402,7 @@ def test_a_prospect_missing_from_the_results_is_unknown(
     result = make_saleshandy_client().create_tasks(task_request("P1", "P2", "P3"))
 
     assert statuses(result) == [CREATED, CREATED, UNKNOWN]
-    assert result.outcomes[2].reason == NOT_REPORTED_REASON
+    assert result.verdicts == {"P3": ProspectVerdict.NOT_REPORTED}
     assert result.errors == ()
 
 

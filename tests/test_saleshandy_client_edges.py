@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from bot.saleshandy import SaleshandyClient, UnreadableResponseError
+from bot.saleshandy import ProspectVerdict, SaleshandyClient, UnreadableResponseError
 from bot.slack.wording import say_error
 from bot_testing.saleshandy import FakeSaleshandy
 from tests.test_saleshandy_client import CREATED, FAILED, UNKNOWN, statuses, task_request
@@ -31,7 +31,7 @@ def test_contradicting_reports_on_one_prospect_leave_it_unknown(
     )
     result = make_saleshandy_client().create_tasks(task_request("P1", "P2"))
     assert statuses(result) == [UNKNOWN, CREATED]
-    assert "contradicting" in (result.outcomes[0].reason or "")
+    assert result.verdicts == {"P1": ProspectVerdict.CONTRADICTED}
 
 
 def test_a_failure_that_names_a_task_id_is_unknown_not_failed(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.domain import OutcomeStatus
 from bot.saleshandy import (
     ApiTimeoutError,
     AuthenticationError,
@@ -13,6 +14,7 @@ from bot.saleshandy import (
     NotFoundError,
     Operation,
     PermissionDeniedError,
+    ProspectVerdict,
     RateLimitError,
     RateLimiterUnavailableError,
     SaleshandyError,
@@ -22,7 +24,7 @@ from bot.saleshandy import (
     ValidationError,
     WaitInterruptedError,
 )
-from bot.slack.wording import REP_KEY_REJECTED, say_error
+from bot.slack.wording import REP_KEY_REJECTED, say_error, say_verdict
 
 CREATE, SEARCH = Operation.CREATE_TASKS, Operation.SEARCH_PROSPECTS
 KINDS: list[type[SaleshandyError]] = [
@@ -99,3 +101,10 @@ def test_a_reps_own_rejected_key_points_at_the_home_tab_not_at_the_apps_setting(
     assert say_error(searched, rep_key=True) == REP_KEY_REJECTED + " Saleshandy said: Unauthorized"
     assert "SALESHANDY_API_KEY" in say_error(rejected, rep_key=False)
     assert say_error(ServerError(), rep_key=True) == say_error(ServerError())  # only a rejected key
+
+
+def test_every_verdict_on_a_prospect_has_a_sentence_and_only_a_failure_says_nothing_was_made() -> None:
+    for verdict in ProspectVerdict:
+        said = say_verdict(verdict)
+        assert said.startswith("Saleshandy") and "this prospect" in said
+        assert ("may have been created" in said) is (verdict.outcome_status is OutcomeStatus.UNKNOWN)

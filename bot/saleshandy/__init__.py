@@ -21,7 +21,7 @@ from bot.saleshandy.errors import (
     WaitInterruptedError,
 )
 from bot.saleshandy.ratelimit import seconds_until_reset
-from bot.saleshandy.responses import TASK_ID_NOT_REPORTED
+from bot.saleshandy.responses import TASK_ID_NOT_REPORTED, ProspectVerdict
 from bot.saleshandy.retry import RetryPolicy
 from bot.saleshandy.search import SEARCH_PAGE_SIZES, FoundProspect, ProspectSearchResult
 from bot.saleshandy.transport import DEFAULT_TIMEOUT, build_timeout
@@ -44,6 +44,7 @@ __all__ = [
     "PermissionDeniedError",
     "ProspectLookupCache",
     "ProspectSearchResult",
+    "ProspectVerdict",
     "RateLimitError",
     "RateLimitWindow",
     "RateLimiterUnavailableError",

@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from bot.domain import ProspectOutcome
 from bot.saleshandy.errors import SaleshandyError
+from bot.saleshandy.responses import ProspectVerdict
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +21,8 @@ class CreateTasksResult:
     """Distinct request-level errors (the same facts once), for a headline message."""
     requests_sent: int
     """Requests that reached Saleshandy, retries included; connections that never opened are not."""
+    verdicts: Mapping[str, ProspectVerdict] = field(default_factory=dict)
+    """Why each prospect an answer named is not CREATED (its outcome has no reason of its own)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +33,8 @@ class ChunkResult:
     outcomes: tuple[ProspectOutcome, ...]
     error: SaleshandyError | None
     requests_sent: int
+    verdicts: Mapping[str, ProspectVerdict] = field(default_factory=dict)
+    """Why each prospect the answer named is not CREATED (its outcome has no reason of its own)."""
 
 
 def in_chunks(prospect_ids: Sequence[str], size: int) -> list[tuple[str, ...]]:

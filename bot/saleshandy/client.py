@@ -27,7 +27,7 @@ from bot.saleshandy.errors import (
     SaleshandyError,
     UnreadableResponseError,
 )
-from bot.saleshandy.responses import error_from_response, outcomes_from_answer
+from bot.saleshandy.responses import ProspectVerdict, error_from_response, outcomes_from_answer
 from bot.saleshandy.retry import RetryPolicy
 from bot.saleshandy.search import (
     DEFAULT_PAGE_SIZE,
@@ -149,6 +149,7 @@ class SaleshandyClient:
         """
         outcomes: list[ProspectOutcome] = []
         errors: list[SaleshandyError] = []
+        verdicts: dict[str, ProspectVerdict] = {}
         requests_sent = 0
         for chunk in in_chunks(request.prospect_ids, self._chunk_size):
             blocking = next((error for error in errors if error.stops_batch), None)
@@ -159,10 +160,11 @@ class SaleshandyClient:
             result = self.create_chunk(request.for_prospects(chunk))
             assert result is not None  # nothing here declines to send
             outcomes.extend(result.outcomes)
+            verdicts.update(result.verdicts)
             requests_sent += result.requests_sent
             if result.error is not None:
                 errors.append(result.error)
-        return CreateTasksResult(tuple(outcomes), distinct(errors), requests_sent)
+        return CreateTasksResult(tuple(outcomes), distinct(errors), requests_sent, verdicts)
 
     def create_chunk(
         self,
@@ -193,7 +195,8 @@ class SaleshandyClient:
                 return None
             requests_sent += 1
             try:
-                return ChunkResult(self._send_create(body, chunk, ticket), None, requests_sent)
+                outcomes, verdicts = self._send_create(body, chunk, ticket)
+                return ChunkResult(outcomes, None, requests_sent, verdicts)
             except SaleshandyError as error:
                 if isinstance(error, ConnectionFailedError):
                     requests_sent -= 1
@@ -219,7 +222,7 @@ class SaleshandyClient:
 
     def _send_create(
         self, body: dict[str, Any], chunk: tuple[str, ...], ticket: int
-    ) -> tuple[ProspectOutcome, ...]:
+    ) -> tuple[tuple[ProspectOutcome, ...], dict[str, ProspectVerdict]]:
         about = f"{len(chunk)} prospect(s)"
         response = self._sender.send(
             "POST", CREATE_TASKS_PATH, ticket, operation=CREATE, about=about, json=body

@@ -11,7 +11,7 @@ epoch (see `bot.store.submissions`), so a run whose lease was taken over stops a
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from threading import Event
@@ -21,6 +21,7 @@ from bot.domain import EmailNotFound, ProspectOutcome, ProspectRef
 from bot.metrics import Metrics
 from bot.parsing.prospects import dedupe_prospects
 from bot.saleshandy import (
+    ProspectVerdict,
     RateLimitError,
     RateLimiterUnavailableError,
     SaleshandyClient,
@@ -207,11 +208,22 @@ class SubmissionRun:
             raise Paused(stored.reply_to)
         error = result.error
         if error is None:
-            self._record(chunk, result.outcomes, None, sent=sending[0])
+            self._record(chunk, self._worded(result.outcomes, result.verdicts), None, sent=sending[0])
         else:
             said = self._say_error(stored, error)
             self._record(chunk, _outcomes_for(chunk, error, said), said, sent=sending[0])
         return error
+
+    def _worded(
+        self, outcomes: Sequence[ProspectOutcome], verdicts: Mapping[str, ProspectVerdict]
+    ) -> list[ProspectOutcome]:
+        """The outcomes of an answered request, each verdict (why a prospect is not CREATED) in the
+        reporter's words."""
+        say = self._deps.reporter.say_verdict
+        return [
+            replace(o, reason=say(verdicts[o.prospect_id])) if o.prospect_id in verdicts else o
+            for o in outcomes
+        ]
 
     def _say_error(self, stored: StoredSubmission, error: SaleshandyError) -> str:
         """What the rep reads about `error`: the reporter's words (a rep's own key changes the advice)."""

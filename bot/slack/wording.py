@@ -1,9 +1,10 @@
-"""What a Saleshandy error means to a sales rep, in one table: the error's kind and operation decide
-the sentence; its facts (status, the API's words, how long to wait) fill it in.
+"""What Saleshandy's failures mean to a sales rep, in one table: an error's kind and operation decide
+the sentence, its facts (status, the API's words, how long to wait) fill it in; and a sentence for each
+verdict an answer gives on one prospect.
 
-The errors (`bot/saleshandy/errors.py`) carry facts only. Whatever tells a person about one (the
-results in Slack, the lookups' lines, the command line) words it here, so one error reads the same
-everywhere and a second caller never re-creates an error to re-word it.
+The errors (`bot/saleshandy/errors.py`) and verdicts (`bot/saleshandy/responses.py`) carry facts only.
+Whatever tells a person about one (the results in Slack, the lookups' lines, the command line) words it
+here, so it reads the same everywhere and a second caller never re-creates an error to re-word it.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from bot.saleshandy import (
     NotFoundError,
     Operation,
     PermissionDeniedError,
+    ProspectVerdict,
     RateLimitError,
     RateLimiterUnavailableError,
     SaleshandyError,
@@ -89,6 +91,19 @@ ERROR_WORDS: dict[tuple[str, Operation | None], str] = {
 said: …", or nothing), `status`, `api_colon` (": …", or nothing), `api_or_stop` (": …", or "."),
 `when` (when to retry after a rate limit)."""
 
+VERDICT_WORDS: dict[ProspectVerdict, str] = {
+    ProspectVerdict.NOT_CREATED: (
+        "Saleshandy could not create a task for this prospect — check the ID exists and your API key's "
+        "user can access it."
+    ),
+    ProspectVerdict.NOT_REPORTED: "Saleshandy did not report on this prospect; " + CHECK_BEFORE_RETRYING,
+    ProspectVerdict.CONTRADICTED: (
+        "Saleshandy gave contradicting answers for this prospect; " + CHECK_BEFORE_RETRYING
+    ),
+    ProspectVerdict.UNCLEAR: "Saleshandy's answer about this prospect was unclear; " + CHECK_BEFORE_RETRYING,
+}
+"""What an answer's verdict on one prospect means (the request itself went through)."""
+
 _KINDS: dict[type[SaleshandyError], str] = {
     AuthenticationError: "authentication",
     PermissionDeniedError: "permission",
@@ -118,6 +133,11 @@ def say_error(error: SaleshandyError, *, rep_key: bool = False) -> str:
         api_or_stop=f": {api}" if api else ".",
         when=_when_to_retry(error.retry_after if isinstance(error, RateLimitError) else None),
     )
+
+
+def say_verdict(verdict: ProspectVerdict) -> str:
+    """The sentence for one prospect the answer did not say was created."""
+    return VERDICT_WORDS[verdict]
 
 
 def _kind(error: SaleshandyError, *, rep_key: bool) -> str:
