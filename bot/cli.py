@@ -10,6 +10,7 @@ import sys
 import time
 import uuid
 from collections.abc import Sequence
+from functools import partial
 
 from pydantic import SecretStr
 from sqlalchemy.engine import Engine
@@ -161,7 +162,9 @@ def _parse(args: argparse.Namespace, settings: Settings) -> int:
     if draft.emails:
         runner = BackgroundRunner(work_threads=0, suggestion_threads=0)
         with SaleshandyClient.from_settings(settings) as client:
-            found, not_found = ProspectLookups(client, runner).find_by_email(draft.emails)
+            say_error = partial(PrintingReporter().say_error, rep_key=False)
+            lookups = ProspectLookups(client, runner)
+            found, not_found = lookups.find_by_email(draft.emails, say_error=say_error)
         runner.close(0)
         for missing in not_found:
             print(f"- {missing.email}: {missing.reason}", file=sys.stderr)

@@ -7,7 +7,9 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from bot.domain import EmailNotFound, OutcomeStatus, Submission
+from bot.saleshandy import ProspectVerdict, SaleshandyError
 from bot.service import Message, ReplyTo
+from bot.slack.wording import say_error, say_verdict
 
 
 class PrintingReporter:
@@ -31,6 +33,12 @@ class PrintingReporter:
 
     def nobody_found(self, not_found: Sequence[EmailNotFound]) -> Message:
         return {"text": "\n".join(_not_found_line(missing) for missing in not_found)}
+
+    def say_error(self, error: SaleshandyError, *, rep_key: bool) -> str:
+        return say_error(error, rep_key=rep_key)  # the same words as in Slack: plain text already
+
+    def say_verdict(self, verdict: ProspectVerdict) -> str:
+        return say_verdict(verdict)
 
     def notice(self, text: str) -> Message:
         return {"text": text, "notice": True}

@@ -23,6 +23,7 @@ from bot.saleshandy import (
     CreateTasksResult,
     NotFoundError,
     PermissionDeniedError,
+    ProspectVerdict,
     RateLimitError,
     RetryPolicy,
     SaleshandyClient,
@@ -33,7 +34,7 @@ from bot.saleshandy import (
     ValidationError,
     seconds_until_reset,
 )
-from bot.saleshandy.responses import NOT_CREATED_REASON, NOT_REPORTED_REASON
+from bot.slack.wording import say_error
 from bot_testing.saleshandy import FakeSaleshandy
 from tests.conftest import SALESHANDY_TEST_KEY, FakeClock
 
@@ -102,7 +103,8 @@ def test_a_prospect_saleshandy_refuses_fails_alone(make_saleshandy_client: MakeC
 
     assert [o.prospect_id for o in result.outcomes] == ["P1", "INVALIDxx", "P2"]
     assert statuses(result) == [CREATED, FAILED, CREATED]
-    assert result.outcomes[1].reason == NOT_CREATED_REASON
+    assert result.verdicts == {"INVALIDxx": ProspectVerdict.NOT_CREATED}
+    assert result.outcomes[1].reason is None  # the verdict is why: the edge words it
     assert result.errors == ()
 
 
@@ -166,9 +168,9 @@ def test_each_error_status_becomes_its_error_class(
     assert type(error) is error_class
     assert error.status_code == status
     assert error.request_id  # the fake sends x-request-id
-    assert said in str(error)
+    assert said in say_error(error)
     assert statuses(result) == [outcome, outcome]
-    assert {o.reason for o in result.outcomes} == {str(error)}
+    assert {o.reason for o in result.outcomes} == {None}  # the error is why: the edge words it once
     assert len(fake_saleshandy.create_requests) == 1  # never retried
     assert fake_saleshandy.tasks == []
 
@@ -181,7 +183,7 @@ def test_a_wrong_key_stops_the_batch(
     result = client.create_tasks(task_request(*ids_of(5)))
 
     assert [type(e) for e in result.errors] == [AuthenticationError]
-    assert str(result.errors[0]) == (
+    assert say_error(result.errors[0]) == (
         "The Saleshandy API key was rejected — check SALESHANDY_API_KEY. Saleshandy said: Unauthorized"
     )
     assert statuses(result) == [FAILED] * 5
@@ -196,8 +198,8 @@ def test_an_echoed_key_is_redacted(
     result = make_saleshandy_client().create_tasks(task_request("P1"))
 
     [error] = result.errors
-    assert "[redacted]" in str(error)
-    for text in (str(error), repr(error), error.api_message, error.body, result.outcomes[0].reason):
+    assert "[redacted]" in say_error(error)
+    for text in (str(error), repr(error), error.api_message, error.body, say_error(error)):
         assert SALESHANDY_TEST_KEY not in (text or "")
 
 
@@ -229,7 +231,7 @@ def test_gives_up_when_429s_outlast_the_retries(
     assert statuses(result) == [FAILED, FAILED]
     [error] = result.errors
     assert isinstance(error, RateLimitError)
-    assert "rate limit was reached, so nothing was created; retry in a minute" in str(error)
+    assert "rate limit was reached, so nothing was created; retry in a minute" in say_error(error)
     assert fake_clock.sleeps == [1.0, 1.0, 1.0]
     assert len(fake_saleshandy.create_requests) == 4  # 1 + 3 retries; P2's chunk not sent
     assert fake_saleshandy.tasks == []
@@ -244,7 +246,9 @@ def test_a_429_asking_too_long_a_wait_fails_at_once(
     result = client.create_tasks(task_request("P1", "P2"))
 
     assert statuses(result) == [FAILED, FAILED]
-    assert all("retry in 600 seconds" in (o.reason or "") for o in result.outcomes)
+    [error] = result.errors
+    assert isinstance(error, RateLimitError) and error.retry_after == 600
+    assert "retry in 600 seconds" in say_error(error)
     assert fake_clock.sleeps == []
     assert len(fake_saleshandy.create_requests) == 1
 
@@ -290,7 +294,9 @@ def test_a_window_resetting_too_late_fails_the_rest_unsent(
     result = make_saleshandy_client(chunk_size=1).create_tasks(task_request("P1", "P2", "P3"))
 
     assert statuses(result) == [CREATED, FAILED, FAILED]
-    assert "retry in 600 seconds" in (result.outcomes[1].reason or "")
+    [error] = result.errors
+    assert isinstance(error, RateLimitError) and error.status_code is None  # the window's, unsent
+    assert "retry in 600 seconds" in say_error(error)
     assert fake_clock.sleeps == []
     assert len(fake_saleshandy.create_requests) == 1
 
@@ -381,8 +387,9 @@ def test_an_unreadable_success_leaves_the_chunk_unknown(
     result = make_saleshandy_client().create_tasks(task_request("P1"))
 
     assert statuses(result) == [UNKNOWN]
-    assert "may have been created" in (result.outcomes[0].reason or "")
     assert [type(e) for e in result.errors] == [UnreadableResponseError]
+    assert result.errors[0].may_have_landed
+    assert "may have been created" in say_error(result.errors[0])
     assert len(fake_saleshandy.tasks) == 1  # it did land: that is why UNKNOWN, not FAILED
     assert len(fake_saleshandy.create_requests) == 1
 
@@ -395,7 +402,7 @@ def test_a_prospect_missing_from_the_results_is_unknown(
     result = make_saleshandy_client().create_tasks(task_request("P1", "P2", "P3"))
 
     assert statuses(result) == [CREATED, CREATED, UNKNOWN]
-    assert result.outcomes[2].reason == NOT_REPORTED_REASON
+    assert result.verdicts == {"P3": ProspectVerdict.NOT_REPORTED}
     assert result.errors == ()
 
 
@@ -447,8 +454,8 @@ def test_a_timeout_after_sending_is_unknown_and_not_retried(
 
     assert statuses(result) == [UNKNOWN, UNKNOWN]
     [error] = result.errors
-    assert isinstance(error, ApiTimeoutError)
-    assert str(error) == (
+    assert isinstance(error, ApiTimeoutError) and error.may_have_landed
+    assert say_error(error) == (
         "Saleshandy did not answer in time; the task may have been created — check before retrying."
     )
     assert len(fake_saleshandy.create_requests) == 1
@@ -479,7 +486,8 @@ def test_a_refused_connection_is_retried_then_fails_with_nothing_created(
     assert statuses(result) == [FAILED, FAILED]
     [error] = result.errors
     assert isinstance(error, ConnectionFailedError)
-    assert "nothing was created" in str(error)
+    assert not error.may_have_landed
+    assert "nothing was created" in say_error(error)
     assert fake_clock.sleeps == [0.5, 1.0]  # two retries for the first chunk; the second unsent
     assert result.requests_sent == 0
 
@@ -510,7 +518,7 @@ def test_the_key_never_shows_in_repr_messages_or_logs(
     for result in results:
         texts += [repr(result)] + [o.reason or "" for o in result.outcomes]
         for error in result.errors:
-            texts += [str(error), repr(error), error.api_message or "", error.body or ""]
+            texts += [str(error), repr(error), say_error(error), error.api_message or "", error.body or ""]
     texts += [record.getMessage() for record in caplog.records]
     assert len(caplog.records) >= 7
     assert {type(e) for r in results for e in r.errors} >= {

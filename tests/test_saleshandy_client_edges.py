@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from bot.saleshandy import SaleshandyClient, UnreadableResponseError
+from bot.saleshandy import ProspectVerdict, SaleshandyClient, UnreadableResponseError
+from bot.slack.wording import say_error
 from bot_testing.saleshandy import FakeSaleshandy
 from tests.test_saleshandy_client import CREATED, FAILED, UNKNOWN, statuses, task_request
 
@@ -30,7 +31,7 @@ def test_contradicting_reports_on_one_prospect_leave_it_unknown(
     )
     result = make_saleshandy_client().create_tasks(task_request("P1", "P2"))
     assert statuses(result) == [UNKNOWN, CREATED]
-    assert "contradicting" in (result.outcomes[0].reason or "")
+    assert result.verdicts == {"P1": ProspectVerdict.CONTRADICTED}
 
 
 def test_a_failure_that_names_a_task_id_is_unknown_not_failed(
@@ -69,11 +70,12 @@ def test_the_apis_own_words_reach_the_rep_for_a_bad_key_and_an_outage(
 ) -> None:
     fake_saleshandy.fail_next(401, "API key expired")
     [auth] = make_saleshandy_client().create_tasks(task_request("P1")).errors
-    assert str(auth).endswith("Saleshandy said: API key expired")
+    assert auth.api_message == "API key expired"
+    assert say_error(auth).endswith("Saleshandy said: API key expired")
     fake_saleshandy.fail_next(500, "Database maintenance until 14:00 UTC")
     [outage] = make_saleshandy_client().create_tasks(task_request("P1")).errors
-    assert "may have been created" in str(outage)
-    assert str(outage).endswith("Saleshandy said: Database maintenance until 14:00 UTC")
+    assert "may have been created" in say_error(outage)
+    assert say_error(outage).endswith("Saleshandy said: Database maintenance until 14:00 UTC")
 
 
 def test_every_chunk_and_every_resend_carries_the_exact_same_fields(

@@ -36,7 +36,8 @@ from bot.saleshandy import (
     UnreadableResponseError,
     ValidationError,
 )
-from bot.saleshandy.search import search_error, search_retry_wait
+from bot.saleshandy.errors import Operation
+from bot.slack.wording import say_error
 from bot_testing.saleshandy import FakeSaleshandy
 from tests.conftest import SALESHANDY_TEST_KEY, FakeClock
 
@@ -282,7 +283,8 @@ def test_an_unreadable_answer_is_an_error_never_nobody_found(
     with pytest.raises(UnreadableResponseError) as caught:
         make_saleshandy_client().find_prospect_by_email(JANE)
 
-    assert str(caught.value) == "Saleshandy's answer to the prospect search could not be read."
+    assert caught.value.operation is Operation.SEARCH_PROSPECTS
+    assert say_error(caught.value) == "Saleshandy's answer to the prospect search could not be read."
     assert caught.value.may_have_landed is False
     assert len(fake_saleshandy.search_requests) == 1  # not sent again
 
@@ -312,8 +314,8 @@ def test_a_4xx_is_its_error_class_and_never_retried(
 
     error = caught.value
     assert type(error) is error_class
-    assert said in str(error)
-    assert "task" not in str(error)
+    assert said in say_error(error)
+    assert "task" not in say_error(error)
     assert error.status_code == status
     assert error.request_id  # the fake sends x-request-id
     assert error.may_have_landed is False
@@ -324,9 +326,10 @@ def test_a_4xx_is_its_error_class_and_never_retried(
 def test_a_wrong_key_is_rejected_once(people: FakeSaleshandy, make_saleshandy_client: MakeClient) -> None:
     client = make_saleshandy_client(api_key=SecretStr("not-the-key"))
 
-    with pytest.raises(AuthenticationError, match="Saleshandy said: Unauthorized"):
+    with pytest.raises(AuthenticationError) as caught:
         client.search_prospects("jane")
 
+    assert say_error(caught.value).endswith("Saleshandy said: Unauthorized")
     assert len(people.search_requests) == 1
 
 
@@ -350,7 +353,7 @@ def test_5xx_retries_are_bounded_then_a_search_worded_server_error(
     with pytest.raises(ServerError) as caught:
         make_saleshandy_client().search_prospects("jane")
 
-    assert str(caught.value) == (
+    assert say_error(caught.value) == (
         "Saleshandy had an internal error searching prospects; try again in a few minutes. "
         "Saleshandy said: Service Unavailable"
     )
@@ -391,7 +394,7 @@ def test_timeouts_outlasting_the_retries_are_a_search_worded_timeout(
     with pytest.raises(ApiTimeoutError) as caught:
         client.search_prospects("jane")
 
-    assert str(caught.value) == (
+    assert say_error(caught.value) == (
         "Saleshandy did not answer the prospect search in time; try again in a few minutes."
     )
     assert isinstance(caught.value.__cause__, httpx.ReadTimeout)
@@ -412,9 +415,10 @@ def test_dropped_connections_outlasting_the_retries(
 ) -> None:
     people.drop_next_connection(times=3, endpoint="search")
 
-    with pytest.raises(ConnectionLostError, match="broke during the prospect search"):
+    with pytest.raises(ConnectionLostError) as caught:
         make_saleshandy_client().search_prospects("jane")
 
+    assert "broke during the prospect search" in say_error(caught.value)
     assert len(people.search_requests) == 3
 
 
@@ -423,9 +427,10 @@ def test_a_refused_connection_is_retried_then_fails(
 ) -> None:
     client = make_saleshandy_client(base_url=closed_port_url)
 
-    with pytest.raises(ConnectionFailedError, match="Could not reach Saleshandy to search prospects"):
+    with pytest.raises(ConnectionFailedError) as caught:
         client.find_prospect_by_email(JANE)
 
+    assert "Could not reach Saleshandy to search prospects" in say_error(caught.value)
     assert fake_clock.sleeps == [0.5, 1.0]
 
 
@@ -452,7 +457,7 @@ def test_a_429_asking_too_long_a_wait_fails_at_once(
     with pytest.raises(RateLimitError) as caught:
         make_saleshandy_client(max_rate_limit_wait=60.0).search_prospects("jane")
 
-    assert str(caught.value) == (
+    assert say_error(caught.value) == (
         "Saleshandy's rate limit was reached, so the prospect search was not made; "
         "retry in 600 seconds (about 10 minutes)."
     )
@@ -466,9 +471,10 @@ def test_429s_outlasting_the_retries(
 ) -> None:
     people.rate_limit_next("1", times=10, endpoint="search")
 
-    with pytest.raises(RateLimitError, match="retry in a minute"):
+    with pytest.raises(RateLimitError) as caught:
         make_saleshandy_client(max_rate_limit_retries=3).search_prospects("jane")
 
+    assert "retry in a minute" in say_error(caught.value)
     assert fake_clock.sleeps == [1.0, 1.0, 1.0]
     assert len(people.search_requests) == 4
 
@@ -701,10 +707,10 @@ def test_the_key_never_shows_in_repr_messages_or_logs(
         ValidationError, ServerError, ApiTimeoutError, UnreadableResponseError,
         AuthenticationError, ConnectionFailedError,
     ]
-    assert "[redacted]" in str(errors[0]) and "[redacted]" in (errors[3].body or "")
+    assert "[redacted]" in say_error(errors[0]) and "[redacted]" in (errors[3].body or "")
     texts = [repr(client), str(client), repr(refused), repr(found)]
     for error in errors:
-        texts += [str(error), repr(error), error.api_message or "", error.body or ""]
+        texts += [str(error), repr(error), say_error(error), error.api_message or "", error.body or ""]
     ours = [r for r in caplog.records if r.name.startswith("bot.saleshandy")]
     texts += [record.getMessage() for record in caplog.records]
     assert len(ours) >= 7
@@ -757,25 +763,21 @@ def test_page_sizes_are_the_contracts() -> None:
 def test_which_failed_searches_are_sent_again(
     error: SaleshandyError, rate_limit_retries: int, other_retries: int, expected: float | None
 ) -> None:
-    policy = RetryPolicy(max_rate_limit_retries=3, max_rate_limit_wait=60, max_connect_retries=2)
-
-    wait = search_retry_wait(
-        policy, error, rate_limit_retries=rate_limit_retries, other_retries=other_retries,
-        max_other_retries=2,
+    policy = RetryPolicy(
+        max_rate_limit_retries=3, max_rate_limit_wait=60, max_connect_retries=2, max_search_retries=2
     )
+
+    wait = policy.decide_search(error, rate_limit_retries=rate_limit_retries, other_retries=other_retries)
 
     assert wait == expected
 
 
-def test_search_errors_keep_their_details_and_never_may_have_landed() -> None:
-    original = ServerError(status_code=502, api_message="Bad Gateway", request_id="r1", body="<b>")
-    translated = search_error(original)
+def test_an_error_met_searching_never_may_have_landed() -> None:
+    created = ServerError(status_code=502, api_message="Bad Gateway", request_id="r1", body="<b>")
+    searched = ServerError(operation=Operation.SEARCH_PROSPECTS, status_code=502, api_message="Bad Gateway")
 
-    assert type(translated) is ServerError
-    assert (translated.status_code, translated.api_message, translated.request_id, translated.body) == (
-        502, "Bad Gateway", "r1", "<b>"
-    )
-    assert original.may_have_landed is True and translated.may_have_landed is False
-    assert translated.outcome_status is OutcomeStatus.FAILED
-    unsure = search_error(UnexpectedStatusError(status_code=302))
-    assert str(unsure) == "Saleshandy answered HTTP 302 to the prospect search."
+    assert created.may_have_landed is True and searched.may_have_landed is False
+    assert searched.outcome_status is OutcomeStatus.FAILED
+    unsure = UnexpectedStatusError(operation=Operation.SEARCH_PROSPECTS, status_code=302)
+    assert unsure.may_have_landed is False
+    assert say_error(unsure) == "Saleshandy answered HTTP 302 to the prospect search."

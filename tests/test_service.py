@@ -7,9 +7,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bot.domain import EmailNotFound, ProspectRef
-from bot.saleshandy import SaleshandyClient
+from bot.saleshandy import ProspectVerdict, SaleshandyClient, SaleshandyError
 from bot.service import NO_PROSPECT_WITH_EMAIL, BackgroundRunner, TaskService
 from bot.service.ports import Message, ReplyTo
+from bot.slack.wording import say_error, say_verdict
 from bot.store import SubmissionStore, open_database
 from bot_testing.saleshandy import FakeSaleshandy
 
@@ -27,6 +28,12 @@ class NobodyListens:
 
     def nobody_found(self, not_found: object) -> Message:
         raise AssertionError("no report here")
+
+    def say_error(self, error: SaleshandyError, *, rep_key: bool) -> str:
+        return say_error(error, rep_key=rep_key)
+
+    def say_verdict(self, verdict: ProspectVerdict) -> str:
+        return say_verdict(verdict)
 
     def notice(self, text: str) -> Message:
         raise AssertionError(text)

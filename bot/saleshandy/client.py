@@ -1,13 +1,16 @@
-"""The one HTTP client for Saleshandy's Open API: auth, chunking, rate limits, error taxonomy.
+"""The one HTTP client for Saleshandy's Open API: create tasks in chunks, look prospects up.
 
-Written against the contract in docs/saleshandy-api.md."""
+Written against the contract in docs/saleshandy-api.md. The parts live beside it: `transport.py`
+(headers, timeouts, the window around each request), `chunks.py`, `retry.py` (when to send again),
+`responses.py` and `search.py` (reading answers), `cache.py`, `window.py` and `errors.py` (facts only:
+`bot/slack/wording.py` says them to people).
+"""
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
@@ -15,30 +18,27 @@ import httpx
 from pydantic import SecretStr
 
 from bot.domain import CreateTaskRequest, ProspectOutcome
+from bot.saleshandy.cache import DEFAULT_CACHE_TTL, ProspectLookupCache, cache_key
+from bot.saleshandy.chunks import ChunkResult, CreateTasksResult, distinct, in_chunks, outcomes_for_error
 from bot.saleshandy.errors import (
-    ApiTimeoutError,
     ConnectionFailedError,
-    ConnectionLostError,
+    Operation,
     RateLimitError,
     SaleshandyError,
     UnreadableResponseError,
 )
-from bot.saleshandy.ratelimit import RetryPolicy
-from bot.saleshandy.responses import error_from_response, outcomes_from_answer
+from bot.saleshandy.responses import ProspectVerdict, error_from_response, outcomes_from_answer
+from bot.saleshandy.retry import RetryPolicy
 from bot.saleshandy.search import (
-    DEFAULT_CACHE_TTL,
     DEFAULT_PAGE_SIZE,
     EMAIL_LOOKUP_PAGE_SIZE,
     PROSPECTS_PATH,
     FoundProspect,
-    ProspectLookupCache,
     ProspectSearchResult,
-    cache_key,
     check_search,
-    search_error,
     search_result_from_answer,
-    search_retry_wait,
 )
+from bot.saleshandy.transport import DEFAULT_TIMEOUT, Sender, build_timeout
 from bot.saleshandy.window import LocalWindow, RateLimitWindow
 
 if TYPE_CHECKING:
@@ -46,51 +46,18 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-USER_AGENT = "saleshandy-slack-tasks/0.1 (+httpx)"
 CREATE_TASKS_PATH = "tasks/create"
-
-
-def build_timeout(read: float = 20.0) -> httpx.Timeout:
-    """The timeouts of every request; only the wait for the answer is a setting."""
-    return httpx.Timeout(
-        # Opening TCP + TLS to a healthy API takes well under a second. Failing fast costs nothing:
-        # no byte was sent, so a connection that does not open is retried.
-        connect=5.0,
-        # Waiting for the answer, the slow part: one task per prospect of the chunk. Generous,
-        # because running out leaves the prospects UNKNOWN (the tasks may have been created anyway).
-        read=read,
-        # Sending a body of a few kilobytes at most (100 short IDs and a note of 2,000 characters).
-        write=10.0,
-        # Waiting for a free pooled connection: only busy when many Slack requests run at once.
-        pool=5.0,
-    )
-
-
-DEFAULT_TIMEOUT = build_timeout()
-
-
-@dataclass(frozen=True, slots=True)
-class CreateTasksResult:
-    """What `create_tasks` did: one outcome per prospect in input order, and what went wrong."""
-
-    outcomes: tuple[ProspectOutcome, ...]
-    errors: tuple[SaleshandyError, ...]
-    """Distinct request-level errors (the same kind and message once), for a headline message."""
-    requests_sent: int
-    """Requests that reached Saleshandy, retries included; connections that never opened are not."""
-
-
-@dataclass(frozen=True, slots=True)
-class ChunkResult:
-    """What one create-task request did: an outcome per prospect, and its error if it failed."""
-
-    outcomes: tuple[ProspectOutcome, ...]
-    error: SaleshandyError | None
-    requests_sent: int
+CREATE = Operation.CREATE_TASKS
+SEARCH = Operation.SEARCH_PROSPECTS
 
 
 class SaleshandyClient:
-    """Creates Saleshandy tasks over HTTP. Thread-safe; close it (or use `with`) when done."""
+    """Creates Saleshandy tasks and searches prospects over HTTP. Thread-safe; close it (or use `with`)
+    when done.
+
+    `http` is the connection pool to send through (a test's `httpx.MockTransport`, a shared pool); the
+    client sets the URL, headers and timeouts of each request itself, and closes only a pool it made.
+    """
 
     def __init__(
         self,
@@ -107,6 +74,7 @@ class SaleshandyClient:
         max_search_retries: int = 2,
         prospect_cache_ttl: float = DEFAULT_CACHE_TTL,
         window: RateLimitWindow | None = None,
+        http: httpx.Client | None = None,
     ) -> None:
         if chunk_size < 1:
             raise ValueError("chunk_size must be at least 1")
@@ -117,27 +85,24 @@ class SaleshandyClient:
             max_rate_limit_retries=max_rate_limit_retries,
             max_rate_limit_wait=max_rate_limit_wait,
             max_connect_retries=max_connect_retries,
+            max_search_retries=max_search_retries,
         )
         self._sleep = sleep
         self._clock = clock
-        self._window: RateLimitWindow = window or LocalWindow(sleep=sleep, clock=clock)
-        """The key's rate-limit window: this process's own, or one shared by every process using the key."""
-        self._http = httpx.Client(
-            base_url=self._base_url + "/",
+        self._owns_http = http is None
+        self._http = http or httpx.Client()
+        self._sender = Sender(
+            self._http,
+            base_url=self._base_url,
+            api_key=api_key,
             timeout=timeout or DEFAULT_TIMEOUT,
-            headers={
-                "x-api-key": api_key.get_secret_value(),
-                "Accept": "application/json",
-                "User-Agent": USER_AGENT,
-            },
+            # The key's window: this process's own, or one shared by every process using the key.
+            window=window or LocalWindow(sleep=sleep, clock=clock),
         )
-        self._max_search_retries = max_search_retries
-        """Searches (idempotent GETs) sent again after a 5xx, timeout or broken connection."""
         # Kept results age by a clock that never jumps back, unless a test gives its own.
         cache_clock = time.monotonic if clock is time.time else clock
         self._prospect_cache = (
-            ProspectLookupCache(prospect_cache_ttl, clock=cache_clock)
-            if prospect_cache_ttl > 0 else None
+            ProspectLookupCache(prospect_cache_ttl, clock=cache_clock) if prospect_cache_ttl > 0 else None
         )
         """Search results kept briefly (0 turns it off): one submission, one call per email."""
 
@@ -149,6 +114,7 @@ class SaleshandyClient:
         window: RateLimitWindow | None = None,
         sleep: Callable[[float], None] = time.sleep,
         api_key: SecretStr | None = None,
+        http: httpx.Client | None = None,
     ) -> SaleshandyClient:
         """A client for the configured API with `api_key` (a rep's), or SALESHANDY_API_KEY;
         ConfigError when neither is given."""
@@ -164,11 +130,14 @@ class SaleshandyClient:
             max_rate_limit_wait=settings.saleshandy_max_rate_limit_wait_seconds,
             window=window,
             sleep=sleep,
+            http=http,
         )
 
     @property
     def chunk_size(self) -> int:
         return self._chunk_size
+
+    # ---- creating tasks (docs/saleshandy-api.md, "Endpoint" to "Response") ---------------------------
 
     def create_tasks(self, request: CreateTaskRequest) -> CreateTasksResult:
         """Create the task for each prospect (API page "Create Task": POST /v1/tasks/create).
@@ -178,28 +147,24 @@ class SaleshandyClient:
         created (safe to retry), or UNKNOWN when the request may have landed (check before
         retrying). Only rate limits and connections that never opened are retried; nothing else.
         """
-        ids = request.prospect_ids
-        size = self._chunk_size
-        chunks = [ids[start : start + size] for start in range(0, len(ids), size)]
         outcomes: list[ProspectOutcome] = []
         errors: list[SaleshandyError] = []
+        verdicts: dict[str, ProspectVerdict] = {}
         requests_sent = 0
-        blocking: SaleshandyError | None = None
-        for chunk in chunks:
+        for chunk in in_chunks(request.prospect_ids, self._chunk_size):
+            blocking = next((error for error in errors if error.stops_batch), None)
             if blocking is not None:
                 # The rest would meet the same wall (bad key, rate limit, unreachable): not sent.
-                outcomes.extend(_outcomes_for_error(chunk, blocking))
+                outcomes.extend(outcomes_for_error(chunk, blocking))
                 continue
             result = self.create_chunk(request.for_prospects(chunk))
             assert result is not None  # nothing here declines to send
             outcomes.extend(result.outcomes)
+            verdicts.update(result.verdicts)
             requests_sent += result.requests_sent
             if result.error is not None:
-                if not any(_same_error(result.error, seen) for seen in errors):
-                    errors.append(result.error)
-                if result.error.stops_batch:
-                    blocking = result.error
-        return CreateTasksResult(tuple(outcomes), tuple(errors), requests_sent)
+                errors.append(result.error)
+        return CreateTasksResult(tuple(outcomes), distinct(errors), requests_sent, verdicts)
 
     def create_chunk(
         self,
@@ -222,23 +187,16 @@ class SaleshandyClient:
         requests_sent = rate_limit_retries = connect_retries = 0
         while True:
             try:
-                ticket = self._window.acquire(max_wait=self._retry.max_rate_limit_wait)
+                ticket = self._sender.room(max_wait=self._retry.max_rate_limit_wait, operation=CREATE)
             except SaleshandyError as error:  # too long a wait, or the window cannot be asked: unsent
-                return ChunkResult(_outcomes_for_error(chunk, error), error, requests_sent)
+                return ChunkResult(outcomes_for_error(chunk, error), error, requests_sent)
             if not before_sending():
-                self._window.release(ticket, status=None, headers={})
+                self._sender.give_back(ticket)
                 return None
+            requests_sent += 1
             try:
-                requests_sent += 1  # taken back below if the connection never opened
-                response = self._post(CREATE_TASKS_PATH, body, prospects=len(chunk), ticket=ticket)
-                if not response.is_success:
-                    raise error_from_response(
-                        response, secret=self._api_key.get_secret_value(), now=self._clock()
-                    )
-                outcomes = outcomes_from_answer(
-                    response, chunk, secret=self._api_key.get_secret_value()
-                )
-                return ChunkResult(outcomes, None, requests_sent)
+                outcomes, verdicts = self._send_create(body, chunk, ticket)
+                return ChunkResult(outcomes, None, requests_sent, verdicts)
             except SaleshandyError as error:
                 if isinstance(error, ConnectionFailedError):
                     requests_sent -= 1
@@ -246,39 +204,35 @@ class SaleshandyClient:
                     error, rate_limit_retries=rate_limit_retries, connect_retries=connect_retries
                 )
                 if wait is None:
-                    return ChunkResult(_outcomes_for_error(chunk, error), error, requests_sent)
-                after_not_sent()
-                logger.info("Saleshandy: %s; sending again in %.1fs", type(error).__name__, wait)
-                if isinstance(error, RateLimitError):
-                    rate_limit_retries += 1
-                else:
-                    connect_retries += 1
-                self._sleep(wait)
+                    return ChunkResult(outcomes_for_error(chunk, error), error, requests_sent)
+                unsent = error
             except Exception:
                 # An answer (or a bug) nothing here foresaw, after the request went out: the tasks
                 # may exist, so the chunk is UNKNOWN rather than lost with the exception.
                 logger.exception("Saleshandy: unexpected failure reading the answer")
-                unread = UnreadableResponseError()
-                return ChunkResult(_outcomes_for_error(chunk, unread), unread, requests_sent)
+                unread = UnreadableResponseError(operation=CREATE)
+                return ChunkResult(outcomes_for_error(chunk, unread), unread, requests_sent)
+            after_not_sent()
+            logger.info("Saleshandy: %s; sending again in %.1fs", type(unsent).__name__, wait)
+            if isinstance(unsent, RateLimitError):
+                rate_limit_retries += 1
+            else:
+                connect_retries += 1
+            self._sleep(wait)
 
-    def _post(self, path: str, body: dict[str, Any], *, prospects: int, ticket: int) -> httpx.Response:
-        started = time.perf_counter()
-        response = None
-        try:
-            response = self._http.post(path, json=body)
-        except httpx.HTTPError as error:
-            logger.warning(
-                "Saleshandy POST /%s (%d prospect(s)) failed after %.2fs: %s",
-                path, prospects, time.perf_counter() - started, type(error).__name__,
-            )
-            raise _error_for_transport(error) from error
-        finally:
-            self._release(ticket, response)
-        logger.info(
-            "Saleshandy POST /%s (%d prospect(s)): HTTP %d in %.2fs",
-            path, prospects, response.status_code, time.perf_counter() - started,
+    def _send_create(
+        self, body: dict[str, Any], chunk: tuple[str, ...], ticket: int
+    ) -> tuple[tuple[ProspectOutcome, ...], dict[str, ProspectVerdict]]:
+        about = f"{len(chunk)} prospect(s)"
+        response = self._sender.send(
+            "POST", CREATE_TASKS_PATH, ticket, operation=CREATE, about=about, json=body
         )
-        return response
+        secret = self._api_key.get_secret_value()
+        if not response.is_success:
+            raise error_from_response(response, operation=CREATE, secret=secret, now=self._clock())
+        return outcomes_from_answer(response, chunk, secret=secret)
+
+    # ---- searching prospects (docs/saleshandy-api.md, "Related endpoint") ----------------------------
 
     def search_prospects(
         self, text: str, *, page_size: int = DEFAULT_PAGE_SIZE, page: int = 1
@@ -289,8 +243,8 @@ class SaleshandyClient:
         `page_size` is one of 10, 20, 50, 100 and `page` counts from 1 (ValueError otherwise, and
         for a blank `text`). Results are kept `prospect_cache_ttl` seconds; the same search meanwhile
         (case and blanks aside) costs no call, and concurrent ones share one call. Shares the
-        rate-limit window with `create_tasks`. Raises a SaleshandyError (worded for a search) when
-        the search fails after the bounded retries.
+        rate-limit window with `create_tasks`. Raises a SaleshandyError (its `operation` a search,
+        so it never `may_have_landed`) when the search fails after the bounded retries.
         """
         sent = check_search(text, page_size, page)
         if self._prospect_cache is None:
@@ -309,22 +263,16 @@ class SaleshandyClient:
         return result.with_email(email)
 
     def _search(self, text: str, page_size: int, page: int) -> ProspectSearchResult:
-        params = {"search": text, "pageSize": str(page_size), "page": str(page)}
-        secret = self._api_key.get_secret_value()
         rate_limit_retries = other_retries = 0
         while True:
             try:
-                ticket = self._window.acquire(max_wait=self._retry.max_rate_limit_wait)
-                response = self._get(PROSPECTS_PATH, params, page_size=page_size, page=page, ticket=ticket)
-                if not response.is_success:
-                    raise error_from_response(response, secret=secret, now=self._clock())
+                response = self._send_search(text, page_size, page)
             except SaleshandyError as error:
-                wait = search_retry_wait(
-                    self._retry, error, rate_limit_retries=rate_limit_retries,
-                    other_retries=other_retries, max_other_retries=self._max_search_retries,
+                wait = self._retry.decide_search(
+                    error, rate_limit_retries=rate_limit_retries, other_retries=other_retries
                 )
                 if wait is None:
-                    raise search_error(error) from error.__cause__
+                    raise
                 logger.info("Saleshandy search: %s; sending again in %.1fs", type(error).__name__, wait)
                 if isinstance(error, RateLimitError):
                     rate_limit_retries += 1
@@ -333,46 +281,31 @@ class SaleshandyClient:
                 self._sleep(wait)
                 continue
             try:
-                return search_result_from_answer(
-                    response, page=page, page_size=page_size, secret=secret
-                )
+                secret = self._api_key.get_secret_value()
+                return search_result_from_answer(response, page=page, page_size=page_size, secret=secret)
             except SaleshandyError:
-                raise  # already worded for a search; an unreadable 2xx is not sent again
+                raise  # an unreadable 2xx is not sent again
             except Exception as error:
                 logger.exception("Saleshandy: unexpected failure reading a search answer")
-                raise search_error(UnreadableResponseError()) from error
+                raise UnreadableResponseError(operation=SEARCH) from error
 
-    def _get(
-        self, path: str, params: dict[str, str], *, page_size: int, page: int, ticket: int
-    ) -> httpx.Response:
-        """A GET with no body and no Content-Type (the API answers 406 to one); the search text,
-        a person's name or email, is not logged."""
-        started = time.perf_counter()
-        response = None
-        try:
-            response = self._http.get(path, params=params)
-        except httpx.HTTPError as error:
-            logger.warning(
-                "Saleshandy GET /%s (page %d, %d a page) failed after %.2fs: %s",
-                path, page, page_size, time.perf_counter() - started, type(error).__name__,
-            )
-            raise _error_for_transport(error) from error
-        finally:
-            self._release(ticket, response)
-        logger.info(
-            "Saleshandy GET /%s (page %d, %d a page): HTTP %d in %.2fs",
-            path, page, page_size, response.status_code, time.perf_counter() - started,
+    def _send_search(self, text: str, page_size: int, page: int) -> httpx.Response:
+        """One GET, with no body and no Content-Type (the API answers 406 to one); the search text, a
+        person's name or email, is not logged."""
+        ticket = self._sender.room(max_wait=self._retry.max_rate_limit_wait, operation=SEARCH)
+        params = {"search": text, "pageSize": str(page_size), "page": str(page)}
+        about = f"page {page}, {page_size} a page"
+        response = self._sender.send(
+            "GET", PROSPECTS_PATH, ticket, operation=SEARCH, about=about, params=params
         )
+        if not response.is_success:
+            secret = self._api_key.get_secret_value()
+            raise error_from_response(response, operation=SEARCH, secret=secret, now=self._clock())
         return response
 
-    def _release(self, ticket: int, response: httpx.Response | None) -> None:
-        if response is None:
-            self._window.release(ticket, status=None, headers={})
-        else:
-            self._window.release(ticket, status=response.status_code, headers=response.headers)
-
     def close(self) -> None:
-        self._http.close()
+        if self._owns_http:
+            self._http.close()
 
     def __enter__(self) -> Self:
         return self
@@ -387,29 +320,3 @@ class SaleshandyClient:
 
     def __repr__(self) -> str:
         return f"SaleshandyClient(base_url={self._base_url!r}, chunk_size={self._chunk_size})"
-
-
-def _error_for_transport(error: httpx.HTTPError) -> SaleshandyError:
-    """Whether the request can have reached Saleshandy decides the class: FAILED or UNKNOWN."""
-    never_sent = (
-        httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError,
-        httpx.UnsupportedProtocol,
-    )
-    if isinstance(error, never_sent):
-        return ConnectionFailedError()
-    if isinstance(error, httpx.TimeoutException):  # read or write timeout: the request was sent
-        return ApiTimeoutError()
-    if isinstance(error, httpx.DecodingError):  # an answer came, in an encoding it cannot undo
-        return UnreadableResponseError()
-    return ConnectionLostError()  # RemoteProtocolError, ReadError, WriteError: dropped mid-exchange
-
-
-def _outcomes_for_error(
-    chunk: Sequence[str], error: SaleshandyError
-) -> tuple[ProspectOutcome, ...]:
-    status = error.outcome_status
-    return tuple(ProspectOutcome(pid, status, reason=error.message) for pid in chunk)
-
-
-def _same_error(one: SaleshandyError, other: SaleshandyError) -> bool:
-    return type(one) is type(other) and one.message == other.message

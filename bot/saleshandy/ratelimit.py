@@ -1,4 +1,5 @@
-"""Rate-limit headers, and the one decision about sending a request again. Pure: `now` is passed."""
+"""Reading rate-limit headers (docs/saleshandy-api.md, "Behaviour seen in practice"). Pure: `now` is
+passed."""
 
 from __future__ import annotations
 
@@ -6,9 +7,6 @@ import datetime
 import email.utils
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
-
-from bot.saleshandy.errors import ConnectionFailedError, RateLimitError, SaleshandyError
 
 _EPOCH_SECONDS_FLOOR = 1_000_000_000
 """A number this large (Sept 2001 in epoch seconds) is a timestamp, not a wait: nobody is asked to
@@ -77,40 +75,3 @@ def exhausted_window_wait(headers: Mapping[str, str], *, now: float) -> float | 
         return None
     reset = headers.get("x-ratelimit-reset")
     return None if reset is None else seconds_until_reset(reset, now=now)
-
-
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    """When to send the same request again: only when it cannot have created anything."""
-
-    max_rate_limit_retries: int = 3
-    max_rate_limit_wait: float = 60.0
-    """Longest single wait; a rate limit asking for longer fails the request (nothing created)."""
-    max_connect_retries: int = 2
-    connect_backoff: float = 0.5
-    """First wait after a refused connection, doubling: a restart or a blip lasts seconds."""
-    unannounced_rate_limit_wait: float = 2.0
-    """Wait after a 429 that does not say how long; doubles each time."""
-
-    def decide(
-        self, error: SaleshandyError, *, rate_limit_retries: int, connect_retries: int
-    ) -> float | None:
-        """Seconds to wait before sending the request that met `error` again, or None to give up.
-
-        Only two errors qualify, because only they prove nothing was created: a 429, and a
-        connection that never opened. Everything else (timeouts after sending, 5xx, dropped
-        connections, unreadable answers) may have created tasks and is never retried silently;
-        another 4xx would not change by asking again.
-        """
-        if isinstance(error, RateLimitError):
-            if rate_limit_retries >= self.max_rate_limit_retries:
-                return None
-            wait = error.retry_after
-            if wait is None:
-                wait = self.unannounced_rate_limit_wait * 2**rate_limit_retries
-            return wait if wait <= self.max_rate_limit_wait else None
-        if isinstance(error, ConnectionFailedError):
-            if connect_retries >= self.max_connect_retries:
-                return None
-            return float(self.connect_backoff * 2**connect_retries)
-        return None

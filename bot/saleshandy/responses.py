@@ -2,21 +2,23 @@
 
 Liberal in what it accepts (extra fields, odd shapes), strict in what it concludes: a prospect is
 CREATED only when the API says so, FAILED only when nothing can have been created for it, and
-UNKNOWN whenever the answer leaves room for doubt.
+UNKNOWN whenever the answer leaves room for doubt. Facts only: `bot/slack/wording.py` says them.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from enum import Enum
 from typing import Any
 
 import httpx
 
-from bot.domain import ProspectOutcome
+from bot.domain import OutcomeStatus, ProspectOutcome
 from bot.saleshandy.errors import (
     AuthenticationError,
     NotFoundError,
+    Operation,
     PermissionDeniedError,
     RateLimitError,
     SaleshandyError,
@@ -35,22 +37,24 @@ TASK_ID_NOT_REPORTED = "(not reported)"
 """The task id of a prospect reported with `success: true` but no `taskId`: the API says the task
 exists, so it is CREATED (a retry would make a duplicate); only its id is missing."""
 
-NOT_CREATED_REASON = (
-    "Saleshandy could not create a task for this prospect — check the ID exists and your API key's "
-    "user can access it."
-)
-NOT_REPORTED_REASON = (
-    "Saleshandy did not report on this prospect; the task may have been created — check before "
-    "retrying."
-)
-CONTRADICTED_REASON = (
-    "Saleshandy gave contradicting answers for this prospect; the task may have been created — "
-    "check before retrying."
-)
-UNCLEAR_REASON = (
-    "Saleshandy's answer about this prospect was unclear; the task may have been created — check "
-    "before retrying."
-)
+
+
+class ProspectVerdict(Enum):
+    """Why an answer leaves one prospect without a task it is sure of: a fact, worded at the edge."""
+
+    NOT_CREATED = "not_created"
+    """`success: false` and no task id: nothing was created for it (FAILED)."""
+    NOT_REPORTED = "not_reported"
+    """Missing from the results: the task may exist (UNKNOWN)."""
+    CONTRADICTED = "contradicted"
+    """Reported twice, differently, or failed with a task id: the task may exist (UNKNOWN)."""
+    UNCLEAR = "unclear"
+    """Neither a clear `success` nor a task id: the task may exist (UNKNOWN)."""
+
+    @property
+    def outcome_status(self) -> OutcomeStatus:
+        return OutcomeStatus.FAILED if self is ProspectVerdict.NOT_CREATED else OutcomeStatus.UNKNOWN
+
 
 _REQUEST_ID_HEADERS = (
     "x-request-id", "request-id", "x-correlation-id", "x-amzn-requestid", "cf-ray",
@@ -85,8 +89,11 @@ def _json_or_none(response: httpx.Response) -> Any:
         return None
 
 
-def error_from_response(response: httpx.Response, *, secret: str, now: float) -> SaleshandyError:
-    """The typed error for a non-2xx answer, with every piece of API text redacted and clipped."""
+def error_from_response(
+    response: httpx.Response, *, operation: Operation, secret: str, now: float
+) -> SaleshandyError:
+    """The typed error for a non-2xx answer to `operation`, with every piece of API text redacted and
+    clipped (docs/saleshandy-api.md, "Errors, as the client reads them")."""
     status = response.status_code
     message = api_message_of(_json_or_none(response))
     api_message = clip(redact(message, secret)) if message else None
@@ -95,6 +102,7 @@ def error_from_response(response: httpx.Response, *, secret: str, now: float) ->
     if status == 429:
         return RateLimitError(
             retry_after=retry_after_seconds(response.headers, now=now),
+            operation=operation,
             request_id=request_id,
             body=body,
         )
@@ -105,18 +113,17 @@ def error_from_response(response: httpx.Response, *, secret: str, now: float) ->
         404: NotFoundError,
         422: ValidationError,
     }
-    kind = kinds.get(status, ServerError if status >= 500 else None)
-    if kind is None:
-        return UnexpectedStatusError(
-            status_code=status, api_message=api_message, request_id=request_id, body=body
-        )
-    return kind(status_code=status, api_message=api_message, request_id=request_id, body=body)
+    kind = kinds.get(status, ServerError if status >= 500 else UnexpectedStatusError)
+    return kind(
+        operation=operation, status_code=status, api_message=api_message, request_id=request_id, body=body
+    )
 
 
 def outcomes_from_answer(
     response: httpx.Response, prospect_ids: Sequence[str], *, secret: str
-) -> tuple[ProspectOutcome, ...]:
-    """One outcome per sent prospect, in the order sent, from a 2xx answer.
+) -> tuple[tuple[ProspectOutcome, ...], dict[str, ProspectVerdict]]:
+    """One outcome per sent prospect, in the order sent, from a 2xx answer; and the verdict on each
+    prospect not CREATED (its outcome has no reason: the verdict is why).
 
     Raises UnreadableResponseError when the answer does not list results at all: tasks may have been
     created, so every prospect of the request is UNKNOWN.
@@ -131,7 +138,14 @@ def outcomes_from_answer(
             body=clip(redact(response.text, secret), _BODY_KEPT),
         )
     reported = _first_result_per_prospect(results, set(prospect_ids))
-    return tuple(_outcome_for(pid, reported.get(pid)) for pid in prospect_ids)
+    judged = [(pid, _judge(reported.get(pid))) for pid in prospect_ids]
+    outcomes = tuple(
+        ProspectOutcome(pid, judgement.outcome_status)
+        if isinstance(judgement, ProspectVerdict)
+        else ProspectOutcome.created(pid, judgement)
+        for pid, judgement in judged
+    )
+    return outcomes, {pid: j for pid, j in judged if isinstance(j, ProspectVerdict)}
 
 
 def _first_result_per_prospect(results: list[Any], sent: set[str]) -> dict[str, dict[str, Any]]:
@@ -154,23 +168,22 @@ def _verdict(result: dict[str, Any]) -> tuple[object, object]:
     return result.get("success"), result.get("taskId")
 
 
-def _outcome_for(prospect_id: str, result: dict[str, Any] | None) -> ProspectOutcome:
+def _judge(result: dict[str, Any] | None) -> str | ProspectVerdict:
+    """The task id of a prospect whose task exists, else the verdict on it."""
     if result is None:
-        return ProspectOutcome.unknown(prospect_id, NOT_REPORTED_REASON)
+        return ProspectVerdict.NOT_REPORTED
     if result.get("contradicted"):
-        return ProspectOutcome.unknown(prospect_id, CONTRADICTED_REASON)
+        return ProspectVerdict.CONTRADICTED
     success = result.get("success")
     raw_task_id = result.get("taskId")
     readable_id = isinstance(raw_task_id, str | int) and not isinstance(raw_task_id, bool)
     task_id = str(raw_task_id) if readable_id and raw_task_id != "" else None
     if success is False and task_id is not None:
         # "Failed" with a task id: the task may exist; a retry could make a second one.
-        return ProspectOutcome.unknown(prospect_id, CONTRADICTED_REASON)
+        return ProspectVerdict.CONTRADICTED
     if success is False:
-        return ProspectOutcome.failed(prospect_id, NOT_CREATED_REASON)
+        return ProspectVerdict.NOT_CREATED
     if success is True:
-        return ProspectOutcome.created(prospect_id, task_id or TASK_ID_NOT_REPORTED)
+        return task_id or TASK_ID_NOT_REPORTED
     # No clear `success`: a task id is evidence enough that the task exists; nothing else is.
-    if task_id is not None:
-        return ProspectOutcome.created(prospect_id, task_id)
-    return ProspectOutcome.unknown(prospect_id, UNCLEAR_REASON)
+    return task_id if task_id is not None else ProspectVerdict.UNCLEAR

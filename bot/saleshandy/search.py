@@ -1,40 +1,21 @@
-"""Looking prospects up: `GET {base}/prospects?search=…&pageSize=…&page=…` (the contract's last section).
+"""Looking prospects up: `GET {base}/prospects?search=…&pageSize=…&page=…` (docs/saleshandy-api.md,
+"Related endpoint").
 
-Pure parts only (the client in `client.py` sends the requests): what a found prospect is, reading
-the answer liberally, which failed searches are worth sending again, error messages that talk about
-a search (not about tasks that "may have been created"), and a short-lived, thread-safe cache that
-lets one submission look the same email up twice for one API call.
-
-A search creates nothing, so every error it raises has `may_have_landed` False.
+Pure parts only (the client sends the requests, `cache.py` keeps the answers): what a found prospect
+is, which searches the API would refuse, and reading the answer liberally.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import re
-import threading
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
-from bot.saleshandy.errors import (
-    ApiTimeoutError,
-    ConnectionFailedError,
-    ConnectionLostError,
-    NotFoundError,
-    PermissionDeniedError,
-    RateLimitError,
-    SaleshandyError,
-    ServerError,
-    UnexpectedStatusError,
-    UnreadableResponseError,
-    clip,
-    redact,
-)
-from bot.saleshandy.ratelimit import RetryPolicy
+from bot.saleshandy.errors import Operation, UnreadableResponseError, clip, redact
 from bot.saleshandy.responses import request_id_of
 
 logger = logging.getLogger(__name__)
@@ -46,7 +27,6 @@ DEFAULT_PAGE_SIZE = 20
 EMAIL_LOOKUP_PAGE_SIZE = 50
 """One email lookup is one search, and the search matches substrings: "jo@acme.com" also finds
 "bojo@acme.com". A wide page makes it very unlikely that the exact match falls off page 1."""
-DEFAULT_CACHE_TTL = 60.0
 
 _ITEM_LIST_KEYS = ("prospects", "items", "data", "results", "records", "rows", "list")
 """Where a list of prospects may sit when `payload` (or the body) is an object, in this order."""
@@ -122,11 +102,6 @@ def normalise_search_text(text: str) -> str:
     return " ".join(text.split())
 
 
-def cache_key(text: str, page_size: int, page: int) -> tuple[str, int, int]:
-    """Searches that are the same to the API: case and blanks do not matter."""
-    return normalise_search_text(text).casefold(), page_size, page
-
-
 def check_search(text: str, page_size: int, page: int) -> str:
     """The normalised search text; ValueError for arguments the API would refuse."""
     if not isinstance(text, str) or not normalise_search_text(text):
@@ -147,7 +122,7 @@ def search_result_from_answer(
     """The page of prospects in a 2xx answer. Liberal: `payload` a list, or an object holding the
     list under `prospects`/`items`/`data`/…; items without a usable `id` are skipped.
 
-    Raises UnreadableResponseError (search wording) when the answer holds no list of prospects:
+    Raises UnreadableResponseError when the answer holds no list of prospects:
     "nothing found" must never be concluded from an answer that could not be read.
     """
     try:
@@ -156,11 +131,12 @@ def search_result_from_answer(
         body = None
     found = _items_and_container(body)
     if found is None:
-        raise search_error(UnreadableResponseError(
+        raise UnreadableResponseError(
+            operation=Operation.SEARCH_PROSPECTS,
             status_code=response.status_code,
             request_id=request_id_of(response.headers),
             body=clip(redact(response.text, secret), _BODY_KEPT),
-        ))
+        )
     items, containers = found
     prospects: list[FoundProspect] = []
     skipped = 0
@@ -273,160 +249,3 @@ def _text(value: Any) -> str | None:
     if not isinstance(value, str):
         return None
     return " ".join(value.split()) or None
-
-
-# -- when to ask again, and what to say ------------------------------------------------------------
-
-
-def search_retry_wait(
-    policy: RetryPolicy, error: SaleshandyError, *, rate_limit_retries: int, other_retries: int,
-    max_other_retries: int,
-) -> float | None:
-    """Seconds to wait before sending a failed search again, or None to give up.
-
-    A search is idempotent, so besides what a create may retry (a 429, a connection that never
-    opened) it is also sent again after a 5xx, a timeout or a dropped connection — a bounded number
-    of times, backing off. Never after another 4xx: asking again would not change the answer.
-    """
-    if isinstance(error, RateLimitError):
-        return policy.decide(error, rate_limit_retries=rate_limit_retries, connect_retries=0)
-    transient = (ConnectionFailedError, ConnectionLostError, ApiTimeoutError, ServerError)
-    if isinstance(error, transient) and other_retries < max_other_retries:
-        return float(policy.connect_backoff * 2**other_retries)
-    return None
-
-
-_SEARCH_MESSAGES: dict[type[SaleshandyError], str] = {
-    PermissionDeniedError: (
-        "Saleshandy did not allow this API key's user to search prospects — check the key's access."
-    ),
-    NotFoundError: (
-        "Saleshandy answered 'not found' to the prospect search — check SALESHANDY_API_URL."
-    ),
-    ServerError: "Saleshandy had an internal error searching prospects; try again in a few minutes.",
-    ConnectionFailedError: "Could not reach Saleshandy to search prospects; try again in a few minutes.",
-    ConnectionLostError: (
-        "The connection to Saleshandy broke during the prospect search; try again in a few minutes."
-    ),
-    ApiTimeoutError: (
-        "Saleshandy did not answer the prospect search in time; try again in a few minutes."
-    ),
-    UnreadableResponseError: "Saleshandy's answer to the prospect search could not be read.",
-}
-
-
-def search_error(error: SaleshandyError) -> SaleshandyError:
-    """The same kind of error, worded for a search, with `may_have_landed` False (nothing is
-    created by a search). Status, API message, request id and body are kept."""
-    message = _search_message(error)
-    translated: SaleshandyError
-    if isinstance(error, RateLimitError):
-        translated = RateLimitError(
-            message, retry_after=error.retry_after, status_code=error.status_code,
-            request_id=error.request_id, body=error.body,
-        )
-    else:
-        translated = type(error)(
-            message, status_code=error.status_code, api_message=error.api_message,
-            request_id=error.request_id, body=error.body,
-        )
-    translated.may_have_landed = False
-    return translated
-
-
-def _search_message(error: SaleshandyError) -> str | None:
-    said = f" Saleshandy said: {error.api_message}" if error.api_message else ""
-    if isinstance(error, RateLimitError):
-        wait = error.retry_after
-        when = (
-            "retry in a minute" if wait is None or wait <= 60
-            else f"retry in {math.ceil(wait)} seconds (about {math.ceil(math.ceil(wait) / 60)} minutes)"
-        )
-        return f"Saleshandy's rate limit was reached, so the prospect search was not made; {when}."
-    if isinstance(error, UnexpectedStatusError) and error.may_have_landed:
-        return f"Saleshandy answered HTTP {error.status_code} to the prospect search."
-    for kind, message in _SEARCH_MESSAGES.items():
-        if type(error) is kind:
-            api_words = said if kind in (PermissionDeniedError, NotFoundError, ServerError) else ""
-            return message + api_words
-    return None  # its own wording already fits (bad key, refused request, refused 4xx)
-
-
-# -- a short-lived cache ---------------------------------------------------------------------------
-
-
-@dataclass
-class _Entry:
-    done: threading.Event = field(default_factory=threading.Event)
-    result: ProspectSearchResult | None = None
-    error: BaseException | None = None
-    expires_at: float = math.inf
-
-
-class ProspectLookupCache:
-    """Search results kept `ttl` seconds, keyed by (case-folded text, page size, page).
-
-    Thread-safe, and single-flight: while one thread loads a key, others asking for it wait for
-    that one call and share its result (or its error). Failures are not kept: the next ask loads.
-    """
-
-    def __init__(
-        self, ttl: float = DEFAULT_CACHE_TTL, *, clock: Callable[[], float], max_entries: int = 512
-    ) -> None:
-        if ttl <= 0:
-            raise ValueError("ttl must be positive")
-        self.ttl = ttl
-        self._clock = clock
-        self._max_entries = max_entries
-        self._lock = threading.Lock()
-        self._entries: dict[tuple[str, int, int], _Entry] = {}
-
-    def get_or_load(
-        self, key: tuple[str, int, int], load: Callable[[], ProspectSearchResult]
-    ) -> ProspectSearchResult:
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is not None and entry.done.is_set() and entry.expires_at <= self._clock():
-                del self._entries[key]
-                entry = None
-            owner = entry is None
-            if entry is None:
-                entry = self._entries[key] = _Entry()
-        if not owner:
-            entry.done.wait()
-            if entry.result is not None:
-                return entry.result
-            assert entry.error is not None
-            raise entry.error
-        try:
-            result = load()
-        except BaseException as error:
-            with self._lock:
-                entry.error = error
-                if self._entries.get(key) is entry:
-                    del self._entries[key]
-            entry.done.set()
-            raise
-        with self._lock:
-            entry.result = result
-            entry.expires_at = self._clock() + self.ttl
-            self._prune()
-        entry.done.set()
-        return result
-
-    def clear(self) -> None:
-        """Forget every kept result (searches in flight finish and are not kept either)."""
-        with self._lock:
-            self._entries.clear()
-
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._entries)
-
-    def _prune(self) -> None:
-        now = self._clock()
-        for key in [k for k, e in self._entries.items() if e.done.is_set() and e.expires_at <= now]:
-            del self._entries[key]
-        finished = [k for k, e in self._entries.items() if e.done.is_set() or e.result is not None]
-        for key in finished[: max(0, len(self._entries) - self._max_entries)]:
-            del self._entries[key]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 
 from bot.domain import EmailNotFound, ProspectRef
@@ -26,15 +26,21 @@ class ProspectLookups:
         self._runner = runner
 
     def find_by_email(
-        self, emails: Sequence[str], *, client: SaleshandyClient | None = None
+        self,
+        emails: Sequence[str],
+        *,
+        say_error: Callable[[SaleshandyError], str],
+        client: SaleshandyClient | None = None,
     ) -> tuple[tuple[ProspectRef, ...], tuple[EmailNotFound, ...]]:
         """The prospects these emails belong to (named "Jane Doe · Acme · jane@acme.com"), and those
-        not found. Lookups run a few at a time on the runner's lookup lane; the client keeps them within
-        the rate limit, and its cache makes each distinct email one API call at most."""
+        not found, a failed lookup's error said by `say_error` (the edge's words). Lookups run a few at
+        a time on the runner's lookup lane; the client keeps them within the rate limit, and its cache
+        makes each distinct email one API call at most."""
         using = client or self._client
         if using is None:
             return (), tuple(EmailNotFound(email, NO_KEY_TO_LOOK_UP) for email in emails)
-        futures = [self._runner.lookup(partial(self._look_up, using, email)) for email in emails]
+        look_up = partial(self._look_up, using, say_error=say_error)
+        futures = [self._runner.lookup(partial(look_up, email)) for email in emails]
         answers = [future.result() for future in futures]
         found = tuple(prospect for prospect, _ in answers if prospect is not None)
         return found, tuple(missing for _, missing in answers if missing is not None)
@@ -50,12 +56,12 @@ class ProspectLookups:
         return result.prospects[:SUGGESTIONS_MAX]
 
     def _look_up(
-        self, client: SaleshandyClient, email: str
+        self, client: SaleshandyClient, email: str, *, say_error: Callable[[SaleshandyError], str]
     ) -> tuple[ProspectRef | None, EmailNotFound | None]:
         try:
             prospect = client.find_prospect_by_email(email)
         except SaleshandyError as error:
-            return None, EmailNotFound(email, f"could not look this email up: {error}")
+            return None, EmailNotFound(email, f"could not look this email up: {say_error(error)}")
         if prospect is None:
             return None, EmailNotFound(email, NO_PROSPECT_WITH_EMAIL)
         return ProspectRef(id=prospect.id, display_name=prospect.label), None

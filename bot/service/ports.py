@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from bot.domain import EmailNotFound, Submission
+from bot.saleshandy import ProspectVerdict, SaleshandyError
 
 ReplyTo = dict[str, Any]
 Message = dict[str, Any]
@@ -29,6 +30,13 @@ class Reporter(Protocol):
 
     def nobody_found(self, not_found: Sequence[EmailNotFound]) -> Message:
         """The answer when no prospect could be found for any email: nothing was created."""
+
+    def say_error(self, error: SaleshandyError, *, rep_key: bool) -> str:
+        """What `error` means to the rep, in their words (kept with the prospects it failed, and said
+        above them). `rep_key`: the request used the rep's own key, not the workspace's or the app's."""
+
+    def say_verdict(self, verdict: ProspectVerdict) -> str:
+        """What Saleshandy's verdict on one prospect means to the rep (kept with that prospect)."""
 
     def notice(self, text: str) -> Message:
         """A plain notice (the store is unavailable, an error id…)."""

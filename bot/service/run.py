@@ -10,9 +10,8 @@ epoch (see `bot.store.submissions`), so a run whose lease was taken over stops a
 
 from __future__ import annotations
 
-import dataclasses
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from threading import Event
@@ -22,7 +21,7 @@ from bot.domain import EmailNotFound, ProspectOutcome, ProspectRef
 from bot.metrics import Metrics
 from bot.parsing.prospects import dedupe_prospects
 from bot.saleshandy import (
-    AuthenticationError,
+    ProspectVerdict,
     RateLimitError,
     RateLimiterUnavailableError,
     SaleshandyClient,
@@ -55,12 +54,6 @@ IN_FLIGHT_WHEN_STOPPED = (
 KEY_GONE = (
     "no Saleshandy key to create it with: the Saleshandy account this was asked with was disconnected. "
     "Connect it again in the app's Home tab, then retry."
-)
-
-
-REP_KEY_REJECTED = (
-    "Saleshandy no longer accepts your API key (was it deleted in Saleshandy?). Connect again in the "
-    "app's Home tab with a new key, then retry."
 )
 
 
@@ -120,13 +113,9 @@ class SubmissionRun:
             reason = f"could not look this email up: {KEY_GONE}"
             not_found = tuple(EmailNotFound(email, reason) for email in stored.emails)
         else:
-            found, not_found = self._deps.lookups.find_by_email(stored.emails, client=client)
-            if stored.key_source == "rep":  # the rep's own key refused: SALESHANDY_API_KEY is not the fix
-                rejected = AuthenticationError.default_message
-                not_found = tuple(
-                    dataclasses.replace(m, reason=m.reason.replace(rejected, REP_KEY_REJECTED))
-                    for m in not_found
-                )
+            found, not_found = self._deps.lookups.find_by_email(
+                stored.emails, client=client, say_error=partial(self._say_error, stored)
+            )
         # A prospect named by ID and by email is one prospect, shown with the name its lookup found.
         prospects = dedupe_prospects((*stored.prospects, *found))
         resolved = partial(
@@ -165,7 +154,8 @@ class SubmissionRun:
                 continue
             if blocking is not None:
                 # The rest would meet the same wall (a bad key, the API unreachable): not sent.
-                self._record(chunk, _outcomes_for(chunk, blocking), blocking, sent=False)
+                said = self._say_error(stored, blocking)
+                self._record(chunk, _outcomes_for(chunk, blocking, said), said, sent=False)
                 continue
             error = self._send(client, stored, chunk)
             if error is not None and error.stops_batch and not isinstance(error, RateLimitError):
@@ -216,23 +206,34 @@ class SubmissionRun:
             raise Paused
         if isinstance(result.error, RateLimiterUnavailableError):
             raise Paused(stored.reply_to)
-        outcomes, error = result.outcomes, result.error
-        if isinstance(error, AuthenticationError) and stored.key_source == "rep":
-            # The rep's own key (deleted in Saleshandy since): SALESHANDY_API_KEY is not the fix.
-            worded = AuthenticationError(REP_KEY_REJECTED, status_code=error.status_code)
-            outcomes = tuple(
-                dataclasses.replace(o, reason=REP_KEY_REJECTED) if o.reason == error.message else o
-                for o in outcomes
-            )
-            error = worded
-        self._record(chunk, outcomes, error, sent=sending[0])
+        error = result.error
+        if error is None:
+            self._record(chunk, self._worded(result.outcomes, result.verdicts), None, sent=sending[0])
+        else:
+            said = self._say_error(stored, error)
+            self._record(chunk, _outcomes_for(chunk, error, said), said, sent=sending[0])
         return error
+
+    def _worded(
+        self, outcomes: Sequence[ProspectOutcome], verdicts: Mapping[str, ProspectVerdict]
+    ) -> list[ProspectOutcome]:
+        """The outcomes of an answered request, each verdict (why a prospect is not CREATED) in the
+        reporter's words."""
+        say = self._deps.reporter.say_verdict
+        return [
+            replace(o, reason=say(verdicts[o.prospect_id])) if o.prospect_id in verdicts else o
+            for o in outcomes
+        ]
+
+    def _say_error(self, stored: StoredSubmission, error: SaleshandyError) -> str:
+        """What the rep reads about `error`: the reporter's words (a rep's own key changes the advice)."""
+        return self._deps.reporter.say_error(error, rep_key=stored.key_source == "rep")
 
     def _record(
         self,
         chunk: Chunk,
         outcomes: Sequence[ProspectOutcome],
-        error: SaleshandyError | None,
+        error_message: str | None,
         *,
         sent: bool,
     ) -> None:
@@ -242,7 +243,7 @@ class SubmissionRun:
             chunk.seq,
             epoch=self._epoch,
             outcomes=outcomes,
-            error_message=error.message if error is not None else None,
+            error_message=error_message,
             sent=sent,
         )
         self._held(finish)
@@ -311,5 +312,5 @@ class SubmissionRun:
         raise AssertionError("unreachable")
 
 
-def _outcomes_for(chunk: Chunk, error: SaleshandyError) -> list[ProspectOutcome]:
-    return [ProspectOutcome(pid, error.outcome_status, reason=error.message) for pid in chunk.prospect_ids]
+def _outcomes_for(chunk: Chunk, error: SaleshandyError, said: str) -> list[ProspectOutcome]:
+    return [ProspectOutcome(pid, error.outcome_status, reason=said) for pid in chunk.prospect_ids]

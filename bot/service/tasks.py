@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from functools import partial
 from typing import TypeVar
 
 from bot.domain import EmailNotFound, ProspectRef, TaskDraft, TaskFields
@@ -287,7 +288,9 @@ class TaskService:
     def find_by_email(
         self, emails: Sequence[str], *, acting: Acting | None = None
     ) -> tuple[tuple[ProspectRef, ...], tuple[EmailNotFound, ...]]:
-        return self._lookups.find_by_email(emails, client=self._client_acting(acting))
+        rep_key = acting is not None and acting.source is KeySource.REP
+        say_error = partial(self._reporter.say_error, rep_key=rep_key)
+        return self._lookups.find_by_email(emails, say_error=say_error, client=self._client_acting(acting))
 
     def suggest_prospects(self, text: str, *, acting: Acting | None = None) -> tuple[FoundProspect, ...]:
         """The picker's suggestions, searched with the key `acting` would use (the same key as the

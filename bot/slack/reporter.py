@@ -6,11 +6,13 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from bot.domain import EmailNotFound, Submission
+from bot.saleshandy import ProspectVerdict, SaleshandyError
 from bot.service import Message, ReplyTo
 from bot.slack.blocks.notices import build_notice
 from bot.slack.blocks.results import build_nobody_found, build_parent_message, build_results_messages
 from bot.slack.delivery import Delivery
 from bot.slack.delivery import ReplyTo as SlackReplyTo
+from bot.slack.wording import say_error, say_verdict
 from bot.slack.workflow_step import complete_step
 
 
@@ -30,6 +32,12 @@ class SlackReporter:
 
     def nobody_found(self, not_found: Sequence[EmailNotFound]) -> Message:
         return build_nobody_found(not_found)
+
+    def say_error(self, error: SaleshandyError, *, rep_key: bool) -> str:
+        return say_error(error, rep_key=rep_key)
+
+    def say_verdict(self, verdict: ProspectVerdict) -> str:
+        return say_verdict(verdict)
 
     def notice(self, text: str) -> Message:
         return build_notice(text)

@@ -1,0 +1,156 @@
+"""What Saleshandy's failures mean to a sales rep, in one table: an error's kind and operation decide
+the sentence, its facts (status, the API's words, how long to wait) fill it in; and a sentence for each
+verdict an answer gives on one prospect.
+
+The errors (`bot/saleshandy/errors.py`) and verdicts (`bot/saleshandy/responses.py`) carry facts only.
+Whatever tells a person about one (the results in Slack, the lookups' lines, the command line) words it
+here, so it reads the same everywhere and a second caller never re-creates an error to re-word it.
+"""
+
+from __future__ import annotations
+
+import math
+
+from bot.saleshandy import (
+    ApiTimeoutError,
+    AuthenticationError,
+    ConnectionFailedError,
+    ConnectionLostError,
+    NotFoundError,
+    Operation,
+    PermissionDeniedError,
+    ProspectVerdict,
+    RateLimitError,
+    RateLimiterUnavailableError,
+    SaleshandyError,
+    ServerError,
+    UnexpectedStatusError,
+    UnreadableResponseError,
+    ValidationError,
+    WaitInterruptedError,
+)
+
+CREATE = Operation.CREATE_TASKS
+SEARCH = Operation.SEARCH_PROSPECTS
+CHECK_BEFORE_RETRYING = "the task may have been created — check before retrying."
+TRY_LATER = "try again in a few minutes."
+
+REP_KEY_REJECTED = (
+    "Saleshandy no longer accepts your API key (was it deleted in Saleshandy?). Connect again in the "
+    "app's Home tab with a new key, then retry."
+)
+"""A rep's own key refused: pointing at SALESHANDY_API_KEY would not help them."""
+
+ERROR_WORDS: dict[tuple[str, Operation | None], str] = {
+    ("authentication", None): "The Saleshandy API key was rejected — check SALESHANDY_API_KEY.{said}",
+    ("rep_key_rejected", CREATE): REP_KEY_REJECTED,
+    ("rep_key_rejected", SEARCH): REP_KEY_REJECTED + "{said}",
+    ("permission", CREATE): (
+        "Saleshandy did not allow this API key's user to create these tasks — check the key's access.{said}"
+    ),
+    ("permission", SEARCH): (
+        "Saleshandy did not allow this API key's user to search prospects — check the key's access.{said}"
+    ),
+    ("not_found", CREATE): (
+        "Saleshandy answered 'not found' — check the prospect IDs and SALESHANDY_API_URL.{said}"
+    ),
+    ("not_found", SEARCH): (
+        "Saleshandy answered 'not found' to the prospect search — check SALESHANDY_API_URL.{said}"
+    ),
+    ("validation", None): "Saleshandy refused the request{api_or_stop}",
+    ("refused", None): "Saleshandy refused the request (HTTP {status}){api_colon}",
+    ("rate_limit", CREATE): "Saleshandy's rate limit was reached, so nothing was created; {when}.",
+    ("rate_limit", SEARCH): (
+        "Saleshandy's rate limit was reached, so the prospect search was not made; {when}."
+    ),
+    ("limiter_unavailable", None): (
+        "Our database was unavailable, so nothing was sent to Saleshandy; it goes on once it is back."
+    ),
+    ("wait_interrupted", None): (
+        "The app is restarting, so nothing was sent yet; it goes on after the restart."
+    ),
+    ("server", CREATE): "Saleshandy had an internal error; " + CHECK_BEFORE_RETRYING + "{said}",
+    ("server", SEARCH): "Saleshandy had an internal error searching prospects; " + TRY_LATER + "{said}",
+    ("connection_failed", CREATE): "Could not reach Saleshandy, so nothing was created; " + TRY_LATER,
+    ("connection_failed", SEARCH): "Could not reach Saleshandy to search prospects; " + TRY_LATER,
+    ("connection_lost", CREATE): (
+        "The connection to Saleshandy broke before it answered; " + CHECK_BEFORE_RETRYING
+    ),
+    ("connection_lost", SEARCH): (
+        "The connection to Saleshandy broke during the prospect search; " + TRY_LATER
+    ),
+    ("timeout", CREATE): "Saleshandy did not answer in time; " + CHECK_BEFORE_RETRYING,
+    ("timeout", SEARCH): "Saleshandy did not answer the prospect search in time; " + TRY_LATER,
+    ("unreadable", CREATE): "Saleshandy's answer could not be read; " + CHECK_BEFORE_RETRYING,
+    ("unreadable", SEARCH): "Saleshandy's answer to the prospect search could not be read.",
+    ("unsure_status", CREATE): "Saleshandy answered HTTP {status}; " + CHECK_BEFORE_RETRYING,
+    ("unsure_status", SEARCH): "Saleshandy answered HTTP {status} to the prospect search.",
+    ("error", None): "Saleshandy answered with an error.",
+}
+"""(kind, operation) → the sentence; an operation of None fits both. Fields: `said` (" Saleshandy
+said: …", or nothing), `status`, `api_colon` (": …", or nothing), `api_or_stop` (": …", or "."),
+`when` (when to retry after a rate limit)."""
+
+VERDICT_WORDS: dict[ProspectVerdict, str] = {
+    ProspectVerdict.NOT_CREATED: (
+        "Saleshandy could not create a task for this prospect — check the ID exists and your API key's "
+        "user can access it."
+    ),
+    ProspectVerdict.NOT_REPORTED: "Saleshandy did not report on this prospect; " + CHECK_BEFORE_RETRYING,
+    ProspectVerdict.CONTRADICTED: (
+        "Saleshandy gave contradicting answers for this prospect; " + CHECK_BEFORE_RETRYING
+    ),
+    ProspectVerdict.UNCLEAR: "Saleshandy's answer about this prospect was unclear; " + CHECK_BEFORE_RETRYING,
+}
+"""What an answer's verdict on one prospect means (the request itself went through)."""
+
+_KINDS: dict[type[SaleshandyError], str] = {
+    AuthenticationError: "authentication",
+    PermissionDeniedError: "permission",
+    NotFoundError: "not_found",
+    ValidationError: "validation",
+    RateLimitError: "rate_limit",
+    RateLimiterUnavailableError: "limiter_unavailable",
+    WaitInterruptedError: "wait_interrupted",
+    ServerError: "server",
+    ConnectionFailedError: "connection_failed",
+    ConnectionLostError: "connection_lost",
+    ApiTimeoutError: "timeout",
+    UnreadableResponseError: "unreadable",
+}
+
+
+def say_error(error: SaleshandyError, *, rep_key: bool = False) -> str:
+    """The sentence that tells a rep what `error` means for them. `rep_key`: the request used the rep's
+    own key (not the workspace's or SALESHANDY_API_KEY), which changes what to do about a rejected key."""
+    kind = _kind(error, rep_key=rep_key)
+    template = ERROR_WORDS.get((kind, error.operation)) or ERROR_WORDS[(kind, None)]
+    api = error.api_message
+    return template.format(
+        said=f" Saleshandy said: {api}" if api else "",
+        status=error.status_code,
+        api_colon=f": {api}" if api else "",
+        api_or_stop=f": {api}" if api else ".",
+        when=_when_to_retry(error.retry_after if isinstance(error, RateLimitError) else None),
+    )
+
+
+def say_verdict(verdict: ProspectVerdict) -> str:
+    """The sentence for one prospect the answer did not say was created."""
+    return VERDICT_WORDS[verdict]
+
+
+def _kind(error: SaleshandyError, *, rep_key: bool) -> str:
+    if isinstance(error, UnexpectedStatusError):
+        refused = error.status_code is not None and 400 <= error.status_code < 500
+        return "refused" if refused else "unsure_status"
+    if rep_key and isinstance(error, AuthenticationError):
+        return "rep_key_rejected"
+    return _KINDS.get(type(error), "error")
+
+
+def _when_to_retry(wait: float | None) -> str:
+    if wait is None or wait <= 60:
+        return "retry in a minute"
+    seconds = math.ceil(wait)
+    return f"retry in {seconds} seconds (about {math.ceil(seconds / 60)} minutes)"
