@@ -1,9 +1,9 @@
-"""Bolt listeners, one module per kind (events: the Home tab, uninstalls); each acks at once and hands
-slow work to the background."""
+"""Bolt listeners, one module per kind (events: the Home tab, uninstalls; unfurls: prospect links'
+previews and their button); each acks at once and hands slow work to the background."""
 
 from slack_bolt import App
 
-from bot.slack.listeners import actions, commands, events, options, shortcuts, views
+from bot.slack.listeners import actions, commands, events, options, shortcuts, unfurls, views
 
 
 def register_listeners(app: App) -> None:
@@ -13,3 +13,4 @@ def register_listeners(app: App) -> None:
     actions.register(app)
     options.register(app)
     events.register(app)
+    unfurls.register(app)
