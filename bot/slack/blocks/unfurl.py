@@ -56,10 +56,13 @@ class UnfurlButton:
         """The button's value read back; None when it is not one of ours (or not well formed)."""
         try:
             data = json.loads(str(value))
-            ids = tuple(ProspectRef(id=str(i)).id for i in data["p"])
+            listed = data["p"]
+            if not isinstance(listed, list) or not listed:
+                return None
+            ids = tuple(ProspectRef(id=str(i)).id for i in listed)
             thread = data.get("t")
             return cls(ids, str(thread) if thread else None, int(data.get("n", 0)))
-        except (ValueError, TypeError, KeyError, AttributeError):
+        except (ValueError, TypeError, KeyError):
             return None
 
 
