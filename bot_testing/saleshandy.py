@@ -35,15 +35,17 @@ import argparse
 import collections
 import json
 import logging
+import math
 import secrets
 import string
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from types import TracebackType
 from typing import Any, Self
 
-from bot_testing.saleshandy_http import FakeHandler, FakeServer
+from bot_testing.http_adapter import Answer, LoopbackServer, Request
 from bot_testing.saleshandy_rules import (
     CREATE_PATH,
     SEARCH_PATH,
@@ -57,7 +59,11 @@ from bot_testing.saleshandy_rules import (
     Shape,
     is_known,
     reset_header,
+    reshape,
     search_body,
+    search_query,
+    success_body,
+    validation_problems,
 )
 
 __all__ = ["CreatedTask", "FakeProspect", "FakeSaleshandy", "Fault", "ReceivedRequest", "main"]
@@ -70,6 +76,7 @@ _DEFAULT_MESSAGES = {
     422: "Unprocessable Entity", 429: "ThrottlerException: Too Many Requests",
     500: "Internal server error", 502: "Bad Gateway", 503: "Service Unavailable",
 }
+_TOO_MANY = _DEFAULT_MESSAGES[429]
 
 
 class FakeSaleshandy:
@@ -90,32 +97,22 @@ class FakeSaleshandy:
         self._initial_known = None if known_prospect_ids is None else frozenset(known_prospect_ids)
         self._address = (host, port)
         self._lock = threading.Lock()
-        self._server: FakeServer | None = None
-        self._thread: threading.Thread | None = None
+        self._server: LoopbackServer | None = None
         self._wake = threading.Event()
         self.reset()
 
     # -- life cycle ------------------------------------------------------------------------------
 
     def start(self) -> str:
-        server = FakeServer(self._address, FakeHandler)
-        server.fake = self
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True,
-            name="fake-saleshandy",
-        )
-        self._thread.start()
+        self._server = LoopbackServer(self._address, self.handle, name="fake-saleshandy")
+        self._server.start()
         return self.base_url
 
     def stop(self) -> None:
         self._wake.set()
         if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server = self._thread = None
+            self._server.stop()
+        self._server = None
 
     def __enter__(self) -> Self:
         self.start()
@@ -131,8 +128,7 @@ class FakeSaleshandy:
     def base_url(self) -> str:
         if self._server is None:
             raise RuntimeError("the fake Saleshandy is not running; call start()")
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}/v1"
+        return f"{self._server.base_url}/v1"
 
     def reset(self) -> None:
         """Forget requests, tasks, prospects, faults, latency and rate-limit windows; back to the
@@ -305,9 +301,83 @@ class FakeSaleshandy:
         with self._lock:
             return list(self._tasks)
 
-    # -- serving (called from the handler threads) -----------------------------------------------
+    # -- answering (called from the server's threads) ----------------------------------------------
 
-    def record(self, request: ReceivedRequest) -> tuple[Fault | None, threading.Event]:
+    def handle(self, request: Request) -> Answer:
+        """Answer one HTTP request as the API does, or misbehave as scripted (waiting on the caller's
+        thread for latency and stalls)."""
+        fault, wake = self._record(ReceivedRequest(
+            request.method, request.path, request.query, request.headers, _json_or_none(request.body),
+            request.body,
+        ))
+        if fault is not None and fault.kind == "normal":
+            fault = None
+        if self.latency:
+            wake.wait(self.latency)
+        limits, over_by = self._count(request.headers.get("x-api-key", ""))
+        answer = self._answer(request, fault, wake, over_by)
+        logger.info("fake Saleshandy: %s %s -> %s", request.method, request.path, answer.status)
+        request_id = {"x-request-id": secrets.token_hex(8)}
+        return replace(answer, headers={**request_id, **limits, **answer.headers})
+
+    def _answer(
+        self, request: Request, fault: Fault | None, wake: threading.Event, over_by: float | None
+    ) -> Answer:
+        if request.method == "GET" and "content-type" in request.headers:
+            return _json(406, {"message": "Not Acceptable", "statusCode": 406})
+        if request.path == SEARCH_PATH and request.method == "GET":
+            return self._answer_search(request, fault, wake, over_by)
+        if request.path != CREATE_PATH or request.method != "POST":
+            message = f"Cannot {request.method} {request.path}"
+            return _json(404, {"message": message, "error": "Not Found", "statusCode": 404})
+        if fault is not None and fault.kind == "answer" and not fault.creates_tasks:
+            return _scripted(fault)
+        key = request.headers.get("x-api-key")
+        refused = self._refusal(key, over_by)
+        if refused is not None:
+            return refused
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        checked = _json_or_none(request.body) if content_type == "application/json" else {}
+        problems = validation_problems(checked)
+        if problems:
+            return _json(400, {"message": problems, "error": "Bad Request", "statusCode": 400})
+        if fault is not None and not fault.creates_tasks:
+            return _misbehave(fault, wake, None)
+        answer = success_body(self._create(checked, key))
+        return _json(201, answer) if fault is None else _misbehave(fault, wake, answer)
+
+    def _answer_search(
+        self, request: Request, fault: Fault | None, wake: threading.Event, over_by: float | None
+    ) -> Answer:
+        """GET /v1/prospects: the same checks in the same order as creating tasks, then the page."""
+        if fault is not None and fault.kind == "answer":
+            return _scripted(fault)
+        key = request.headers.get("x-api-key")
+        refused = self._refusal(key, over_by)
+        if refused is not None:
+            return refused
+        parsed, problems = search_query(request.query)
+        if parsed is None:
+            return _json(400, {"message": problems, "error": "Bad Request", "statusCode": 400})
+        found = self._search(parsed, key)
+        if fault is not None and fault.kind == "drop":
+            return Answer.dropped()
+        if fault is not None and fault.kind == "stall":
+            wake.wait(fault.seconds)
+            if not fault.creates_tasks:
+                return _json(504, {"message": "Gateway Timeout", "statusCode": 504})
+        return _json(200, found)
+
+    def _refusal(self, key: str | None, over_by: float | None) -> Answer | None:
+        """401 for a key it does not take, 429 past the rate limit; None when the request may go on."""
+        if not self.accepts(key):
+            return _json(401, {"message": "Unauthorized", "statusCode": 401})
+        if over_by is not None:
+            retry = {"retry-after": str(math.ceil(over_by))}
+            return _json(429, {"message": _TOO_MANY, "statusCode": 429}, retry)
+        return None
+
+    def _record(self, request: ReceivedRequest) -> tuple[Fault | None, threading.Event]:
         with self._lock:
             self._requests.append(request)
             endpoint = _endpoint_of(request)
@@ -315,7 +385,7 @@ class FakeSaleshandy:
             fault = faults.popleft() if faults else None
             return fault, self._wake
 
-    def count(self, key: str) -> tuple[dict[str, str], float | None]:
+    def _count(self, key: str) -> tuple[dict[str, str], float | None]:
         """Count one request for `key`: the rate-limit headers, and the wait if over the limit."""
         with self._lock:
             now = self.clock()
@@ -332,13 +402,13 @@ class FakeSaleshandy:
             }
             return headers, (max(1.0, reset_at - now) if used > self.limit else None)
 
-    def search(self, query: SearchQuery, key: str | None = None) -> dict[str, Any]:
+    def _search(self, query: SearchQuery, key: str | None) -> dict[str, Any]:
         """The answer to a search (valid parameters, accepted key) among what `key`'s user has."""
         with self._lock:
             prospects = [p for p in self._prospects.values() if self._owns(key, p.id)]
         return search_body(prospects, query)
 
-    def create(self, body: dict[str, Any], key: str | None = None) -> list[dict[str, Any]]:
+    def _create(self, body: dict[str, Any], key: str | None) -> list[dict[str, Any]]:
         results: list[dict[str, Any]] = []
         with self._lock:
             for prospect_id in body["prospectIds"]:
@@ -356,6 +426,37 @@ class FakeSaleshandy:
     def _owns(self, key: str | None, prospect_id: str) -> bool:
         owner = self._prospect_keys.get(prospect_id)
         return owner is None or owner == key
+
+
+def _json(status: int, body: Any, headers: Mapping[str, str] | None = None) -> Answer:
+    return Answer(status, json.dumps(body).encode(), "application/json", headers or {})
+
+
+def _scripted(fault: Fault) -> Answer:
+    return Answer(fault.status, fault.body, fault.content_type, fault.headers)
+
+
+def _misbehave(fault: Fault, wake: threading.Event, answer: dict[str, Any] | None) -> Answer:
+    """What a scripted fault answers in place of `answer` (None: the tasks were not created)."""
+    if fault.kind == "drop":
+        return Answer.dropped()
+    if fault.kind == "answer":
+        return _scripted(fault)
+    if fault.kind == "shape" and answer is not None and fault.shape is not None:
+        return _json(201, reshape(answer, fault.shape))
+    wake.wait(fault.seconds)  # a stall
+    if answer is None:  # it never got round to the work: a gateway gave up on it
+        return _json(504, {"message": "Gateway Timeout", "statusCode": 504})
+    return _json(201, answer)
+
+
+def _json_or_none(raw: bytes) -> Any:
+    if not raw:
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return None
 
 
 def _endpoint_of(request: ReceivedRequest) -> Endpoint | None:

@@ -1,6 +1,6 @@
 """Slack's Socket Mode, faked on loopback: the WebSocket end of `apps.connections.open`.
 
-FakeSlack (bot_testing/slack.py) checks the app-level token and hands out the URLs; this module serves
+FakeSlack (bot_testing/slack/) checks the app-level token and hands out the URLs; this module serves
 them with a real WebSocket server (the `websockets` library) speaking Slack's envelopes:
 
 - on connect, `{"type": "hello", "num_connections": …, "debug_info": …, "connection_info": …}`;

@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from bot.saleshandy import seconds_until_reset
+from bot_testing.http_adapter import Request
 from bot_testing.saleshandy import FakeSaleshandy
 from tests.conftest import SALESHANDY_TEST_KEY, FakeClock
 
@@ -35,6 +36,19 @@ def http(fake_saleshandy: FakeSaleshandy) -> Iterator[httpx.Client]:
         timeout=2.0,
     ) as client:
         yield client
+
+
+def test_answers_without_being_served_over_http() -> None:
+    fake = FakeSaleshandy("key-1")
+    request = Request(
+        "POST", "/v1/tasks/create", "", {"x-api-key": "key-1", "content-type": "application/json"},
+        json.dumps(VALID).encode(),
+    )
+
+    answer = fake.handle(request)
+
+    assert answer.status == 201 and answer.headers["x-ratelimit-remaining"] == "999"
+    assert [task.prospect_id for task in fake.tasks] == VALID["prospectIds"]
 
 
 def test_creates_one_task_per_known_prospect(
