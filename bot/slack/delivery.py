@@ -114,8 +114,9 @@ class Delivery:
             if parent is not None:
                 posted = self._client(reply_to).chat_postMessage(channel=reply_to.channel, **parent)
                 # Posted to a member's ID, the parent lands in the DM: its thread is in that channel.
-                reply_to = replace(reply_to, channel=posted.get("channel") or reply_to.channel,
-                                   thread_ts=posted["ts"])
+                reply_to = replace(
+                    reply_to, channel=posted.get("channel") or reply_to.channel, thread_ts=posted["ts"]
+                )
                 unsent.pop(0)
             while unsent:
                 self._client(reply_to).chat_postMessage(
