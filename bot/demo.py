@@ -1,8 +1,8 @@
 """`python -m bot demo`: the real app against a fake Slack and a fake Saleshandy, all on loopback.
 
 It plays a scripted session (a rep connecting their own Saleshandy account in App Home, then a slash
-command, a modal submission, a message shortcut, a retry of failures and a Workflow Builder step, all made
-with that rep's key)
+command, a modal submission, a message shortcut, a prospect link's preview and its *Create task* button,
+a retry of failures and a Workflow Builder step, all made with that rep's key)
 with genuinely signed requests over HTTP, or with `--socket-mode` as envelopes over a WebSocket (the way
 `python -m bot` runs with SLACK_APP_TOKEN set), and prints what reached each side and what the rep sees.
 No account and no network needed.
@@ -124,7 +124,8 @@ def run_demo(out: Print = print, *, socket_mode: bool = False) -> int:
             _show_connection(slack, out)
         saleshandy.add_key(REP_KEY)
         steps = (
-            _connect_in_app_home, _slash_command, _modal, _message_shortcut, _retry_failures, _workflow_step
+            _connect_in_app_home, _slash_command, _modal, _message_shortcut, _link_preview, _retry_failures,
+            _workflow_step,
         )
         for number, step in enumerate(steps, start=1):
             out(f"\n━━ {number}. {(step.__doc__ or '').strip()}")
@@ -228,6 +229,29 @@ def _message_shortcut(slack: FakeSlack, saleshandy: FakeSaleshandy, driver: Driv
     prefilled = _initial_values(view)
     out(f"the modal opens prefilled: {json.dumps(prefilled, ensure_ascii=False)}")
     driver.view_submission(view, fill_view(view, {ids.TASK_TYPE_ACTION_ID: "2"}), user_id=REP)
+    _show_results(slack, saleshandy, out, replies=1, parent=False, since=before)
+
+
+def _link_preview(slack: FakeSlack, saleshandy: FakeSaleshandy, driver: Driver, out: Print) -> None:
+    """Someone posts prospect links: they unfurl with “Create task”, which the rep presses."""
+    before = _counts(slack, saleshandy)
+    links = ("https://my.saleshandy.com/prospects/Hb3Nq8Lz", "https://my.saleshandy.com/prospects/Kt4Wv9Xc")
+    message = slack.add_message(
+        "C123", f"Both asked for a call back: <{links[0]}|Omar Haddad> and <{links[1]}>", user="U999"
+    )
+    out(f"message in #C123: {message['text']}")
+    driver.link_shared(message, channel_id="C123", user_id="U999")
+    slack.wait_for("chat.unfurl", timeout=WAIT_SECONDS)
+    for url, preview in slack.unfurls("C123", message["ts"]).items():
+        out(f"under {url} the channel sees: {' '.join(_visible_text(preview))}")
+    out("rep presses “Create task” under the first link")
+    shown = next(m for m in slack.messages("C123") if m["ts"] == message["ts"])
+    opened = len(slack.calls("views.open"))
+    driver.press_unfurl_button(shown, links[0], ids.UNFURL_CREATE_TASK_ACTION_ID, user_id=REP)
+    slack.wait_for("views.open", count=opened + 1, timeout=WAIT_SECONDS)
+    view = _opened_view(slack)
+    out(f"the modal opens prefilled: {json.dumps(_initial_values(view), ensure_ascii=False)}")
+    driver.view_submission(view, fill_view(view, {ids.TASK_TYPE_ACTION_ID: "9"}), user_id=REP)
     _show_results(slack, saleshandy, out, replies=1, parent=False, since=before)
 
 

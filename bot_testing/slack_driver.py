@@ -13,7 +13,6 @@ re-exported here.
 from __future__ import annotations
 
 import json
-import secrets
 import time
 from collections.abc import Mapping
 from types import TracebackType
@@ -124,28 +123,20 @@ class SlackDriver(SlackActions[httpx.Response]):
 
     def send_event(self, event: JsonDict) -> httpx.Response:
         """POST an Events API callback as Slack does: JSON, `event` wrapped in its envelope."""
-        envelope = {
-            "token": VERIFICATION_TOKEN,
-            "team_id": self.team_id,
-            **({"enterprise_id": self.enterprise_id} if self.enterprise_id else {}),
-            "api_app_id": self.fake.app_id,
-            "event": {"event_ts": self.fake.new_ts(), **event},
-            "type": "event_callback",
-            "event_id": f"Ev{secrets.token_hex(5).upper()}",
-            "event_time": int(time.time()),
-            "authorizations": [
-                {
-                    "enterprise_id": self.enterprise_id,
-                    "team_id": None if self.is_enterprise_install else self.team_id,
-                    "user_id": self.fake.bot_user_id,
-                    "is_bot": True,
-                    "is_enterprise_install": self.is_enterprise_install,
-                }
-            ],
-            "is_ext_shared_channel": False,
-        }
+        return self.deliver_event(self.event_envelope(event))
+
+    def deliver_event(
+        self, envelope: JsonDict, *, retry_num: int | None = None, retry_reason: str | None = None
+    ) -> httpx.Response:
+        """POST an event's envelope (`last_payload` of an earlier send, to deliver it again); with
+        `retry_num`, as Slack retries one it got no 200 for within 3 s (its `X-Slack-Retry-*` headers)."""
         self.last_payload = envelope
-        return self.send(json.dumps(envelope).encode(), content_type="application/json")
+        body = json.dumps(envelope).encode()
+        headers = self.signed_headers(body, content_type="application/json")
+        if retry_num is not None:
+            headers["X-Slack-Retry-Num"] = str(retry_num)
+            headers["X-Slack-Retry-Reason"] = retry_reason or "http_timeout"
+        return self.raw(body, headers)
 
     def redeliver_last_event(self, *, retry_num: int = 1, reason: str = "http_timeout") -> httpx.Response:
         """Slack's retry of the last event (it got no 200 within 3 s): the same body and event_id, signed

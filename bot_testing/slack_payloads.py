@@ -9,11 +9,15 @@ comes back (an HTTP response, a Socket Mode ack).
 from __future__ import annotations
 
 import secrets
+import time
 import zlib
 from abc import ABC, abstractmethod
+from collections.abc import Iterable
 from typing import Any, Generic, TypeVar
+from urllib.parse import urlsplit
 
 from bot_testing.slack import DEFAULT_USER_ID, FakeSlack, FunctionExecution
+from bot_testing.slack.links import links_in
 from bot_testing.slack_elements import element_action
 
 JsonDict = dict[str, Any]
@@ -21,6 +25,8 @@ R = TypeVar("R")
 
 VERIFICATION_TOKEN = "fake-verification-token"
 """The deprecated per-app token Slack still puts in every payload; Bolt ignores it by default."""
+UNFURL_DOMAINS = ("saleshandy.com",)
+"""The domains whose links Slack tells the app of (the manifest's `unfurl_domains`; subdomains too)."""
 
 
 class SlackActions(ABC, Generic[R]):
@@ -62,11 +68,78 @@ class SlackActions(ABC, Generic[R]):
         the execution started in the fake is `last_execution`."""
         self.last_execution = self.fake.start_function(callback_id, inputs)
         return self.send_event(function_executed_event(self.fake, self.last_execution))
+    def event_envelope(self, event: JsonDict, *, event_id: str | None = None) -> JsonDict:
+        """Any event wrapped as the Events API delivers it (`event_callback`), with a fresh event_id
+        unless one is given (Slack's retries of a delivery keep its id)."""
+        return {
+            "token": VERIFICATION_TOKEN,
+            "team_id": self.team_id,
+            **({"enterprise_id": self.enterprise_id} if self.enterprise_id else {}),
+            "api_app_id": self.fake.app_id,
+            "event": {"event_ts": self.fake.new_ts(), **event},
+            "type": "event_callback",
+            "event_id": event_id or f"Ev{secrets.token_hex(5).upper()}",
+            "event_time": int(time.time()),
+            "authorizations": [
+                {
+                    "enterprise_id": self.enterprise_id,
+                    "team_id": None if self.is_enterprise_install else self.team_id,
+                    "user_id": self.fake.bot_user_id,
+                    "is_bot": True,
+                    "is_enterprise_install": self.is_enterprise_install,
+                }
+            ],
+            "is_ext_shared_channel": False,
+        }
 
     def app_home_opened(self, user_id: str = DEFAULT_USER_ID, *, tab: str = "home") -> R:
         """`user_id` opens the app's Home tab (Slack sends `app_home_opened`)."""
         channel = f"D{user_id[1:]}"
         return self.send_event({"type": "app_home_opened", "user": user_id, "channel": channel, "tab": tab})
+
+    def link_shared(
+        self,
+        message: JsonDict,
+        *,
+        channel_id: str = "C123",
+        user_id: str = DEFAULT_USER_ID,
+        domains: tuple[str, ...] = UNFURL_DOMAINS,
+    ) -> R:
+        """`user_id` posted `message` (from `fake.add_message`) in `channel_id`: Slack tells the app of
+        its links on `domains` (each once), and will let the app unfurl those."""
+        urls = on_domains(links_in(message), domains)
+        event: JsonDict = {
+            "type": "link_shared",
+            "channel": channel_id,
+            "is_bot_user_member": True,
+            "user": user_id,
+            "message_ts": message["ts"],
+            "unfurl_id": self.fake.share_links(channel_id, message["ts"], urls),
+            "source": "conversations_history",
+            "links": [{"domain": _host(url), "url": url} for url in urls],
+        }
+        if message.get("thread_ts"):
+            event["thread_ts"] = message["thread_ts"]
+        return self.send_event(event)
+
+    def composer_link_shared(
+        self, urls: list[str], *, user_id: str = DEFAULT_USER_ID, domains: tuple[str, ...] = UNFURL_DOMAINS
+    ) -> R:
+        """`user_id` pasted `urls` in the message box and has not sent it: Slack tells the app of those on
+        `domains`, naming no message (the app previews them by the event's `unfurl_id`)."""
+        shown = on_domains(urls, domains)
+        return self.send_event(
+            {
+                "type": "link_shared",
+                "channel": "COMPOSER",
+                "is_bot_user_member": False,
+                "user": user_id,
+                "message_ts": f"{user_id}-{secrets.token_hex(16)}",
+                "unfurl_id": self.fake.share_links(None, None, shown),
+                "source": "composer",
+                "links": [{"domain": _host(url), "url": url} for url in shown],
+            }
+        )
 
     # ---- slash commands ----------------------------------------------------------------------
 
@@ -149,6 +222,19 @@ class SlackActions(ABC, Generic[R]):
                 message, callback_id=callback_id, user_id=user_id, channel_id=channel_id
             )
         )
+
+    def global_shortcut_payload(self, callback_id: str, *, user_id: str = DEFAULT_USER_ID) -> JsonDict:
+        """The global shortcut `callback_id`: no channel, no message, no response_url."""
+        return {
+            **self._envelope("shortcut", user_id),
+            "callback_id": callback_id,
+            "trigger_id": self.fake.issue_trigger_id(),
+            "action_ts": self.fake.new_ts(),
+        }
+
+    def global_shortcut(self, callback_id: str, *, user_id: str = DEFAULT_USER_ID) -> R:
+        """`user_id` runs the global shortcut `callback_id` (the shortcuts menu, anywhere in Slack)."""
+        return self.send_payload(self.global_shortcut_payload(callback_id, user_id=user_id))
 
     def view_submission_payload(
         self, view: JsonDict, values: JsonDict, *, user_id: str = DEFAULT_USER_ID
@@ -243,6 +329,59 @@ class SlackActions(ABC, Generic[R]):
         action = element_action(message.get("blocks", []), action_id)
         return self.block_action(action, message=message, channel_id=channel_id, user_id=user_id)
 
+    def unfurl_button_payload(
+        self,
+        message: JsonDict,
+        url: str,
+        action_id: str,
+        *,
+        channel_id: str = "C123",
+        user_id: str = DEFAULT_USER_ID,
+    ) -> JsonDict:
+        """A press of the button `action_id` in the app's preview of `url` under `message` (as the fake
+        has it now, previews attached: from `fake.messages(channel)`)."""
+        preview = next((a for a in message.get("attachments", []) if a.get("app_unfurl_url") == url), None)
+        if preview is None:
+            raise LookupError(f"the app made no preview of {url} under that message")
+        action = element_action(preview.get("blocks", []), action_id)
+        action["action_ts"] = self.fake.new_ts()
+        container: JsonDict = {
+            "type": "message_attachment",
+            "message_ts": message["ts"],
+            "attachment_id": preview["id"],
+            "channel_id": channel_id,
+            "is_ephemeral": False,
+            "is_app_unfurl": True,
+            "app_unfurl_url": url,
+        }
+        if message.get("thread_ts"):
+            container["thread_ts"] = message["thread_ts"]
+        return {
+            **self._envelope("block_actions", user_id),
+            "trigger_id": self.fake.issue_trigger_id(),
+            "container": container,
+            "channel": self._channel(channel_id),
+            "message": message,
+            "app_unfurl": preview,
+            "state": {"values": {}},
+            "response_url": self.fake.response_url(channel_id, user_id, message_ts=message["ts"]),
+            "actions": [action],
+        }
+
+    def press_unfurl_button(
+        self,
+        message: JsonDict,
+        url: str,
+        action_id: str,
+        *,
+        channel_id: str = "C123",
+        user_id: str = DEFAULT_USER_ID,
+    ) -> R:
+        """`user_id` presses `action_id` in the app's preview of `url` under `message`."""
+        return self.send_payload(
+            self.unfurl_button_payload(message, url, action_id, channel_id=channel_id, user_id=user_id)
+        )
+
     def block_suggestion_payload(
         self,
         action_id: str,
@@ -329,3 +468,15 @@ def function_executed_event(fake: FakeSlack, execution: FunctionExecution) -> Js
         "workflow_execution_id": execution.workflow_execution_id,
         "bot_access_token": execution.bot_access_token,
     }
+def on_domains(urls: Iterable[str], domains: tuple[str, ...]) -> list[str]:
+    """The URLs on `domains` or their subdomains, each once, in order."""
+    found: list[str] = []
+    for url in urls:
+        host = _host(url)
+        if any(host == d or host.endswith("." + d) for d in domains) and url not in found:
+            found.append(url)
+    return found
+
+
+def _host(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()

@@ -157,16 +157,20 @@ def test_the_demo_plays_every_path_against_the_fakes(transport: list[str]) -> No
     assert "Slack shows the modal “Connect Saleshandy”" in connect_scene
     assert connect_scene.split("the Home tab now says:")[1].count("Your Saleshandy account is connected") == 1
     # Then every task is made with the rep's own key, which the output never shows (nor any part of it).
-    assert out.count("→ Saleshandy received POST /v1/tasks/create, made with ann's own key") == 6
+    assert out.count("→ Saleshandy received POST /v1/tasks/create, made with ann's own key") == 7
     assert "another key" not in out
     assert "1 created · 1 failed" in out
     assert "Retry: 2 created" in out
     assert "Priya Rao" in out
     # Last, a workflow runs the step: results in the message's thread, the step completed with its outputs.
-    step_scene = out.split("━━ 6.")[1]
+    step_scene = out.split("━━ 7.")[1]
     assert "Slack runs the step (function_executed)" in step_scene and "Omar Haddad" in step_scene
     assert 'functions.completeSuccess) with outputs for the next steps: {"created_count": 1, ' in step_scene
     assert "xwfp-" not in out + done.stderr  # the step's own token is never shown
+    # A prospect link's preview shows only its ID, and its button opens the form with the message's links.
+    assert "the channel sees: *Saleshandy prospect* `Hb3Nq8Lz` [ Create task ]" in out
+    link_scene = out.split("━━ 5.")[1].split("━━ 6.")[0]
+    assert '"prospectIds": ["Hb3Nq8Lz", "Kt4Wv9Xc"]' in link_scene and "Omar Haddad" in link_scene
     for secret in (
         "demo-saleshandy-key", "demo-ann-own-saleshandy-key", "ann-own", "xoxb-demo-token", "xapp-demo-token",
         "demo-signing-secret",
@@ -174,8 +178,8 @@ def test_the_demo_plays_every_path_against_the_fakes(transport: list[str]) -> No
         assert secret not in out + done.stderr
     if transport:
         assert "apps.connections.open" in out and "connected to ws://127.0.0.1:" in out
-        assert "Slack sent 2 events_api, 6 interactive, 3 slash_commands envelopes over the WebSocket" in out
-        assert "the app acked 11 of them" in out
+        assert "Slack sent 3 events_api, 8 interactive, 3 slash_commands envelopes over the WebSocket" in out
+        assert "the app acked 14 of them" in out
         assert "Socket Mode envelope" in out
 
 

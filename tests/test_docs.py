@@ -38,17 +38,19 @@ def test_manifest_matches_the_code_and_asks_only_for_used_scopes() -> None:
     features = manifest["features"]
     assert [c["command"] for c in features["slash_commands"]] == [ids.TASK_COMMAND]
     assert [(s["type"], s["callback_id"]) for s in features["shortcuts"]] == [
-        ("message", ids.MESSAGE_SHORTCUT_CALLBACK_ID)
+        ("message", ids.MESSAGE_SHORTCUT_CALLBACK_ID),
+        ("global", ids.GLOBAL_SHORTCUT_CALLBACK_ID),
     ]
+    assert "saleshandy.com" in features["unfurl_domains"]  # prospect links unfurl with Create task
     assert manifest["settings"]["socket_mode_enabled"] is True
     assert features["app_home"]["messages_tab_enabled"] is True  # where DM fallbacks show up
     assert features["app_home"]["home_tab_enabled"] is True  # connecting Saleshandy, recent submissions
     assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == {
-        "app_home_opened", "app_uninstalled", "tokens_revoked", "function_executed",
+        "app_home_opened", "app_uninstalled", "tokens_revoked", "function_executed", "link_shared",
     }
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == {
-        "commands", "chat:write", "chat:write.public", "users:read", "im:write",
+        "commands", "chat:write", "chat:write.public", "users:read", "im:write", "links:read", "links:write",
     }
 
 
@@ -72,6 +74,12 @@ def test_manifest_declares_the_workflow_step_the_code_reads_and_completes() -> N
     assert all(output["is_required"] for output in outputs.values())
     assert manifest["settings"]["org_deploy_enabled"] is True  # functions need an org-ready app
     assert manifest["settings"]["function_runtime"] == "remote"
+def test_every_scope_in_the_manifest_says_why() -> None:
+    lines = (ROOT / "app_manifest.yml").read_text().splitlines()
+    scopes = yaml.safe_load("\n".join(lines))["oauth_config"]["scopes"]["bot"]
+    for scope in scopes:
+        (line,) = [line for line in lines if line.strip().startswith(f"- {scope} ")]
+        assert "#" in line and line.split("#", 1)[1].strip(), scope
 
 
 def test_procfile_serves_the_wsgi_factory() -> None:

@@ -120,7 +120,10 @@ class Delivery:
         try:
             if parent is not None:
                 posted = self._client(reply_to).chat_postMessage(channel=reply_to.channel, **parent)
-                reply_to = replace(reply_to, thread_ts=posted["ts"])
+                # Posted to a member's ID, the parent lands in the DM: its thread is in that channel.
+                reply_to = replace(
+                    reply_to, channel=posted.get("channel") or reply_to.channel, thread_ts=posted["ts"]
+                )
                 unsent.pop(0)
             while unsent:
                 self._client(reply_to).chat_postMessage(

@@ -56,3 +56,14 @@ DEFAULTS_MODAL_CALLBACK_ID = "rep_defaults_modal"
 DEFAULTS_DUE_BLOCK_ID = "default_due"
 DEFAULTS_DUE_ACTION_ID = "default_due_input"
 """The defaults form reuses the task form's type and priority block and action ids (read the same way)."""
+
+# ---- more doors: link previews, the global shortcut, App Home's form ------------------------------
+
+GLOBAL_SHORTCUT_CALLBACK_ID = "new_saleshandy_task"
+"""The ⚡ shortcut *New Saleshandy task*: the form from anywhere, results by DM."""
+HOME_CREATE_TASK_ACTION_ID = "home_create_task"
+"""App Home's *Create a task*: the same form as the global shortcut, results by DM."""
+HOME_CREATE_TASK_BLOCK_ID = "home_create_task"
+UNFURL_CREATE_TASK_ACTION_ID = "unfurl_create_task"
+"""*Create task* in a prospect link's preview: the form with every prospect link of that message."""
+UNFURL_BLOCK_ID = "prospect_link_preview"

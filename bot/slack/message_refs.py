@@ -67,3 +67,12 @@ def _walk(node: Any) -> Iterator[dict[str, Any]]:
     elif isinstance(node, list):
         for item in node:
             yield from _walk(item)
+
+
+def message_permalink(domain: str | None, channel: str, ts: str, thread_ts: str | None = None) -> str:
+    """A message's permalink in Slack's documented form, built from what a payload says (sparing an API
+    call before the trigger_id is spent); a reply's names its thread."""
+    link = f"https://{domain or 'app'}.slack.com/archives/{channel}/p{ts.replace('.', '')}"
+    if thread_ts and thread_ts != ts:
+        link += f"?thread_ts={thread_ts}&cid={channel}"
+    return link

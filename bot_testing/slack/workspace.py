@@ -1,4 +1,5 @@
-"""What the fake Slack workspace holds: members, channels, messages, views, triggers, response_urls.
+"""What the fake Slack workspace holds: members, channels, messages, views, triggers, response_urls,
+the links Slack told the app of and its previews of them.
 
 Tests set it up (`add_user`, `add_message`, `set_bot_not_in`…) and look at it (`messages`, `views`…);
 the Web API methods (chat.py, conversations.py, views.py, users.py, auth.py) read and change it
@@ -18,6 +19,7 @@ from typing import Protocol
 
 from bot_testing.slack.executions import Executions, FunctionExecution
 from bot_testing.slack.installs import Installs
+from bot_testing.slack.links import Conversation, SharedLinks, previews_under
 from bot_testing.slack.protocol import ApiError, JsonDict, content_of, required
 
 DEFAULT_USER_ID = "U123"
@@ -112,6 +114,8 @@ class Workspace:
             self.not_in: set[str] = set()
             self.missing: set[str] = set()
             self.dms: dict[str, str] = {}
+            self.conversations: dict[str, Conversation] = {}
+            self.shared_links = SharedLinks()
 
     # ---- members and channels ---------------------------------------------------------------
 
@@ -164,6 +168,22 @@ class Workspace:
         if channel_id.startswith("G"):
             return "privategroup"
         return channel_id.lower()
+
+    def add_conversation(
+        self,
+        channel_id: str,
+        *,
+        kind: str = "channel",
+        bot_member: bool = True,
+        ext_shared: bool = False,
+        name: str | None = None,
+    ) -> None:
+        """A conversation of a kind ("channel", "private", "im", "mpim"), the bot in it or not, shared
+        with another organisation (Slack Connect) or not; posting follows (see `Conversation.refusal`)."""
+        with self.lock:
+            self.conversations[channel_id] = Conversation(kind, bot_member, ext_shared)
+            if name:
+                self.channel_names[channel_id] = name
 
     def set_bot_not_in(self, channel: str) -> None:
         """Posting or reading history in `channel` answers `not_in_channel` until `set_bot_in`."""
@@ -224,14 +244,16 @@ class Workspace:
         thread_ts: str | None = None,
         blocks: list[JsonDict] | None = None,
         attachments: list[JsonDict] | None = None,
+        team: str | None = None,
     ) -> JsonDict:
-        """A message a person posted in `channel` (to run a message shortcut on); returns it."""
+        """A message a person posted in `channel` (to run a message shortcut on); returns it. `team`: the
+        poster's workspace when it is another one (a Slack Connect channel)."""
         message: JsonDict = {
             "type": "message",
             "user": user,
             "text": text,
             "ts": self.new_ts(),
-            "team": self.team_id,
+            "team": team or self.team_id,
             "client_msg_id": secrets.token_hex(16),
             "blocks": blocks if blocks is not None else [_rich_text_block(text)],
         }
@@ -239,9 +261,31 @@ class Workspace:
             message["attachments"] = attachments
         if thread_ts:
             message["thread_ts"] = thread_ts
+        if team and team != self.team_id:
+            message.update(user_team=team, source_team=team)
         with self.lock:
             self.messages_by_channel[channel].append(message)
         return copy.deepcopy(message)
+
+    # ---- links Slack told the app of, and its previews of them ------------------------------------
+
+    def share_links(self, channel: str | None, ts: str | None, urls: list[str]) -> str:
+        """Slack is telling the app of `urls` (link_shared) in the message `ts` of `channel`, or, with
+        neither, in someone's message box; the unfurl_id it names them by."""
+        with self.lock:
+            return self.shared_links.share(channel, ts, urls)
+
+    def unfurls(self, channel: str, ts: str) -> dict[str, JsonDict]:
+        """The app's previews under the message `ts` of `channel` (what everyone there sees), by URL."""
+        with self.lock:
+            message = self.find_message(channel, ts)
+            return copy.deepcopy(previews_under(message)) if message else {}
+
+    def composer_unfurls(self, unfurl_id: str) -> dict[str, JsonDict]:
+        """The app's previews of links still in someone's message box, by URL."""
+        with self.lock:
+            shared = self.shared_links.get(unfurl_id)
+            return copy.deepcopy(shared.previews) if shared else {}
 
     def messages(self, channel: str) -> list[JsonDict]:
         """Messages now in `channel`, oldest first (bot posts, updates applied, and people's)."""
@@ -305,6 +349,9 @@ class Workspace:
             return dm
         if membership and channel in self.not_in:
             raise ApiError("not_in_channel")
+        refusal = self.conversations[channel].refusal() if channel in self.conversations else None
+        if refusal == "channel_not_found" or (membership and refusal):
+            raise ApiError(refusal)
         return channel
 
     def open_dm(self, users: list[str]) -> tuple[str, bool]:

@@ -107,6 +107,9 @@ def assert_everything_posted_is_valid_block_kit(slack: FakeSlack) -> None:
     for call in slack.calls():
         if call.method in {"views.open", "views.update", "views.push", "views.publish"}:
             assert_valid_view(call.params["view"])
+        elif call.method == "chat.unfurl":  # each link's preview is blocks, as a message's are
+            for url, unfurl in call.params["unfurls"].items():
+                assert_valid_message({"text": url, **unfurl})
         elif "blocks" in call.params:
             assert_valid_message(call.params)
 

@@ -25,6 +25,8 @@ from bot.slack.ids import (
     HOME_ACCOUNT_BLOCK_ID,
     HOME_CONNECT_ACTION_ID,
     HOME_CREATE_DRAFT_ACTION_ID,
+    HOME_CREATE_TASK_ACTION_ID,
+    HOME_CREATE_TASK_BLOCK_ID,
     HOME_DEFAULTS_BLOCK_ID,
     HOME_DISCONNECT_ACTION_ID,
     HOME_DRAFT_BLOCK_ID,
@@ -48,9 +50,12 @@ WHERE_TO_FIND_A_KEY = (
 )
 ABOUT_THE_APP = (
     "Create Saleshandy tasks without leaving Slack: `/task call tomorrow <prospect link>`, the form "
-    "(`/task` alone), or the *Create Saleshandy task* shortcut on any message. Every prospect gets a "
-    "line in a thread: created, failed or unknown, with a button to retry."
+    "(`/task` alone, *New Saleshandy task* in the shortcuts menu, or the button below), the *Create "
+    "Saleshandy task* shortcut on any message, or *Create task* under a prospect link. Every prospect gets "
+    "a line in a thread: created, failed or unknown, with a button to retry."
 )
+CREATE_A_TASK = "Create a task"
+"""App Home's button: the form, results by DM (the Messages tab)."""
 WHY_CONNECT = (
     "Connect your own Saleshandy account so the tasks you create are *yours* in Saleshandy (its API "
     "key names the user who owns each task)."
@@ -115,6 +120,7 @@ def build_home_view(state: HomeState) -> dict[str, Any]:
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": "Saleshandy Tasks"}},
         _mrkdwn(ABOUT_THE_APP),
+        _create_task_actions(),
         {"type": "divider"},
     ]
     blocks += _account_blocks(state)
@@ -126,6 +132,22 @@ def build_home_view(state: HomeState) -> dict[str, Any]:
     if state.admin and state.can_connect:
         blocks += _workspace_blocks(state)
     return {"type": "home", "blocks": blocks}
+
+
+def _create_task_actions() -> dict[str, Any]:
+    return {
+        "type": "actions",
+        "block_id": HOME_CREATE_TASK_BLOCK_ID,
+        "elements": [
+            {
+                "type": "button",
+                "action_id": HOME_CREATE_TASK_ACTION_ID,
+                "text": {"type": "plain_text", "text": CREATE_A_TASK},
+                "style": "primary",
+                "value": "create_task",
+            }
+        ],
+    }
 
 
 def _workspace_blocks(state: HomeState) -> list[dict[str, Any]]:

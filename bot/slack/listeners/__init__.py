@@ -1,9 +1,10 @@
-"""Bolt listeners, one module per kind (events: the Home tab, uninstalls; functions: the Workflow Builder
-step); each acks at once and hands slow work to the background."""
+"""Bolt listeners, one module per kind (events: the Home tab, uninstalls; unfurls: prospect links'
+previews and their button; functions: the Workflow Builder step); each acks at once and hands slow work
+to the background."""
 
 from slack_bolt import App
 
-from bot.slack.listeners import actions, commands, events, functions, options, shortcuts, views
+from bot.slack.listeners import actions, commands, events, functions, options, shortcuts, unfurls, views
 
 
 def register_listeners(app: App) -> None:
@@ -14,3 +15,4 @@ def register_listeners(app: App) -> None:
     options.register(app)
     events.register(app)
     functions.register(app)
+    unfurls.register(app)

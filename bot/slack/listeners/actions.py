@@ -22,7 +22,7 @@ from bot.slack.blocks.results import WHY_NOT_RETRIED, build_retry_refused_notice
 from bot.slack.delivery import ReplyTo
 from bot.slack.deps import AppDeps
 from bot.slack.home import is_workspace_admin, publish_home
-from bot.slack.listeners.modals import keep_what_the_form_cannot_hold
+from bot.slack.listeners.modals import keep_what_the_form_cannot_hold, open_form_with_results_by_dm
 from bot.slack.metadata import ModalMetadata
 from bot.store import KeptDraft, StoreUnavailableError
 
@@ -42,6 +42,7 @@ def register(app: App) -> None:
     app.action(ids.HOME_SET_WORKSPACE_KEY_ACTION_ID)(handle_set_workspace_key)
     app.action(ids.HOME_EDIT_DEFAULTS_ACTION_ID)(handle_edit_defaults)
     app.action(ids.HOME_REMOVE_WORKSPACE_KEY_ACTION_ID)(handle_remove_workspace_key)
+    app.action(ids.HOME_CREATE_TASK_ACTION_ID)(handle_home_create_task)
 
 
 def handle_retry_failed(
@@ -195,6 +196,22 @@ def _open_form_for_a_stale_draft(client: WebClient, trigger_id: str, deps: AppDe
         client.views_open(trigger_id=trigger_id, view=build_task_modal(prefill))
     except SlackApiError as error:
         logger.warning("views.open (a kept draft) failed: %s", error.response.get("error"))
+
+
+def handle_home_create_task(
+    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, deps: AppDeps
+) -> None:
+    """App Home's *Create a task*: the form, as from the global shortcut (results by DM)."""
+    ack()
+    open_form_with_results_by_dm(
+        client,
+        deps,
+        trigger_id=body["trigger_id"],
+        user_id=body["user"]["id"],
+        team_id=context.team_id,
+        enterprise_id=context.enterprise_id,
+        is_enterprise_install=bool(context.is_enterprise_install),
+    )
 
 
 def handle_open_home(ack: Ack) -> None:

@@ -1,4 +1,5 @@
-"""Opening the task modal, shared by the command and the shortcut (the trigger_id is spent first)."""
+"""Opening the task modal, shared by every door (the trigger_id is spent first): the command, the
+shortcuts, a link preview's button, App Home."""
 
 from __future__ import annotations
 
@@ -14,21 +15,28 @@ from bot.domain import ProspectRef
 from bot.parsing.command import describe_date
 from bot.slack.blocks.modal import ModalPrefill, build_task_modal
 from bot.slack.blocks.notices import build_notice
+from bot.slack.delivery import ReplyTo
 from bot.slack.deps import AppDeps
-from bot.slack.forms import ProspectsField, prospects_field
+from bot.slack.forms import ProspectsField, kept_notice, prospects_field
+from bot.slack.home import with_defaults
+from bot.slack.metadata import ModalMetadata
 from bot.store import StoreUnavailableError
 
 logger = logging.getLogger(__name__)
 
 
 def open_task_modal(
-    client: WebClient, *, trigger_id: str, prefill: ModalPrefill, respond: Respond
+    client: WebClient, *, trigger_id: str, prefill: ModalPrefill, respond: Respond | None
 ) -> None:
+    """Open the form; when Slack will not, say so through `respond` (None where Slack gives no
+    response_url: a global shortcut, App Home — there it is only logged)."""
     try:
         client.views_open(trigger_id=trigger_id, view=build_task_modal(prefill))
     except SlackApiError as error:
         reason = error.response.get("error")
         logger.warning("views.open failed: %s", reason)
+        if respond is None:
+            return
         respond(
             **build_notice(
                 "Slack did not let me open the task form in time. Please run it again."
@@ -75,3 +83,78 @@ def no_key_notices(deps: AppDeps, team_id: str | None, user_id: str) -> tuple[st
     except StoreUnavailableError:
         return ()  # said at submission, if it is still so
     return (NO_KEY_NOTICE,) if acting is None else ()
+
+
+def open_form_for_prospects(
+    client: WebClient,
+    deps: AppDeps,
+    *,
+    trigger_id: str,
+    reply_to: ReplyTo,
+    prospects: Sequence[ProspectRef],
+    emails: Sequence[str] = (),
+    note: str | None = None,
+    notices: Sequence[str] = (),
+    respond: Respond | None = None,
+) -> None:
+    """The form for prospects a message names (the message shortcut, a link preview's button), for
+    `reply_to.user`, results replying where `reply_to` says (no parent message: the reply says what was
+    asked)."""
+    field, kept_token = keep_what_the_form_cannot_hold(deps, prospects, emails)
+    names = {p.id: p.display_name for p in prospects if p.display_name}
+    said = (*no_key_notices(deps, reply_to.team_id, reply_to.user), *notices)
+    prefill = ModalPrefill(
+        prospects_text=field.text,
+        note=note,
+        notices=(*said, kept_notice(len(field.kept))) if field.kept else said,
+        private_metadata=ModalMetadata(reply_to, announce=False, names=names, kept=kept_token).to_json(),
+    )
+    _open_with_defaults(
+        client, deps, trigger_id=trigger_id, prefill=prefill, reply_to=reply_to, respond=respond
+    )
+
+
+def open_form_with_results_by_dm(
+    client: WebClient,
+    deps: AppDeps,
+    *,
+    trigger_id: str,
+    user_id: str,
+    team_id: str | None,
+    enterprise_id: str | None = None,
+    is_enterprise_install: bool = False,
+) -> None:
+    """The empty form from a door with no channel (the global shortcut, App Home): the parent message
+    and the results go to the rep's DM with the app (Slack posts to a member's ID there)."""
+    reply_to = ReplyTo(
+        channel=user_id,
+        user=user_id,
+        team_id=team_id,
+        enterprise_id=enterprise_id,
+        is_enterprise_install=is_enterprise_install,
+    )
+    prefill = ModalPrefill(
+        notices=no_key_notices(deps, team_id, user_id),
+        private_metadata=ModalMetadata(reply_to, announce=True).to_json(),
+    )
+    _open_with_defaults(client, deps, trigger_id=trigger_id, prefill=prefill, reply_to=reply_to, respond=None)
+
+
+def _open_with_defaults(
+    client: WebClient,
+    deps: AppDeps,
+    *,
+    trigger_id: str,
+    prefill: ModalPrefill,
+    reply_to: ReplyTo,
+    respond: Respond | None,
+) -> None:
+    team_id, user_id = reply_to.team_id, reply_to.user
+    prefill = with_defaults(
+        deps,
+        prefill,
+        team_id=team_id,
+        user_id=user_id,
+        today=lambda: deps.zones.reading_for(user_id, team_id=team_id).today(),
+    )
+    open_task_modal(client, trigger_id=trigger_id, prefill=prefill, respond=respond)

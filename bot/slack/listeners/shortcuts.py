@@ -1,4 +1,5 @@
-"""The message shortcut: a task for the prospects a message names, results in that message's thread."""
+"""The shortcuts: the message shortcut (a task for the prospects a message names, results in that
+message's thread, wherever the message is) and the global one (the form from anywhere, results by DM)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,10 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.slack import ids
-from bot.slack.blocks.modal import ModalPrefill
 from bot.slack.delivery import ReplyTo
 from bot.slack.deps import AppDeps
-from bot.slack.forms import kept_notice
-from bot.slack.home import with_defaults
-from bot.slack.listeners.modals import keep_what_the_form_cannot_hold, no_key_notices, open_task_modal
-from bot.slack.message_refs import references_in_message
-from bot.slack.metadata import ModalMetadata
+from bot.slack.listeners.modals import open_form_for_prospects, open_form_with_results_by_dm
+from bot.slack.message_refs import message_permalink, references_in_message
 
 NO_PROSPECTS_NOTICE = (
     "I found no prospect links or IDs in that message. Paste Saleshandy prospect links or IDs below."
@@ -24,6 +21,7 @@ NO_PROSPECTS_NOTICE = (
 
 def register(app: App) -> None:
     app.shortcut(ids.MESSAGE_SHORTCUT_CALLBACK_ID)(handle_message_shortcut)
+    app.shortcut(ids.GLOBAL_SHORTCUT_CALLBACK_ID)(handle_global_shortcut)
 
 
 def handle_message_shortcut(
@@ -34,50 +32,47 @@ def handle_message_shortcut(
     context: BoltContext,
     deps: AppDeps,
 ) -> None:
+    """In a channel, a thread, a DM or group DM (the bot need not be a member: results then reach the
+    rep by the response_url or DM) or a Slack Connect channel."""
     ack()
     message = shortcut.get("message") or {}
     channel = shortcut["channel"]["id"]
-    thread_ts = message.get("thread_ts") or message.get("ts")
+    ts = str(message.get("ts", ""))
     prospects, emails = references_in_message(message, deps.links)
     reply_to = ReplyTo(
         channel=channel,
         user=shortcut["user"]["id"],
-        thread_ts=thread_ts,
+        thread_ts=message.get("thread_ts") or ts,
         response_url=shortcut.get("response_url"),
         team_id=context.team_id,
         enterprise_id=context.enterprise_id,
         is_enterprise_install=bool(context.is_enterprise_install),
     )
-    names = {p.id: p.display_name for p in prospects if p.display_name}
-    field, kept_token = keep_what_the_form_cannot_hold(deps, prospects, emails)
-    team_id = context.team_id
-    notices = no_key_notices(deps, team_id, reply_to.user)
-    if not prospects and not emails:
-        notices = (*notices, NO_PROSPECTS_NOTICE)
-    prefill = ModalPrefill(
-        prospects_text=field.text,
-        note=f"From Slack: {message_permalink(shortcut)}",
-        notices=(*notices, kept_notice(len(field.kept))) if field.kept else notices,
-        private_metadata=ModalMetadata(reply_to, announce=False, names=names, kept=kept_token).to_json(),
-    )
-    prefill = with_defaults(
+    domain = (shortcut.get("team") or {}).get("domain")
+    open_form_for_prospects(
+        client,
         deps,
-        prefill,
-        team_id=team_id,
-        user_id=reply_to.user,
-        today=lambda: deps.zones.reading_for(reply_to.user, team_id=team_id).today(),
+        trigger_id=shortcut["trigger_id"],
+        reply_to=reply_to,
+        prospects=prospects,
+        emails=emails,
+        note=f"From Slack: {message_permalink(domain, channel, ts, message.get('thread_ts'))}",
+        notices=() if prospects or emails else (NO_PROSPECTS_NOTICE,),
+        respond=respond,
     )
-    open_task_modal(client, trigger_id=shortcut["trigger_id"], prefill=prefill, respond=respond)
 
 
-def message_permalink(shortcut: dict[str, Any]) -> str:
-    """The message's permalink, built from the payload (Slack's documented form) to spare an API call
-    before the trigger_id is spent."""
-    domain = (shortcut.get("team") or {}).get("domain") or "app"
-    channel = shortcut["channel"]["id"]
-    message = shortcut.get("message") or {}
-    link = f"https://{domain}.slack.com/archives/{channel}/p{str(message.get('ts', '')).replace('.', '')}"
-    parent = message.get("thread_ts")
-    if parent and parent != message.get("ts"):
-        link += f"?thread_ts={parent}&cid={channel}"
-    return link
+def handle_global_shortcut(
+    ack: Ack, shortcut: dict[str, Any], client: WebClient, context: BoltContext, deps: AppDeps
+) -> None:
+    """*New Saleshandy task* from the ⚡ menu: no channel and no response_url, so results go by DM."""
+    ack()
+    open_form_with_results_by_dm(
+        client,
+        deps,
+        trigger_id=shortcut["trigger_id"],
+        user_id=shortcut["user"]["id"],
+        team_id=context.team_id,
+        enterprise_id=context.enterprise_id,
+        is_enterprise_install=bool(context.is_enterprise_install),
+    )
