@@ -26,6 +26,7 @@ from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
 from bot.config import Settings
+from bot.parsing.clean_text import shorten
 from bot.slack import ids
 from bot.slack.app import SlackApp, build_app
 from bot.slack.server import build_wsgi_app
@@ -175,7 +176,7 @@ HOME_LINE_CHARS = 100
 def _show_briefly(view: dict[str, Any], out: Print) -> None:
     """A Home tab's text, each line cut short (the demo shows what it says, not every word)."""
     for line in _visible_text(view):
-        out(f"     {line if len(line) <= HOME_LINE_CHARS else line[: HOME_LINE_CHARS - 1] + '…'}")
+        out(f"     {shorten(line, HOME_LINE_CHARS)}")
 
 
 def _published_home(slack: FakeSlack, *, count: int) -> dict[str, Any]:

@@ -18,6 +18,13 @@ NOTE_MAX_CHARS = 2000
 """Longest note we send. The API documents no limit; 2,000 characters is far above any real note and
 keeps one request (and the Slack modal field, limited to 3,000) comfortably bounded."""
 
+
+def note_too_long(note: str) -> str | None:
+    """Why `note` cannot be sent, in words for the rep; None when it fits."""
+    if len(note) <= NOTE_MAX_CHARS:
+        return None
+    return f"The note is {len(note)} characters long; keep it to {NOTE_MAX_CHARS}."
+
 PROSPECT_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 """What the API's prospect IDs are made of (short alphanumeric hashes like `8PvBmrB7P7`)."""
 
@@ -151,10 +158,9 @@ class CreateTaskRequest(BaseModel):
         if note is None:
             return None
         note = note.strip()
-        if len(note) > NOTE_MAX_CHARS:
-            raise ValueError(
-                f"the note is {len(note)} characters long; keep it to {NOTE_MAX_CHARS}"
-            )
+        problem = note_too_long(note)
+        if problem is not None:
+            raise ValueError(problem)
         return note or None
 
     @field_serializer("due_date")

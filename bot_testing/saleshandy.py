@@ -179,7 +179,7 @@ class FakeSaleshandy:
             if key == self.api_key:
                 self.api_key = ""
 
-    def accepts(self, key: str | None) -> bool:
+    def _accepts(self, key: str | None) -> bool:
         with self._lock:
             return bool(key) and (key == self.api_key or key in self._extra_keys)
 
@@ -370,7 +370,7 @@ class FakeSaleshandy:
 
     def _refusal(self, key: str | None, over_by: float | None) -> Answer | None:
         """401 for a key it does not take, 429 past the rate limit; None when the request may go on."""
-        if not self.accepts(key):
+        if not self._accepts(key):
             return _json(401, {"message": "Unauthorized", "statusCode": 401})
         if over_by is not None:
             retry = {"retry-after": str(math.ceil(over_by))}

@@ -24,6 +24,7 @@ from bot.domain import (
 from bot.parsing.form import parse_form
 from bot.parsing.vocabulary import TASK_TYPE_SYNONYMS
 from bot.saleshandy import FoundProspect
+from bot.service import RetryRefused
 from bot.slack import ids
 from bot.slack.blocks.help import build_help_message
 from bot.slack.blocks.modal import (
@@ -37,12 +38,11 @@ from bot.slack.blocks.modal import (
 from bot.slack.blocks.notices import (
     build_notice,
     build_redirected_results_intro,
-    build_working_notice,
 )
 from bot.slack.blocks.results import (
-    build_already_retried_notice,
     build_parent_message,
     build_results_messages,
+    build_retry_refused_notice,
     build_retry_started_notice,
 )
 from bot.slack.listeners.options import prospect_options
@@ -694,7 +694,8 @@ def test_retry_notices() -> None:
     assert build_retry_started_notice(3)["text"] == "Retrying 3 prospects…"
     assert build_retry_started_notice(1)["text"] == "Retrying 1 prospect…"
     assert_valid_message(build_retry_started_notice(3))
-    assert_valid_message(build_already_retried_notice())
+    for reason in RetryRefused:
+        assert_valid_message(build_retry_refused_notice(reason))
 
 
 # --- help ----------------------------------------------------------------------------------------
@@ -721,14 +722,12 @@ def test_help_lists_grammar_examples_types_priorities_and_the_form() -> None:
 
 
 def test_small_notices() -> None:
-    assert build_working_notice(3)["text"] == "Creating 3 tasks…"
-    assert build_working_notice(1)["text"] == "Creating 1 task…"
     intro = build_redirected_results_intro("C0123ABC", "not_in_channel")
     assert intro["text"] == (
         "I couldn't post in <#C0123ABC> (`not_in_channel`) — here are your results. "
         "Invite me with `/invite @Saleshandy Tasks` to get them in the channel."
     )
-    for message in (build_working_notice(3), intro, build_notice("Done.")):
+    for message in (intro, build_notice("Done.")):
         assert_valid_message(message)
 
 

@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 
 from bot.parsing.prospects import DEFAULT_LINK_PATTERNS
-from bot.slack.message_refs import prospects_in_message
+from bot.slack.message_refs import references_in_message
 
 LINK = "https://my.saleshandy.com/prospects/"
 
@@ -83,7 +83,7 @@ LINK = "https://my.saleshandy.com/prospects/"
 def test_prospects_are_found_wherever_the_message_keeps_them(
     message: dict[str, Any], expected: list[tuple[str, str | None]]
 ) -> None:
-    found = prospects_in_message(message, DEFAULT_LINK_PATTERNS)
+    found, _ = references_in_message(message, DEFAULT_LINK_PATTERNS)
     assert [(p.id, p.display_name) for p in found] == expected
 
 
@@ -93,5 +93,5 @@ def test_the_same_prospect_in_text_blocks_and_unfurl_is_listed_once_with_its_nam
         "blocks": [{"type": "rich_text", "elements": [{"type": "link", "url": f"{LINK}8PvBmrB7P7"}]}],
         "attachments": [{"original_url": f"{LINK}8PvBmrB7P7", "title": "Jane Doe"}],
     }
-    found = prospects_in_message(message, DEFAULT_LINK_PATTERNS)
+    found, _ = references_in_message(message, DEFAULT_LINK_PATTERNS)
     assert [(p.id, p.display_name) for p in found] == [("8PvBmrB7P7", "Jane")]

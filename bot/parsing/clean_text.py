@@ -1,7 +1,8 @@
 """What reps paste, made readable: Unicode NFKC (full-width `８ＰｖＢ` is `8PvB`, `ﬁ` is `fi`), invisible and
 bidirectional characters removed (zero-width spaces and joiners, left-to-right and right-to-left marks
 and embeddings, byte-order marks, soft hyphens, control characters). Words are cleaned one at a time,
-so a refused word can still be shown as it was typed, its invisible characters made visible.
+so a refused word can still be shown as it was typed, its invisible characters made visible. Text too
+long to show whole is shortened the same way everywhere (`shorten`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ _ALSO_INVISIBLE = frozenset(
 """Invisible though not Unicode format characters: a grapheme joiner, Hangul and braille blanks, variation
 selectors."""
 _PLAIN_ASCII = re.compile(r"[\x20-\x7e\t\n\r]*")
+ELLIPSIS = "…"
 
 
 def is_invisible(char: str) -> bool:
@@ -39,3 +41,23 @@ def show_invisible(word: str) -> str:
     if _PLAIN_ASCII.fullmatch(word):
         return word
     return "".join(f"[U+{ord(char):04X}]" if is_invisible(char) else char for char in word)
+
+
+def shorten(text: str, limit: int, *, whole_words: bool = False) -> str:
+    """`text` if it has at most `limit` characters, else its head and "…" in `limit` characters
+    (ending at a word's end with `whole_words`, when that keeps at least half)."""
+    if len(text) <= limit:
+        return text
+    return cut(text, limit - len(ELLIPSIS), whole_words=whole_words)
+
+
+def cut(text: str, keep: int, *, whole_words: bool = False) -> str:
+    """The first `keep` characters of `text` (trailing blanks dropped) and "…": the one way text too
+    long to show whole is shown, here and in Slack."""
+    head = text[:keep]
+    if whole_words:
+        space = head.rfind(" ")
+        if space > keep // 2:
+            head = head[:space]
+        head = head.rstrip(" ,;:—-")  # no dangling separator before the "…"
+    return head.rstrip() + ELLIPSIS

@@ -7,7 +7,6 @@ import re
 from dataclasses import dataclass, field
 
 from bot.domain import (
-    NOTE_MAX_CHARS,
     DraftField,
     Priority,
     Problem,
@@ -15,6 +14,7 @@ from bot.domain import (
     ProspectRef,
     TaskDraft,
     TaskType,
+    note_too_long,
 )
 from bot.parsing.clean_text import show_invisible
 from bot.parsing.dates import match_due_date, match_vague_date, vague_date_message
@@ -251,13 +251,9 @@ class _CommandReader:
             if not (self.task_type and normalise_phrase(word) in CHANNEL_WORDS.get(self.task_type.group, ())):
                 hint = unsupported_type_hint(word) or ""
                 self._problem(ProblemKind.UNKNOWN_WORD, DraftField.TASK_TYPE, hint, word)
-        if note is not None and len(note) > NOTE_MAX_CHARS:
-            self._problem(
-                ProblemKind.NOTE_TOO_LONG,
-                DraftField.NOTE,
-                f"The note is {len(note)} characters long; keep it to {NOTE_MAX_CHARS}.",
-                "",
-            )
+        note_problem = note_too_long(note) if note is not None else None
+        if note_problem is not None:
+            self._problem(ProblemKind.NOTE_TOO_LONG, DraftField.NOTE, note_problem, "")
         return TaskDraft(
             due_date=self.due_date or self.today,
             due_date_given=self.due_date is not None,

@@ -39,6 +39,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 
+from bot.parsing.clean_text import shorten
 from bot.parsing.date_typos import normalise
 from bot.parsing.date_words import (
     ABBREVIATED_ENDS,
@@ -112,6 +113,8 @@ EXAMPLES = "Try: tomorrow, fri, next tue, in 3 days, Apr 22, 2026-04-22."
 _Found = tuple[datetime.date, int] | None
 _DAY = datetime.timedelta(days=1)
 _WEEK = datetime.timedelta(days=7)
+QUOTED_MAX_CHARS = 60
+"""Of the rep's words quoted in a message about them."""
 _MOST_WORDS = 24
 """No date phrase is longer; the cap also bounds recursion in junk like "day after day after…"."""
 _ANY_DAY = datetime.date(2000, 1, 1)
@@ -150,7 +153,7 @@ def match_due_date(
         raise
     except (OverflowError, ValueError) as error:
         # Date arithmetic only fails this way beyond year 1 or 9999.
-        shown = _shorten(" ".join(words[start : start + 6]))
+        shown = shorten(" ".join(words[start : start + 6]), QUOTED_MAX_CHARS)
         raise ParseError(f'"{shown}" falls outside the calendar. {EXAMPLES}') from error
     if found is None:
         return None
@@ -178,7 +181,7 @@ def match_vague_date(words: Sequence[str], start: int) -> int | None:
 
 def vague_date_message(phrase: str) -> str:
     """What to tell a rep whose due date is vague: `“soon” is too vague to pick one day. Try: …`."""
-    return f"“{_shorten(phrase)}” is too vague to pick one day. {EXAMPLES}"
+    return f"“{shorten(phrase, QUOTED_MAX_CHARS)}” is too vague to pick one day. {EXAMPLES}"
 
 
 class _Words:
@@ -213,11 +216,7 @@ class _Words:
 
     def text(self, begin: int, end: int) -> str:
         """The rep's own words, for messages."""
-        return _shorten(" ".join(self._raw[self._start + begin : self._start + end]))
-
-
-def _shorten(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+        return shorten(" ".join(self._raw[self._start + begin : self._start + end]), QUOTED_MAX_CHARS)
 
 
 def _longer(found: _Found, other: _Found) -> _Found:
@@ -812,15 +811,16 @@ if _KEYWORD_RULES.keys() != KEYWORDS:  # date_words builds its starters from the
 def _explain_failure(
     words: Sequence[str], found: tuple[datetime.date, int] | None, today: datetime.date
 ) -> str:
-    shown = _shorten(" ".join(words))
+    shown = shorten(" ".join(words), QUOTED_MAX_CHARS)
     if not words:
         return f'Couldn\'t read "" as a date: no date was given. {EXAMPLES}'
     vague = _vague_words(words)
     if vague is not None:
-        reason = f'"{_shorten(vague)}" is too vague to pick one day'
+        reason = f'"{shorten(vague, QUOTED_MAX_CHARS)}" is too vague to pick one day'
     elif found is not None:
-        understood, rest = " ".join(words[: found[1]]), " ".join(words[found[1] :])
-        reason = f'understood "{_shorten(understood)}" but not "{_shorten(rest)}"'
+        understood = shorten(" ".join(words[: found[1]]), QUOTED_MAX_CHARS)
+        rest = shorten(" ".join(words[found[1] :]), QUOTED_MAX_CHARS)
+        reason = f'understood "{understood}" but not "{rest}"'
     elif _starts_with_time(words, today):
         reason = 'that is a time of day; add a day, like "tomorrow 3pm"'
     else:

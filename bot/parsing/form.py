@@ -7,7 +7,6 @@ from collections.abc import Mapping, Sequence
 from typing import TypeVar
 
 from bot.domain import (
-    NOTE_MAX_CHARS,
     PROSPECT_ID_PATTERN,
     DraftField,
     Priority,
@@ -16,6 +15,7 @@ from bot.domain import (
     ProspectRef,
     TaskDraft,
     TaskType,
+    note_too_long,
 )
 from bot.parsing.command import describe_date
 from bot.parsing.prospects import (
@@ -61,14 +61,9 @@ def parse_form(
             )
         )
     note = (note or "").strip() or None
-    if note is not None and len(note) > NOTE_MAX_CHARS:
-        problems.append(
-            Problem(
-                ProblemKind.NOTE_TOO_LONG,
-                DraftField.NOTE,
-                f"The note is {len(note)} characters long; keep it to {NOTE_MAX_CHARS}.",
-            )
-        )
+    note_problem = note_too_long(note) if note is not None else None
+    if note_problem is not None:
+        problems.append(Problem(ProblemKind.NOTE_TOO_LONG, DraftField.NOTE, note_problem))
     return TaskDraft(
         due_date=due_date or today,
         due_date_given=due_date is not None,

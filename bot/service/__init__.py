@@ -1,7 +1,13 @@
 """The use case and what runs it: the workflow (`TaskService`), its ports, the background runner."""
 
 from bot.service.accounts import Accounts, Acting, ClientSource, Connected, FixedClient, KeySource
-from bot.service.lookups import NO_PROSPECT_WITH_EMAIL, ProspectLookups
+from bot.service.lookups import (
+    NO_PROSPECT_WITH_EMAIL,
+    SUGGESTION_MIN_CHARS,
+    SUGGESTIONS_MAX,
+    ProspectLookups,
+    worth_suggesting,
+)
 from bot.service.ports import Message, ReplyTo, Reporter
 from bot.service.run import IN_FLIGHT_WHEN_STOPPED
 from bot.service.runner import BackgroundRunner, new_error_id
@@ -17,6 +23,8 @@ __all__ = [
     "IN_FLIGHT_WHEN_STOPPED",
     "NO_PROSPECT_WITH_EMAIL",
     "STORE_UNAVAILABLE",
+    "SUGGESTIONS_MAX",
+    "SUGGESTION_MIN_CHARS",
     "Accounts",
     "Acting",
     "BackgroundRunner",
@@ -33,4 +41,5 @@ __all__ = [
     "TaskService",
     "new_error_id",
     "process_owner_id",
+    "worth_suggesting",
 ]

@@ -19,6 +19,11 @@ SUGGESTION_MIN_CHARS = 2
 """Shorter queries match too much to be worth a call."""
 
 
+def worth_suggesting(text: str) -> bool:
+    """Whether the picker's `text` is long enough (blanks aside) to search for."""
+    return len(" ".join(text.split())) >= SUGGESTION_MIN_CHARS
+
+
 class ProspectLookups:
     def __init__(self, client: SaleshandyClient | None, runner: BackgroundRunner) -> None:
         self._client = client
@@ -50,7 +55,7 @@ class ProspectLookups:
         prospect picker: one search (kept briefly by the client's cache). No call, and nothing, for
         text shorter than 2 characters (blanks aside). Raises the client's SaleshandyError."""
         using = client or self._client
-        if using is None or len(" ".join(text.split())) < SUGGESTION_MIN_CHARS:
+        if using is None or not worth_suggesting(text):
             return ()
         result = using.search_prospects(text, page_size=SUGGESTIONS_MAX)
         return result.prospects[:SUGGESTIONS_MAX]

@@ -29,8 +29,8 @@ class ProspectsField:
 def prospects_field(
     prospects: Sequence[ProspectRef], emails: Sequence[str] = (), words: Sequence[str] = ()
 ) -> ProspectsField:
-    """The prospects field, one per line: links as they came when they all fit in Slack's 3,000
-    characters, else bare IDs (names travel in the modal's metadata), so hundreds still fit; then
+    """The prospects field, one per line: links as they came when they all fit in the field's
+    PROSPECTS_MAX_CHARS, else bare IDs (names travel in the modal's metadata), so hundreds still fit; then
     emails (prospects to look up), then `words` to fix. When even that does not fit, the emails come
     first, then the IDs that fit; the other IDs are kept, never dropped, and the words are left to the
     notices, which list them."""

@@ -23,7 +23,7 @@ NOTE_ACTION_ID = "note_input"
 
 RETRY_FAILED_ACTION_ID = "retry_failed"
 RETRY_FAILED_BLOCK_ID = "retry_failed"
-"""The actions block holding the retry button, so a listener can find (and replace) it."""
+"""The actions block holding the retry button."""
 
 MODAL_NOTICES_BLOCK_ID = "notices"
 

@@ -21,13 +21,6 @@ _TEXT_KEYS = frozenset({"text", "pretext", "title", "fallback", "value", "footer
 """Where they keep words: text objects (mrkdwn, plain_text), rich-text runs, attachment fields."""
 
 
-def prospects_in_message(
-    message: dict[str, Any], links: ProspectLinkPatterns
-) -> tuple[ProspectRef, ...]:
-    """Every prospect the message names by ID or link, first mention first, each once."""
-    return references_in_message(message, links)[0]
-
-
 def references_in_message(
     message: dict[str, Any], links: ProspectLinkPatterns
 ) -> tuple[tuple[ProspectRef, ...], tuple[str, ...]]:

@@ -1,4 +1,4 @@
-"""What a modal remembers between opening and submission (Slack's private_metadata, ≤ 3,000 chars)."""
+"""What a modal remembers between opening and submission (Slack's private_metadata)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.slack.delivery import ReplyTo
-
-PRIVATE_METADATA_MAX_CHARS = 3000
+from bot.slack.limits import PRIVATE_METADATA_MAX_CHARS
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,11 @@ from bot.store.deliveries import HandledDeliveries
 from bot.store.forms import KeptProspects, RepZones
 from bot.store.ratelimits import SharedWindow
 from bot.store.records import Chunk, ChunkState, NewSubmission, StoredSubmission, SubmissionState
+from bot.store.schema import DUE_TEXT_MAX_CHARS
 from bot.store.submissions import SubmissionStore
 
 __all__ = [
+    "DUE_TEXT_MAX_CHARS",
     "GENERATE_A_KEY",
     "Chunk",
     "ChunkState",

@@ -126,6 +126,9 @@ kept_drafts = Table(
     Column("created_at", Float, nullable=False),
 )
 
+DUE_TEXT_MAX_CHARS = 100
+"""A rep's default due date, kept as their words ("tomorrow"); the form's field holds no more."""
+
 rep_defaults = Table(
     "rep_defaults",
     metadata,
@@ -134,7 +137,7 @@ rep_defaults = Table(
     Column("task_type", String(8), nullable=True),
     # API codes (TaskType, Priority); the due date as the rep's words ("tomorrow"), read when a form opens.
     Column("priority", String(8), nullable=True),
-    Column("due_text", String(100), nullable=True),
+    Column("due_text", String(DUE_TEXT_MAX_CHARS), nullable=True),
     Column("updated_at", Float, nullable=False),
 )
 

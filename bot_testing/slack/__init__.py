@@ -21,19 +21,7 @@ the one request handler that bot_testing/http_adapter.py serves), `__main__.py` 
 
 from bot_testing.slack.calls import RecordedCall
 from bot_testing.slack.executions import FunctionExecution
-from bot_testing.slack.fake import API_PREFIX, CALLS_PATH, RESPONSE_URL_PREFIX, FakeSlack
-from bot_testing.slack.installs import REFRESHED_TOKEN_SECONDS
-from bot_testing.slack.protocol import JsonDict
+from bot_testing.slack.fake import FakeSlack
 from bot_testing.slack.workspace import DEFAULT_USER_ID
 
-__all__ = [
-    "API_PREFIX",
-    "CALLS_PATH",
-    "DEFAULT_USER_ID",
-    "REFRESHED_TOKEN_SECONDS",
-    "RESPONSE_URL_PREFIX",
-    "FakeSlack",
-    "FunctionExecution",
-    "JsonDict",
-    "RecordedCall",
-]
+__all__ = ["DEFAULT_USER_ID", "FakeSlack", "FunctionExecution", "RecordedCall"]

@@ -224,11 +224,3 @@ class FakeSlack(Workspace):
             expires_in=expires_in,
         )
         return self.installs.add_code(code, install)
-
-    def revoke(self, token: str) -> None:
-        """The token stops working (an uninstall)."""
-        self.installs.revoke(token)
-
-    def expire(self, token: str) -> None:
-        """A rotating token's expiry passes now (as if its `expires_in` went by)."""
-        self.installs.expire(token)

@@ -88,15 +88,6 @@ class Installs:
         with self._lock:
             self._function_tokens.discard(token)
 
-    def revoke(self, token: str) -> None:
-        with self._lock:
-            self._installed.pop(token, None)
-
-    def expire(self, token: str) -> None:
-        with self._lock:
-            if token in self._expires:
-                self._expires[token] = self._clock()
-
     def installed(self, token: str) -> Install | None:
         with self._lock:
             return self._installed.get(token)

@@ -21,7 +21,7 @@ from slack_sdk import WebClient
 
 from bot.service import RetryRefused
 from bot.slack import ids
-from bot.slack.listeners.actions import WHY_NOT_RETRIED
+from bot.slack.blocks.results import WHY_NOT_RETRIED
 from bot.slack.server import MAX_BODY_BYTES
 from bot_testing.slack import FakeSlack
 from bot_testing.slack_driver import FORM_CONTENT_TYPE, element_action, fill_view, interaction_body

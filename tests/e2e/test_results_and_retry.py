@@ -14,7 +14,7 @@ from bot.domain import Priority, TaskType
 from bot.parsing.command import describe_date
 from bot.service import RetryRefused
 from bot.slack import ids
-from bot.slack.listeners.actions import WHY_NOT_RETRIED
+from bot.slack.blocks.results import WHY_NOT_RETRIED
 from bot_testing.slack import RecordedCall
 from bot_testing.slack_driver import fill_view
 from tests.e2e.conftest import (

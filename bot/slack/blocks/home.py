@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.slack.blocks.modal import build_defaults_inputs
-from bot.slack.blocks.text import escape_mrkdwn
+from bot.slack.blocks.modal import build_defaults_inputs, build_modal_errors
+from bot.slack.blocks.text import escape_within
 from bot.slack.ids import (
     CONNECT_FOR_WORKSPACE,
     CONNECT_KEY_ACTION_ID,
@@ -37,10 +37,9 @@ from bot.slack.ids import (
     HOME_WORKSPACE_BLOCK_ID,
     OPEN_HOME_ACTION_ID,
 )
-from bot.store import RepDefaults
+from bot.store import DUE_TEXT_MAX_CHARS, RepDefaults
 
 WHAT_MAX_CHARS = 300
-DUE_TEXT_MAX_CHARS = 100
 DEFAULTS_SAY = "The form opens with them where your own words did not say; a complete /task is never changed."
 KEY_MAX_CHARS = 200
 """Longer than any Saleshandy key; a paste of something else is refused by the check anyway."""
@@ -233,7 +232,7 @@ def _draft_blocks(draft: KeptDraftLine) -> list[dict[str, Any]]:
             "block_id": HOME_DRAFT_BLOCK_ID,
             "text": {
                 "type": "mrkdwn",
-                "text": f"*Waiting for you:* {_escaped(draft.what, WHAT_MAX_CHARS)}",
+                "text": f"*Waiting for you:* {escape_within(draft.what, WHAT_MAX_CHARS)}",
             },
             "accessory": {
                 "type": "button",
@@ -263,7 +262,7 @@ def _defaults_blocks(defaults: RepDefaults) -> list[dict[str, Any]]:
             "block_id": HOME_DEFAULTS_BLOCK_ID,
             "text": {
                 "type": "mrkdwn",
-                "text": f"*Your form's defaults:* {_escaped(said, WHAT_MAX_CHARS)}\n{DEFAULTS_SAY}",
+                "text": f"*Your form's defaults:* {escape_within(said, WHAT_MAX_CHARS)}\n{DEFAULTS_SAY}",
             },
             "accessory": {
                 "type": "button",
@@ -323,7 +322,7 @@ def _recent_blocks(recent: Sequence[RecentSubmission]) -> list[dict[str, Any]]:
             else "in progress"
         )
         link = f" · <{item.link}|results>" if item.link else ""
-        line = f"{_when(item.when)} · {_escaped(item.what, WHAT_MAX_CHARS)} · {counts}{link}"
+        line = f"{_when(item.when)} · {escape_within(item.what, WHAT_MAX_CHARS)} · {counts}{link}"
         blocks.append(
             {
                 "type": "context",
@@ -362,7 +361,7 @@ def build_connect_modal(*, for_workspace: bool = False) -> dict[str, Any]:
 
 def build_connect_errors(message: str) -> dict[str, Any]:
     """The connect modal's answer when the key cannot be kept: the reason, on the key field."""
-    return {"response_action": "errors", "errors": {CONNECT_KEY_BLOCK_ID: message[:150]}}
+    return build_modal_errors({CONNECT_KEY_BLOCK_ID: message})
 
 
 def home_link(team_id: str, app_id: str) -> str:
@@ -420,11 +419,6 @@ def _open_home_actions(team_id: str, app_id: str) -> dict[str, Any]:
 def _when(timestamp: float) -> str:
     fallback = datetime.datetime.fromtimestamp(timestamp, datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     return f"<!date^{int(timestamp)}^{{date_short_pretty}} {{time}}|{fallback}>"
-
-
-def _escaped(text: str, limit: int) -> str:
-    shown = text if len(text) <= limit else text[: limit - 1] + "…"
-    return escape_mrkdwn(shown)
 
 
 def _mrkdwn(text: str, *, block_id: str | None = None) -> dict[str, Any]:

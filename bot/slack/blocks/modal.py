@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.domain import NOTE_MAX_CHARS, ChannelGroup, Priority, TaskType
+from bot.parsing.clean_text import shorten
+from bot.service import SUGGESTION_MIN_CHARS
 from bot.slack.ids import (
     DUE_DATE_ACTION_ID,
     DUE_DATE_BLOCK_ID,
@@ -26,25 +28,25 @@ from bot.slack.ids import (
     TASK_TYPE_ACTION_ID,
     TASK_TYPE_BLOCK_ID,
 )
+from bot.slack.limits import (
+    OPTION_TEXT_MAX_CHARS,
+    OPTION_VALUE_MAX_CHARS,
+    PRIVATE_METADATA_MAX_CHARS,
+    TEXT_MAX_CHARS,
+)
 
 MODAL_TITLE = "Saleshandy task"
-PRIVATE_METADATA_MAX_CHARS = 3000
-TEXT_MAX_CHARS = 3000
-"""Slack's limit for a section's text and for what a plain-text input may hold."""
 PROSPECTS_MAX_CHARS = TEXT_MAX_CHARS
+"""What the free-text prospects field holds: a plain-text input's most."""
 ERROR_MAX_CHARS = 150
 """Longer field errors wrap badly under an input; Slack shows short ones best."""
 
 PROSPECTS_HINT = "Saleshandy prospect IDs or links, one per line or separated by spaces or commas"
 PICKER_LABEL = "Find prospects"
 PICKER_PLACEHOLDER = "Search Saleshandy by name or email"
-PICKER_HINT = "Type at least 2 letters of a name or email; or paste IDs and links below"
-PICKER_MIN_QUERY_LENGTH = 2
-"""Slack asks the app for suggestions only once this much is typed (the listener checks it too)."""
-OPTION_TEXT_MAX_CHARS = 75
-"""Slack's limit for an option's text in a select menu."""
-OPTION_VALUE_MAX_CHARS = 150
-"""Slack's limit for an option's value."""
+PICKER_HINT = (
+    f"Type at least {SUGGESTION_MIN_CHARS} letters of a name or email; or paste IDs and links below"
+)
 DUE_DATE_HINT = "Leave empty for today (in your time zone)"
 PROSPECTS_CUT_NOTICE = (
     "The prospect list was too long for this form, so its end was left out; "
@@ -138,10 +140,8 @@ def read_modal_values(state_values: Mapping[str, Any]) -> ModalValues:
 
 def build_modal_errors(errors: Mapping[str, str]) -> dict[str, Any]:
     """The `view_submission` ack that shows each message under its field (keyed by block id)."""
-    return {
-        "response_action": "errors",
-        "errors": {block: _shorten(message, ERROR_MAX_CHARS) for block, message in errors.items()},
-    }
+    shown = {block: shorten(message, ERROR_MAX_CHARS, whole_words=True) for block, message in errors.items()}
+    return {"response_action": "errors", "errors": shown}
 
 
 def task_type_option(task_type: TaskType) -> dict[str, Any]:
@@ -155,12 +155,13 @@ def priority_option(priority: Priority) -> dict[str, Any]:
 
 def prospect_option(prospect_id: str, label: str) -> dict[str, Any]:
     """A suggestion of the prospect picker: the label ("Jane Doe · Acme · jane@acme.com") shortened
-    to Slack's 75 characters, the ID as the value. ValueError for an ID over Slack's 150 characters
+    to OPTION_TEXT_MAX_CHARS, the ID as the value. ValueError for an ID over OPTION_VALUE_MAX_CHARS
     (it could not come back intact; a real prospect ID is far shorter)."""
     if not prospect_id or len(prospect_id) > OPTION_VALUE_MAX_CHARS:
         raise ValueError(f"an option value is 1 to {OPTION_VALUE_MAX_CHARS} characters")
     text = " ".join(label.split()) or prospect_id
-    return {"text": _plain(_cut(text, OPTION_TEXT_MAX_CHARS)), "value": prospect_id}
+    # Labels have no spare words to drop: "Jane Doe · Acme · jane@…" still says who it is.
+    return {"text": _plain(shorten(text, OPTION_TEXT_MAX_CHARS)), "value": prospect_id}
 
 
 def _task_type_block(task_type: TaskType | None) -> dict[str, Any]:
@@ -187,7 +188,7 @@ def _prospect_picker_block() -> dict[str, Any]:
         "type": "multi_external_select",
         "action_id": PROSPECT_PICKER_ACTION_ID,
         "placeholder": _plain(PICKER_PLACEHOLDER),
-        "min_query_length": PICKER_MIN_QUERY_LENGTH,
+        "min_query_length": SUGGESTION_MIN_CHARS,  # Slack asks for suggestions only from then on
     }
     return _input(PROSPECT_PICKER_BLOCK_ID, PICKER_LABEL, element, optional=True, hint=PICKER_HINT)
 
@@ -257,7 +258,7 @@ def notices_text(notices: Sequence[str], limit: int) -> str:
     counts = Counter(notices)
     lines = [f"{notice} (× {counts[notice]})" if counts[notice] > 1 else notice for notice in counts]
     if len(lines) == 1:
-        return _shorten(lines[0], limit)
+        return shorten(lines[0], limit, whole_words=True)
     bullets = [f"• {line}" for line in lines]
     if len("\n".join(bullets)) <= limit:
         return "\n".join(bullets)
@@ -303,21 +304,6 @@ def _cut_at_separator(text: str, limit: int) -> tuple[str, bool]:
     last = max((m.start() for m in _SEPARATOR.finditer(head)), default=0)
     return head[:last].rstrip(" ,\n\t"), True
 
-
-def _cut(text: str, limit: int) -> str:
-    """`text` if it fits, else its first `limit - 1` characters and "…" (labels have no spare words
-    to drop: "Jane Doe · Acme · jane@…" still says who it is)."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def _shorten(text: str, limit: int) -> str:
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    space = cut.rfind(" ")
-    if space > limit // 2:
-        cut = cut[:space]
-    return cut.rstrip(" ,;:—-") + "…"
 
 
 def _field(state_values: Mapping[str, Any], block_id: str, action_id: str) -> Mapping[str, Any]:

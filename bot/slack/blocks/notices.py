@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bot.parsing.clean_text import shorten
 from bot.slack.blocks.text import escape_mrkdwn
+from bot.slack.limits import TEXT_MAX_CHARS
 
-TEXT_MAX_CHARS = 3000
-"""Slack's limit for one text object; also plenty for a fallback `text`."""
 REASON_MAX_CHARS = 100
 DEFAULT_APP_NAME = "Saleshandy Tasks"
 
@@ -19,24 +19,19 @@ _NOT_A_MEMBER = frozenset({"not_in_channel", "channel_not_found"})
 
 def build_notice(text: str) -> dict[str, Any]:
     """One line of news, shown exactly as written: no mentions, links or formatting from `text`."""
-    shown = _shorten(text, TEXT_MAX_CHARS)
+    shown = shorten(text, TEXT_MAX_CHARS)
     return {
         "text": escape_mrkdwn(shown),
         "blocks": [{"type": "section", "text": {"type": "plain_text", "text": shown}}],
     }
 
 
-def build_working_notice(count: int) -> dict[str, Any]:
-    """What the rep sees while the tasks are being created: "Creating 3 tasks…"."""
-    return build_notice(f"Creating {count} task{'' if count == 1 else 's'}…")
-
-
 def build_redirected_results_intro(
     channel_id: str, reason: str, *, app_name: str = DEFAULT_APP_NAME
 ) -> dict[str, Any]:
     """The DM that explains why results came here and not to the channel the rep asked in."""
-    code = escape_mrkdwn(_shorten(reason, REASON_MAX_CHARS).replace("`", "'"))
-    app = escape_mrkdwn(_shorten(app_name, REASON_MAX_CHARS).replace("`", "'"))
+    code = escape_mrkdwn(shorten(reason, REASON_MAX_CHARS).replace("`", "'"))
+    app = escape_mrkdwn(shorten(app_name, REASON_MAX_CHARS).replace("`", "'"))
     if channel_id.startswith("D") and reason in _NOT_A_MEMBER:
         # A direct message between people: no bot can be invited there, so no advice to try.
         text = "I can't post in a direct message between people — here are your results."
@@ -46,7 +41,3 @@ def build_redirected_results_intro(
     if reason in _NOT_A_MEMBER:
         text += f" Invite me with `/invite @{app}` to get them in the channel."
     return {"text": text, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]}
-
-
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -11,13 +11,12 @@ from bot.domain import EmailNotFound, OutcomeStatus, ProspectOutcome, Submission
 from bot.parsing.command import describe_date
 from bot.service import RetryRefused
 from bot.slack.blocks.notices import build_notice
-from bot.slack.blocks.text import escape_mrkdwn
+from bot.slack.blocks.text import escape_mrkdwn, escape_within
 from bot.slack.ids import RETRY_FAILED_ACTION_ID, RETRY_FAILED_BLOCK_ID
+from bot.slack.limits import MESSAGE_BLOCKS_MAX, TEXT_MAX_CHARS
 
-SECTION_TEXT_MAX = 3000
-"""Slack rejects a section whose text is longer."""
-MESSAGE_BLOCKS_MAX = 45
-"""Slack allows 50 blocks a message; a few spare."""
+BLOCKS_PER_MESSAGE = MESSAGE_BLOCKS_MAX - 5
+"""A few blocks spare under Slack's limit."""
 MESSAGE_TEXT_BUDGET = 10_000
 """Characters of block text in one message. Slack also refuses a message whose blocks carry ~12,000
 characters in all (`msg_blocks_too_long`, undocumented; see slackapi/bolt-js#2509), so we stay well
@@ -30,7 +29,6 @@ NOT_FOUND_SHOWN_MAX = 40
 HEADLINE_MAX_CHARS = 1000
 TASK_ID_MAX_CHARS = 100
 URL_MAX_CHARS = 1000
-NOTE_MAX_SHOWN = 3000
 
 UNKNOWN_HINT = "may have been created — check Saleshandy before retrying"
 INTERRUPTED_LINE = (
@@ -61,9 +59,9 @@ def build_parent_message(submission: Submission, *, assumed_zone: str | None = N
     )
     blocks: list[dict[str, Any]] = [_section(text)]
     if request.task_note:
-        # Plain text: the note is the rep's words, shown as typed, never as mentions or links.
-        note = _shorten(request.task_note, NOTE_MAX_SHOWN)
-        blocks.append({"type": "context", "elements": [_plain(note)]})
+        # Plain text: the note is the rep's words, shown as typed, never as mentions or links. The request
+        # keeps it within NOTE_MAX_CHARS, which is within Slack's TEXT_MAX_CHARS.
+        blocks.append({"type": "context", "elements": [_plain(request.task_note)]})
     if assumed_zone:
         blocks.append({"type": "context", "elements": [_plain(zone_notice(assumed_zone))]})
     return {"text": text, "blocks": blocks}
@@ -91,7 +89,7 @@ def build_results_messages(
     if not submission.outcomes:
         raise ValueError("a submission has no results before Saleshandy was asked")
     summary = results_summary(submission)
-    head = [f"⚠️ {_escaped(headline, HEADLINE_MAX_CHARS)}"] if headline else []
+    head = [f"⚠️ {escape_within(headline, HEADLINE_MAX_CHARS)}"] if headline else []
     if submission.interrupted:
         head.append(INTERRUPTED_LINE)
     head.append(f"*{summary}*")
@@ -104,7 +102,7 @@ def build_results_messages(
     pages = _pack(first_blocks, lines, reserve=retry)
     if retry is not None:
         pages[-1].append(retry)
-    fallback = f"{_escaped(headline, HEADLINE_MAX_CHARS)} — {summary}" if headline else summary
+    fallback = f"{escape_within(headline, HEADLINE_MAX_CHARS)} — {summary}" if headline else summary
     if len(pages) == 1:
         return [{"text": fallback, "blocks": pages[0]}]
     return [
@@ -140,9 +138,9 @@ def build_nobody_found(not_found: Sequence[EmailNotFound]) -> dict[str, Any]:
 
 
 def _not_found_line(missing: EmailNotFound) -> str:
-    return f"{_STATUS_MARK[OutcomeStatus.FAILED]} *{_escaped(missing.email, NAME_MAX_CHARS)}* — " + _escaped(
-        missing.reason, REASON_MAX_CHARS
-    )
+    email = escape_within(missing.email, NAME_MAX_CHARS)
+    reason = escape_within(missing.reason, REASON_MAX_CHARS)
+    return f"{_STATUS_MARK[OutcomeStatus.FAILED]} *{email}* — {reason}"
 
 
 def build_retry_started_notice(count: int) -> dict[str, Any]:
@@ -177,21 +175,16 @@ def build_retry_refused_notice(reason: RetryRefused) -> dict[str, Any]:
     return build_notice(WHY_NOT_RETRIED[reason])
 
 
-def build_already_retried_notice() -> dict[str, Any]:
-    """The ephemeral answer to a second press of the same retry button."""
-    return build_retry_refused_notice(RetryRefused.ALREADY_RETRIED)
-
-
 def _outcome_line(submission: Submission, outcome: ProspectOutcome, *, said_above: str) -> str:
     line = f"{_STATUS_MARK[outcome.status]} {_prospect(submission, outcome.prospect_id)}"
     if outcome.status is OutcomeStatus.CREATED:
         if outcome.task_id:
-            return f"{line} — task {_escaped(outcome.task_id, TASK_ID_MAX_CHARS)}"
+            return f"{line} — task {escape_within(outcome.task_id, TASK_ID_MAX_CHARS)}"
         return f"{line} — created"
     reason = outcome.reason or "not created"
     if reason in said_above:  # an account-wide error (bad key, outage): said once at the top
         return f"{line} — {outcome.status.value}, see above"
-    line = f"{line} — {_escaped(reason, REASON_MAX_CHARS)}"
+    line = f"{line} — {escape_within(reason, REASON_MAX_CHARS)}"
     if outcome.status is OutcomeStatus.UNKNOWN and "may have been created" not in reason.lower():
         line = f"{line} ({UNKNOWN_HINT})"
     return line
@@ -202,7 +195,7 @@ def _prospect(submission: Submission, prospect_id: str) -> str:
     prospect = submission.prospect(prospect_id)
     shown_id = escape_mrkdwn(prospect.id)  # an API ID has no markup, but this costs nothing
     name = prospect.display_name
-    label = _escaped(name, NAME_MAX_CHARS) if name else shown_id
+    label = escape_within(name, NAME_MAX_CHARS) if name else shown_id
     url = safe_url(prospect.link)
     shown = f"*<{url}|{label}>*" if url else f"*{label}*"
     return f"{shown} ({shown_id})" if name else shown
@@ -240,10 +233,10 @@ def _retry_block(submission: Submission) -> dict[str, Any]:
 def _pack(
     first_blocks: Sequence[dict[str, Any]], lines: Iterable[str], *, reserve: dict[str, Any] | None
 ) -> list[list[dict[str, Any]]]:
-    """Lines into sections of at most SECTION_TEXT_MAX characters, sections into messages within
-    MESSAGE_BLOCKS_MAX blocks and MESSAGE_TEXT_BUDGET characters. A line is never split; every
+    """Lines into sections of at most TEXT_MAX_CHARS characters, sections into messages within
+    BLOCKS_PER_MESSAGE blocks and MESSAGE_TEXT_BUDGET characters. A line is never split; every
     message keeps room for `reserve` (the block that goes last)."""
-    max_blocks = MESSAGE_BLOCKS_MAX - (1 if reserve is not None else 0)
+    max_blocks = BLOCKS_PER_MESSAGE - (1 if reserve is not None else 0)
     budget = MESSAGE_TEXT_BUDGET - (_text_length(reserve) if reserve is not None else 0)
     pages: list[list[dict[str, Any]]] = []
     blocks = list(first_blocks)
@@ -252,7 +245,7 @@ def _pack(
     section_length = 0
 
     for line in lines:
-        if section and section_length + 1 + len(line) > SECTION_TEXT_MAX:
+        if section and section_length + 1 + len(line) > TEXT_MAX_CHARS:
             blocks.append(_section("\n".join(section)))
             section, section_length = [], 0
         cost = len(line) + (1 if section else 0)
@@ -285,26 +278,6 @@ def _text_length(value: object) -> int:
 
 def _user(user_id: str) -> str:
     return f"<@{user_id}>" if _USER_ID.fullmatch(user_id) else escape_mrkdwn(user_id)
-
-
-def _escaped(text: str, limit: int) -> str:
-    """`text` escaped for mrkdwn, at most `limit` characters once escaped (never half an entity)."""
-    escaped = escape_mrkdwn(text)
-    if len(escaped) <= limit:
-        return escaped
-    kept: list[str] = []
-    length = 0
-    for char in text:
-        piece = escape_mrkdwn(char)
-        if length + len(piece) > limit - 1:
-            break
-        kept.append(piece)
-        length += len(piece)
-    return "".join(kept).rstrip() + "…"
-
-
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _section(mrkdwn: str) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from bot.slack import ids
 from bot.slack.blocks.home import build_connect_modal, build_defaults_modal
 from bot.slack.blocks.modal import ModalPrefill, build_task_modal
 from bot.slack.blocks.notices import build_notice
-from bot.slack.blocks.results import WHY_NOT_RETRIED, build_retry_refused_notice, build_retry_started_notice
+from bot.slack.blocks.results import build_retry_refused_notice, build_retry_started_notice
 from bot.slack.delivery import ReplyTo
 from bot.slack.deps import AppDeps
 from bot.slack.home import is_workspace_admin, publish_home
@@ -28,7 +28,6 @@ from bot.store import KeptDraft, StoreUnavailableError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["WHY_NOT_RETRIED", "handle_retry_failed", "register"]
 
 STORE_UNAVAILABLE = "I could not reach our database, so nothing was retried. Please try again in a minute."
 

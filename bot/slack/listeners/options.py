@@ -17,9 +17,9 @@ from slack_bolt import Ack, App, BoltContext
 
 from bot.domain import PROSPECT_ID_PATTERN
 from bot.saleshandy import FoundProspect, SaleshandyError
-from bot.service import Acting
+from bot.service import SUGGESTIONS_MAX, Acting, worth_suggesting
 from bot.slack import ids
-from bot.slack.blocks.modal import PICKER_MIN_QUERY_LENGTH, prospect_option
+from bot.slack.blocks.modal import prospect_option
 from bot.slack.deps import AppDeps
 from bot.store import StoreUnavailableError
 
@@ -28,7 +28,6 @@ logger = logging.getLogger(__name__)
 SUGGESTION_BUDGET_SECONDS = 2.0
 """Longest wait for the search. Slack drops suggestions not answered within 3 s of sending the
 request, and the answer still has to travel back: 2 s leaves a second for that."""
-MAX_SUGGESTIONS = 20
 
 
 def register(app: App) -> None:
@@ -43,7 +42,7 @@ def handle_prospect_suggestions(
     value = body.get("value")
     text = value if isinstance(value, str) else ""
     acting = None
-    if len(" ".join(text.split())) >= PICKER_MIN_QUERY_LENGTH:
+    if worth_suggesting(text):
         try:
             acting = deps.accounts.acting_for(context.team_id or "", body["user"]["id"])
         except StoreUnavailableError:
@@ -56,7 +55,7 @@ def suggestions(
 ) -> list[dict[str, Any]]:
     """The options for `text`: none for a query shorter than Slack's minimum (no call made), for a rep
     with no key, when the search fails, or when it does not finish within `budget` seconds."""
-    if acting is None or len(" ".join(text.split())) < PICKER_MIN_QUERY_LENGTH:
+    if acting is None or not worth_suggesting(text):
         return []
     # On the runner's few search threads: a search that outlives its budget keeps its thread until the
     # client's own timeout, and searches still queued when their budget ends are cancelled, so a slow
@@ -80,8 +79,8 @@ def suggestions(
 
 
 def prospect_options(found: Iterable[FoundProspect]) -> list[dict[str, Any]]:
-    """Up to 20 options, each ID once, in the search's order. A prospect whose ID could not make a
-    task (not an ID's shape, which also keeps it far within Slack's 150 characters) is left out."""
+    """Up to SUGGESTIONS_MAX options, each ID once, in the search's order. A prospect whose ID could not
+    make a task (not an ID's shape, which also keeps it far within OPTION_VALUE_MAX_CHARS) is left out."""
     options: list[dict[str, Any]] = []
     seen: set[str] = set()
     for prospect in found:
@@ -89,6 +88,6 @@ def prospect_options(found: Iterable[FoundProspect]) -> list[dict[str, Any]]:
             continue
         seen.add(prospect.id)
         options.append(prospect_option(prospect.id, prospect.label))
-        if len(options) == MAX_SUGGESTIONS:
+        if len(options) == SUGGESTIONS_MAX:
             break
     return options

@@ -164,10 +164,10 @@ def handle_defaults_submission(
         try:
             due = parse_due_date(due_text, today=today, day_first=deps.settings.day_first)
         except ParseError as error:
-            ack(response_action="errors", errors={ids.DEFAULTS_DUE_BLOCK_ID: str(error)[:150]})
+            ack(build_modal_errors({ids.DEFAULTS_DUE_BLOCK_ID: str(error)}))
             return
         if due < today:
-            ack(response_action="errors", errors={ids.DEFAULTS_DUE_BLOCK_ID: PAST_DEFAULT})
+            ack(build_modal_errors({ids.DEFAULTS_DUE_BLOCK_ID: PAST_DEFAULT}))
             return
     defaults = RepDefaults(
         task_type=TaskType(task_type) if task_type else None,
