@@ -1,8 +1,7 @@
-"""`conversations.*`: the DMs the app opens to reach a person; what a conversation is."""
+"""`conversations.*`: the DMs the app opens to reach a person."""
 
 from __future__ import annotations
 
-from bot_testing.slack.links import Conversation
 from bot_testing.slack.protocol import ApiError, JsonDict
 from bot_testing.slack.registry import ApiCall, web_api_method
 from bot_testing.slack.workspace import Workspace
@@ -21,12 +20,3 @@ def open_conversation(workspace: Workspace, call: ApiCall) -> JsonDict:
         answer.update(no_op=True, already_open=True)
     return answer
 
-
-@web_api_method("conversations.info")
-def conversation_info(workspace: Workspace, call: ApiCall) -> JsonDict:
-    """What a conversation is (a DM, a group DM, a Slack Connect channel…) and whether the bot is in it."""
-    channel = workspace.resolve_channel(call.params)
-    known = workspace.conversations.get(channel) or Conversation(
-        kind="im" if channel.startswith("D") else "channel", bot_member=channel not in workspace.not_in
-    )
-    return {"channel": known.info(channel, workspace.channel_name(channel), workspace.team_id)}

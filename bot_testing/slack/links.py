@@ -38,23 +38,6 @@ class Conversation:
             return "channel_not_found"
         return "not_in_channel" if self.ext_shared else None
 
-    def info(self, channel: str, name: str, context_team_id: str) -> JsonDict:
-        """conversations.info's `channel`."""
-        return {
-            "id": channel,
-            "name": name,
-            "is_channel": self.kind in ("channel", "private"),
-            "is_group": self.kind == "private",
-            "is_im": self.kind == "im",
-            "is_mpim": self.kind == "mpim",
-            "is_private": self.kind != "channel",
-            "is_archived": False,
-            "is_member": self.bot_member,
-            "is_shared": self.ext_shared,
-            "is_ext_shared": self.ext_shared,
-            "context_team_id": context_team_id,
-        }
-
 
 @dataclass
 class SharedLink:
