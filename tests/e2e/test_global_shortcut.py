@@ -44,7 +44,9 @@ def test_the_global_shortcut_opens_the_form_and_the_results_arrive_by_dm(running
     assert running_app.slack.calls("response_url") == []  # a global shortcut has none
 
 
-def test_a_replayed_global_shortcut_opens_no_second_form_as_slack_spends_each_trigger_once(running_app: RunningApp) -> None:
+def test_a_replayed_global_shortcut_opens_no_second_form_as_slack_spends_each_trigger_once(
+    running_app: RunningApp,
+) -> None:
     running_app.driver.global_shortcut(ids.GLOBAL_SHORTCUT_CALLBACK_ID, user_id=REP)
     payload = running_app.driver.last_payload
     assert running_app.driver.send_payload(payload).status_code == 200

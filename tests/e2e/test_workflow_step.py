@@ -226,7 +226,9 @@ def test_a_retried_delivery_makes_one_submission_and_one_completion(app: Running
     assert len(app.slack.messages(CHANNEL)) == 2  # one parent, one reply
 
 
-def test_a_delivery_replayed_later_is_refused_by_the_signature_check_and_acts_no_second_time(app: RunningApp) -> None:
+def test_a_delivery_replayed_later_is_refused_by_the_signature_check_and_acts_no_second_time(
+    app: RunningApp,
+) -> None:
     execution = run_step(app, prospects=GOOD[0], task_type="call")
     assert ended(app, execution).state == "completed"
     replayed = app.driver.send_stale(json.dumps(app.driver.last_payload).encode())
