@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from bot.slack import ids
-from bot.slack.workflow_step import NO_KEY
+from bot.slack.wording import STEP_FAILURE_WORDS, StepFailure
 from bot_testing.slack import FunctionExecution
 from tests.conftest import SALESHANDY_TEST_KEY
 from tests.e2e.conftest import (
@@ -240,7 +240,9 @@ def test_a_retried_delivery_of_unreadable_inputs_fails_the_step_once(app: Runnin
     assert app.driver.redeliver_last_event(retry_num=1, reason="http_timeout").status_code == 200
     assert ended(app, execution).state == "failed"
     app.drain()
-    assert len(completions(app)) == 1
+    failed, copy = completions(app)
+    assert failed.ok and failed.token == SLACK_BOT_TOKEN
+    assert copy.error == "execution_not_in_running_state"  # Slack's word to the copy: it ended already
 
 
 @pytest.mark.parametrize("running_app", [WITH_ENCRYPTION], indirect=True)
@@ -263,7 +265,7 @@ def test_the_step_acts_with_the_runners_own_key_else_the_workspaces(app: Running
 @pytest.mark.parametrize("running_app", [NO_WORKSPACE_KEY], indirect=True)
 def test_with_nobodys_key_the_step_fails_saying_how_to_connect(app: RunningApp) -> None:
     done = ended(app, run_step(app, prospects=GOOD[0], task_type="call"))
-    assert (done.state, done.error) == ("failed", NO_KEY)
+    assert (done.state, done.error) == ("failed", STEP_FAILURE_WORDS[StepFailure.NO_KEY])
     assert app.saleshandy.requests == []
 
 
