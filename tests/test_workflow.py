@@ -100,6 +100,13 @@ class DyingStore(SubmissionStore):
             raise ProcessDied
         return recorded
 
+    def release(
+        self, submission_id: str, *, epoch: int, until: float | None = None, failed: bool = False
+    ) -> int | None:
+        if failed and self._die_at("failure_counted", epoch):
+            raise ProcessDied
+        return super().release(submission_id, epoch=epoch, until=until, failed=failed)
+
     def finish(self, submission_id: str, *, epoch: int) -> bool:
         if self._die_at("finished", 0):  # the report all posted (and a workflow step completed)
             raise ProcessDied
@@ -508,6 +515,48 @@ def test_a_step_whose_runs_keep_failing_fails_once_when_left_for_an_operator(wor
     assert world.runner.drain(10)
     assert len(world.slack.calls("functions.completeError")) == 1
     assert world.slack.calls("functions.completeSuccess") == []
+
+
+def test_a_step_left_for_an_operator_while_slack_is_away_is_told_once_slack_answers(world: World) -> None:
+    """The last allowed run could not fail the step (Slack away): it does not count, so a next run, a
+    minute later, tries the work and the telling again. Nobody is left waiting on a step never ended."""
+    slack_refuses_every_post(world)
+    service = world.process("only")
+    execution_id = submit_for_step(service, world)
+    world.slack.fail_next("functions.completeError", "internal_error")
+    runs_fail_until_left(world, service, runs_so_far=1)
+    assert world.slack.function_execution(execution_id).state == "running"
+
+    world.clock.skipped += RETRY_FAILED_RUN_AFTER_SECONDS + 1
+    assert service.resume_abandoned() == 1
+    assert world.runner.drain(10)
+    done = world.slack.function_execution(execution_id)
+    assert (done.state, done.error) == ("failed", STEP_FAILURE_WORDS[StepFailure.STOPPED_AFTER_ERRORS])
+    world.clock.skipped += RETRY_FAILED_RUN_AFTER_SECONDS + 1
+    assert service.resume_abandoned() == 0
+    refused, told = world.slack.calls("functions.completeError")
+    assert refused.error == "internal_error" and told.ok
+
+
+def test_a_crash_after_telling_a_step_it_was_left_for_an_operator_leaves_nobody_waiting(world: World) -> None:
+    """The last allowed run failed the step, then died before counting itself: the run that takes over
+    fails too, tells again (Slack: ended already) and counts; then nobody runs it again."""
+    slack_refuses_every_post(world)
+    last_run = MAX_FAILED_RUNS  # each take-over is a new lease epoch: the fifth run holds the fifth
+    dying = world.process("dying", die_at=lambda step, epoch: step == "failure_counted" and epoch == last_run)
+    execution_id = submit_for_step(dying, world)
+    runs_fail_until_left(world, dying, runs_so_far=1)
+    done = world.slack.function_execution(execution_id)
+    assert (done.state, done.error) == ("failed", STEP_FAILURE_WORDS[StepFailure.STOPPED_AFTER_ERRORS])
+
+    survivor = world.process("survivor")
+    world.clock.skipped += RETRY_FAILED_RUN_AFTER_SECONDS + 1
+    assert survivor.resume_abandoned() == 1
+    assert world.runner.drain(10)
+    told, again = world.slack.calls("functions.completeError")
+    assert told.ok and again.error == "execution_not_in_running_state"
+    world.clock.skipped += RETRY_FAILED_RUN_AFTER_SECONDS + 1
+    assert survivor.resume_abandoned() == 0
 
 
 def test_a_step_fails_no_sooner_than_its_last_allowed_run(world: World) -> None:

@@ -460,21 +460,31 @@ class TaskService:
                 del self._held[submission_id]
 
     def _failed(self, submission_id: str, epoch: int) -> None:
-        """A run ended in an error: the submission is tried again later, or, at its MAX_FAILED_RUNS-th
-        failure (counted once, by the run that held the lease), left for an operator, and whoever waits
-        on it is told."""
-        retry_after = RETRY_FAILED_RUN_AFTER_SECONDS
-        failures = self._release(submission_id, epoch, retry_after=retry_after, failed=True)
-        if failures != MAX_FAILED_RUNS:
-            return
-        logger.error("submission %s: %d runs failed; left for an operator", submission_id, failures)
-        self._metrics.submissions_left_for_operator.inc()
+        """A run ended in an error: the submission is tried again later. The run that would be the
+        MAX_FAILED_RUNS-th failure first tells whoever waits that it is left for an operator, and
+        counts itself only once they heard: a process dying in between, or Slack away, leaves the
+        submission to be tried, and that said, again (a second telling is refused as done: harmless)."""
         try:
             stored = self._store.get(submission_id)
-            if stored is not None:
-                self._reporter.gave_up(stored.reply_to, retry=stored.retry_of is not None)
+        except StoreUnavailableError:
+            stored = None  # the release below will not be written either: the lease runs out
+        retry_after = RETRY_FAILED_RUN_AFTER_SECONDS
+        if stored is not None and stored.failed_runs + 1 >= MAX_FAILED_RUNS and not self._gave_up(stored):
+            self._release(submission_id, epoch, retry_after=retry_after)
+            return
+        if self._release(submission_id, epoch, retry_after=retry_after, failed=True) == MAX_FAILED_RUNS:
+            logger.error("submission %s: runs keep failing; left for an operator", submission_id)
+            self._metrics.submissions_left_for_operator.inc()
+
+    def _gave_up(self, stored: StoredSubmission) -> bool:
+        """Tell whoever waits on `stored` that it is left for an operator; False when they could not
+        be told now."""
+        try:
+            self._reporter.gave_up(stored.reply_to, retry=stored.retry_of is not None)
         except Exception:
-            logger.exception("submission %s: could not tell whoever waits that it stopped", submission_id)
+            logger.exception("submission %s: could not say it is left for an operator", stored.id)
+            return False
+        return True
 
     def _release(
         self, submission_id: str, epoch: int, *, retry_after: float | None = None, failed: bool = False
