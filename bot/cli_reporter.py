@@ -48,6 +48,9 @@ class PrintingReporter:
     ) -> None:
         return  # the command line's own exit status says how it went
 
+    def gave_up(self, reply_to: ReplyTo, *, retry: bool) -> None:
+        return  # the command line runs once, in the foreground: nothing is left for later
+
     def post(self, reply_to: ReplyTo, message: Message, *, private: bool = False) -> ReplyTo:
         print(message["text"], file=self._err if message.get("notice") else self._out)
         return reply_to

@@ -48,6 +48,12 @@ class Metrics:
             registry=self.registry,
         )
 
+        self.submissions_left_for_operator = Counter(
+            "submissions_left_for_operator",
+            "Submissions whose runs failed too often: no process takes them over until an operator looks",
+            registry=self.registry,
+        )
+
     def saleshandy_answered(self, status: int | None) -> None:
         self.saleshandy_requests.labels(status="none" if status is None else str(status)).inc()
 

@@ -236,12 +236,13 @@ def test_finished_failing_and_command_line_submissions_are_not_taken_over(
 ) -> None:
     store.claim(new("s1", key="k1", lease_until=clock.now - 1))
     for epoch in (1, 2, 3):  # graceful hand-overs do not count; failed runs do
-        store.release("s1", epoch=epoch)
+        assert store.release("s1", epoch=epoch) == 0
         assert store.take_over("s1", owner="p2", until=clock.now - 1) == epoch + 1
     assert store.claimable(limit=10, max_failures=1) == ["s1"]
     for epoch in (4, 5, 6):
-        store.release("s1", epoch=epoch, failed=True)
+        assert store.release("s1", epoch=epoch, failed=True) == epoch - 3  # the failures so far
         assert store.take_over("s1", owner="p2", until=clock.now - 1) == epoch + 1
+    assert store.release("s1", epoch=6, failed=True) is None  # an old lease: nothing released or counted
     assert store.claimable(limit=10, max_failures=3) == []
     store.claim(new("s2", key="k2", chunks=CHUNKS[1:], prospects=PROSPECTS[2:]))
     store.start_chunk("s2", 1, epoch=1)

@@ -34,8 +34,10 @@ from bot.service import (
     TaskService,
 )
 from bot.service.ports import Message
+from bot.service.tasks import MAX_FAILED_RUNS, RETRY_FAILED_RUN_AFTER_SECONDS, SOMETHING_WENT_WRONG
 from bot.slack.delivery import Delivery
 from bot.slack.reporter import SlackReporter
+from bot.slack.wording import STEP_FAILURE_WORDS, StepFailure
 from bot.store import SaleshandyKeys, SecretBox, SharedWindow, SubmissionState, SubmissionStore, open_database
 from bot_testing.saleshandy import FakeSaleshandy
 from bot_testing.slack import FakeSlack
@@ -97,6 +99,13 @@ class DyingStore(SubmissionStore):
         if self._die_at("between_parts", parts):
             raise ProcessDied
         return recorded
+
+    def release(
+        self, submission_id: str, *, epoch: int, until: float | None = None, failed: bool = False
+    ) -> int | None:
+        if failed and self._die_at("failure_counted", epoch):
+            raise ProcessDied
+        return super().release(submission_id, epoch=epoch, until=until, failed=failed)
 
     def finish(self, submission_id: str, *, epoch: int) -> bool:
         if self._die_at("finished", 0):  # the report all posted (and a workflow step completed)
@@ -457,6 +466,129 @@ def test_a_crash_just_after_completing_the_step_completes_it_no_second_time(worl
     assert stored.state is SubmissionState.DONE
 
 
+def test_a_step_slack_could_not_complete_is_completed_by_the_next_run_without_reposting_or_a_notice(
+    world: World,
+) -> None:
+    """The report is all posted when completing the step fails (Slack away): the rep has their results, so
+    nothing tells them something went wrong; the next run only completes the step."""
+    world.slack.add_user(REP, name="rep")  # a notice to the rep would reach them by DM
+    world.slack.fail_next("functions.completeSuccess", "internal_error")
+    service = world.process("only")
+    execution_id = submit_for_step(service, world)
+    assert world.slack.function_execution(execution_id).state == "running"
+    posted = len(world.slack.calls("chat.postMessage"))
+    assert not _notices_of_trouble(world.slack)
+
+    world.clock.skipped += RETRY_FAILED_RUN_AFTER_SECONDS + 1
+    assert service.resume_abandoned() == 1
+    assert world.runner.drain(10)
+    assert world.slack.function_execution(execution_id).state == "completed"
+    assert len(world.slack.calls("chat.postMessage")) == posted  # the report was not posted again
+    assert_each_prospect_once(world, {**dict.fromkeys(IDS[:4], "✅"), IDS[4]: "❌"})
+    assert not _notices_of_trouble(world.slack)
+
+
+def slack_refuses_every_post(world: World) -> None:
+    """Slack answers internal_error to every post, in the channel and by DM: each run fails."""
+    for method in ("chat.postMessage", "conversations.open"):
+        world.slack.fail_next(method, "internal_error", times=100)
+
+
+def runs_fail_until_left(world: World, service: TaskService, runs_so_far: int) -> None:
+    """Take the submission over and fail again until MAX_FAILED_RUNS runs have failed."""
+    for _ in range(MAX_FAILED_RUNS - runs_so_far):
+        world.clock.skipped += RETRY_FAILED_RUN_AFTER_SECONDS + 1
+        assert service.resume_abandoned() == 1
+        assert world.runner.drain(10)
+
+
+def test_a_step_whose_runs_keep_failing_fails_once_when_left_for_an_operator(world: World) -> None:
+    slack_refuses_every_post(world)
+    service = world.process("only")
+    execution_id = submit_for_step(service, world)
+    runs_fail_until_left(world, service, runs_so_far=1)
+    done = world.slack.function_execution(execution_id)
+    assert (done.state, done.error) == ("failed", STEP_FAILURE_WORDS[StepFailure.STOPPED_AFTER_ERRORS])
+
+    world.clock.skipped += RETRY_FAILED_RUN_AFTER_SECONDS + 1
+    assert service.resume_abandoned() == 0  # left for an operator: nobody runs it again
+    assert world.runner.drain(10)
+    assert len(world.slack.calls("functions.completeError")) == 1
+    assert world.slack.calls("functions.completeSuccess") == []
+
+
+def test_a_step_left_for_an_operator_while_slack_is_away_is_told_once_slack_answers(world: World) -> None:
+    """The last allowed run could not fail the step (Slack away): it does not count, so a next run, a
+    minute later, tries the work and the telling again. Nobody is left waiting on a step never ended."""
+    slack_refuses_every_post(world)
+    service = world.process("only")
+    execution_id = submit_for_step(service, world)
+    world.slack.fail_next("functions.completeError", "internal_error")
+    runs_fail_until_left(world, service, runs_so_far=1)
+    assert world.slack.function_execution(execution_id).state == "running"
+
+    world.clock.skipped += RETRY_FAILED_RUN_AFTER_SECONDS + 1
+    assert service.resume_abandoned() == 1
+    assert world.runner.drain(10)
+    done = world.slack.function_execution(execution_id)
+    assert (done.state, done.error) == ("failed", STEP_FAILURE_WORDS[StepFailure.STOPPED_AFTER_ERRORS])
+    world.clock.skipped += RETRY_FAILED_RUN_AFTER_SECONDS + 1
+    assert service.resume_abandoned() == 0
+    refused, told = world.slack.calls("functions.completeError")
+    assert refused.error == "internal_error" and told.ok
+
+
+def test_a_crash_after_telling_a_step_it_was_left_for_an_operator_leaves_nobody_waiting(world: World) -> None:
+    """The last allowed run failed the step, then died before counting itself: the run that takes over
+    fails too, tells again (Slack: ended already) and counts; then nobody runs it again."""
+    slack_refuses_every_post(world)
+    last_run = MAX_FAILED_RUNS  # each take-over is a new lease epoch: the fifth run holds the fifth
+    dying = world.process("dying", die_at=lambda step, epoch: step == "failure_counted" and epoch == last_run)
+    execution_id = submit_for_step(dying, world)
+    runs_fail_until_left(world, dying, runs_so_far=1)
+    done = world.slack.function_execution(execution_id)
+    assert (done.state, done.error) == ("failed", STEP_FAILURE_WORDS[StepFailure.STOPPED_AFTER_ERRORS])
+
+    survivor = world.process("survivor")
+    world.clock.skipped += RETRY_FAILED_RUN_AFTER_SECONDS + 1
+    assert survivor.resume_abandoned() == 1
+    assert world.runner.drain(10)
+    told, again = world.slack.calls("functions.completeError")
+    assert told.ok and again.error == "execution_not_in_running_state"
+    world.clock.skipped += RETRY_FAILED_RUN_AFTER_SECONDS + 1
+    assert survivor.resume_abandoned() == 0
+
+
+def test_a_step_fails_no_sooner_than_its_last_allowed_run(world: World) -> None:
+    slack_refuses_every_post(world)
+    service = world.process("only")
+    execution_id = submit_for_step(service, world)
+    runs_fail_until_left(world, service, runs_so_far=2)  # one run short of the limit
+    assert world.slack.function_execution(execution_id).state == "running"
+    assert world.slack.calls("functions.completeError") == []
+
+
+def test_a_retry_of_a_steps_failures_never_ends_the_step_again_even_when_left_for_an_operator(
+    world: World,
+) -> None:
+    service = world.process("only")
+    execution_id = submit_for_step(service, world)
+    assert world.slack.function_execution(execution_id).state == "completed"  # 4 created, 1 failed
+    [original] = [s for s in (world.store().get(r) for r in _ids(world)) if s]
+
+    slack_refuses_every_post(world)
+    started = service.retry(original.id, requested_by=REP, reply_to=lambda r: r)
+    assert isinstance(started, RetryStarted)
+    assert world.runner.drain(10)
+    retry = world.store().get(started.submission_id)
+    assert retry is not None and retry.reply_to["function_execution_id"] == execution_id
+    runs_fail_until_left(world, service, runs_so_far=1)
+    world.clock.skipped += RETRY_FAILED_RUN_AFTER_SECONDS + 1
+    assert service.resume_abandoned() == 0  # the retry is left for an operator
+    assert len(world.slack.calls("functions.completeSuccess")) == 1  # the first run's, alone
+    assert world.slack.calls("functions.completeError") == []
+
+
 def _ids(world: World) -> list[str]:
     from sqlalchemy import select
 
@@ -464,6 +596,12 @@ def _ids(world: World) -> list[str]:
 
     with world.engine.connect() as connection:
         return [row[0] for row in connection.execute(select(submissions.c.id))]
+
+
+def _notices_of_trouble(slack: FakeSlack) -> list[str]:
+    """What was posted anywhere (the channel, a DM) saying something went wrong."""
+    said = SOMETHING_WENT_WRONG.split("(")[0]
+    return [str(c.params) for c in slack.calls("chat.postMessage") if said in str(c.params)]
 
 
 def _all_text(slack: FakeSlack) -> str:

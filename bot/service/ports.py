@@ -50,3 +50,8 @@ class Reporter(Protocol):
         """The report is all posted: whoever waits on the outcome hears it (a workflow step completes).
         Called again when a run resumed after a crash that came just after it: it must be harmless then.
         Raises when it may work later (the run is then tried again)."""
+
+    def gave_up(self, reply_to: ReplyTo, *, retry: bool) -> None:
+        """The submission's runs kept failing: it is left for an operator, and whoever waits on its
+        outcome hears that now, once (a workflow step fails; `retry`: a retry of failures, whose step the
+        first run ended). Raises when they cannot be told."""

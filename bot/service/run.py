@@ -5,7 +5,8 @@
 Each step reads the database and writes its result there before the next; every write checks the
 epoch (see `bot.store.submissions`), so a run whose lease was taken over stops at its next write
 (`LostLease`). A run that cannot go on now (a graceful stop, the database away) stops at a safe point
-(`Paused`) and leaves the rest to whichever process resumes it.
+(`Paused`) and leaves the rest to whichever process resumes it; one whose report is posted but
+unheard (`Unheard`) is tried again later from there.
 """
 
 from __future__ import annotations
@@ -59,6 +60,11 @@ KEY_GONE = (
 
 class LostLease(Exception):
     """Another run holds the submission now (this one was too slow to renew): stop touching it."""
+
+
+class Unheard(Exception):
+    """The report is all posted, but whoever waits on it could not be told yet (Slack away while a
+    workflow step is completed): the run is tried again later, and posts nothing again."""
 
 
 class Paused(Exception):
@@ -264,7 +270,10 @@ class SubmissionRun:
                     reply_to=reply_to,
                 )
             )
-        self._deps.reporter.finished(stored.submission, stored.not_found, reply_to)
+        try:
+            self._deps.reporter.finished(stored.submission, stored.not_found, reply_to)
+        except Exception as error:
+            raise Unheard from error
         self._held(partial(self._store.finish, self._id, epoch=self._epoch))
         for outcome in stored.submission.outcomes if stored.submission else ():
             self._deps.metrics.prospects.labels(outcome=outcome.status.value).inc()

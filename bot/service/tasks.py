@@ -29,7 +29,7 @@ from bot.saleshandy import FoundProspect, SaleshandyClient
 from bot.service.accounts import Acting, ClientSource, FixedClient, KeySource
 from bot.service.lookups import ProspectLookups
 from bot.service.ports import ReplyTo, Reporter
-from bot.service.run import LostLease, Paused, RunDeps, SubmissionRun
+from bot.service.run import LostLease, Paused, RunDeps, SubmissionRun, Unheard
 from bot.service.runner import BackgroundRunner
 from bot.store import (
     Chunk,
@@ -182,6 +182,23 @@ class TaskService:
             on_failure=lambda error_id: self._tell(reply_to, SOMETHING_WENT_WRONG.format(error_id=error_id)),
         )
 
+    def record_and_start(
+        self,
+        *,
+        key: str,
+        draft: TaskDraft,
+        reply_to: ReplyTo,
+        announce: bool,
+        acting: Acting | None = None,
+    ) -> None:
+        """`submit`, recorded in this thread before it returns, for a caller that acks only once the
+        work is in the database (a Workflow Builder step: Slack delivers its event again until it gets
+        a 200). A key seen before is left as it is (a copy of the delivery). Raises
+        StoreUnavailableError when nothing could be recorded, having told nobody: the caller says so."""
+        submission_id = self._record(key, draft, reply_to, announce, acting=acting)
+        if submission_id is not None:
+            self._start(submission_id, epoch=1, reply_to=reply_to)
+
     def run_now(self, *, key: str, draft: TaskDraft, reply_to: ReplyTo) -> StoredSubmission | None:
         """`submit`, in this thread, start to finish (the command line); the submission as it ended, or
         None when nothing was recorded (the key was seen before, or the store is unavailable)."""
@@ -312,7 +329,27 @@ class TaskService:
         resumable: bool = True,
         acting: Acting | None = None,
     ) -> str | None:
-        """Record the submission, leased to this process; its id, or None when nothing was recorded."""
+        """Record the submission, leased to this process; its id, or None when nothing was recorded
+        (the key was seen before, or the database is away: the rep is told)."""
+        try:
+            return self._record(key, draft, reply_to, announce, resumable=resumable, acting=acting)
+        except StoreUnavailableError:
+            logger.exception("could not record submission %s", key)
+            self._tell(reply_to, STORE_UNAVAILABLE)
+            return None
+
+    def _record(
+        self,
+        key: str,
+        draft: TaskDraft,
+        reply_to: ReplyTo,
+        announce: bool,
+        *,
+        resumable: bool = True,
+        acting: Acting | None = None,
+    ) -> str | None:
+        """Record the submission, leased to this process; its id, or None when the key was seen before.
+        Raises StoreUnavailableError."""
         user = str(reply_to.get("user", ""))
         new = self._new_submission(
             key=key,
@@ -325,13 +362,7 @@ class TaskService:
             announce=announce,
             resumable=resumable,
         )
-        try:
-            claimed = self._store.claim(new)
-        except StoreUnavailableError:
-            logger.exception("could not record submission %s", key)
-            self._tell(reply_to, STORE_UNAVAILABLE)
-            return None
-        if not claimed:
+        if not self._store.claim(new):
             logger.info("duplicate submission %s ignored", key)
             return None
         self._held[new.id] = 1
@@ -355,8 +386,12 @@ class TaskService:
             self._release(submission_id, epoch)
             if paused.reply_to is not None:
                 self._tell(paused.reply_to, PAUSED_STORE_UNAVAILABLE)
+        except Unheard:
+            # Not the rep's trouble: the results are posted. Only the waiting step is told later.
+            logger.warning("submission %s: reported; its waiter not told yet", submission_id, exc_info=True)
+            self._failed(submission_id, epoch)
         except Exception:
-            self._release(submission_id, epoch, retry_after=RETRY_FAILED_RUN_AFTER_SECONDS, failed=True)
+            self._failed(submission_id, epoch)
             raise
         finally:
             self._forget(submission_id, epoch)
@@ -424,14 +459,43 @@ class TaskService:
             if self._held.get(submission_id) == epoch:
                 del self._held[submission_id]
 
+    def _failed(self, submission_id: str, epoch: int) -> None:
+        """A run ended in an error: the submission is tried again later. The run that would be the
+        MAX_FAILED_RUNS-th failure first tells whoever waits that it is left for an operator, and
+        counts itself only once they heard: a process dying in between, or Slack away, leaves the
+        submission to be tried, and that said, again (a second telling is refused as done: harmless)."""
+        try:
+            stored = self._store.get(submission_id)
+        except StoreUnavailableError:
+            stored = None  # the release below will not be written either: the lease runs out
+        retry_after = RETRY_FAILED_RUN_AFTER_SECONDS
+        if stored is not None and stored.failed_runs + 1 >= MAX_FAILED_RUNS and not self._gave_up(stored):
+            self._release(submission_id, epoch, retry_after=retry_after)
+            return
+        if self._release(submission_id, epoch, retry_after=retry_after, failed=True) == MAX_FAILED_RUNS:
+            logger.error("submission %s: runs keep failing; left for an operator", submission_id)
+            self._metrics.submissions_left_for_operator.inc()
+
+    def _gave_up(self, stored: StoredSubmission) -> bool:
+        """Tell whoever waits on `stored` that it is left for an operator; False when they could not
+        be told now."""
+        try:
+            self._reporter.gave_up(stored.reply_to, retry=stored.retry_of is not None)
+        except Exception:
+            logger.exception("submission %s: could not say it is left for an operator", stored.id)
+            return False
+        return True
+
     def _release(
         self, submission_id: str, epoch: int, *, retry_after: float | None = None, failed: bool = False
-    ) -> None:
+    ) -> int | None:
+        """Give the lease up; how many runs have failed now (None: not known, or no longer held)."""
         until = None if retry_after is None else self._clock() + retry_after
         try:
-            self._store.release(submission_id, epoch=epoch, until=until, failed=failed)
+            return self._store.release(submission_id, epoch=epoch, until=until, failed=failed)
         except StoreUnavailableError:
             logger.warning("could not release submission %s; its lease will expire", submission_id)
+            return None
 
     def _tell(self, reply_to: ReplyTo, text: str) -> None:
         self._reporter.post(reply_to, self._reporter.notice(text), private=True)

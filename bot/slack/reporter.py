@@ -12,8 +12,8 @@ from bot.slack.blocks.notices import build_notice
 from bot.slack.blocks.results import build_nobody_found, build_parent_message, build_results_messages
 from bot.slack.delivery import Delivery
 from bot.slack.delivery import ReplyTo as SlackReplyTo
-from bot.slack.wording import say_error, say_verdict
-from bot.slack.workflow_step import complete_step
+from bot.slack.wording import StepFailure, say_error, say_verdict
+from bot.slack.workflow_step import complete_step, fail_step_for
 
 
 class SlackReporter:
@@ -50,6 +50,13 @@ class SlackReporter:
             return  # nobody waits (a retry's results: its step was completed by the first run)
         client = self._delivery.client_for(target)
         complete_step(client, target.function_execution_id, submission, not_found)
+
+    def gave_up(self, reply_to: ReplyTo, *, retry: bool) -> None:
+        target = SlackReplyTo.from_dict(reply_to)
+        if target.function_execution_id is None or retry:
+            return  # nobody waits (a retry's: its step was completed by the first run)
+        client = self._delivery.client_for(target)
+        fail_step_for(client, target.function_execution_id, StepFailure.STOPPED_AFTER_ERRORS)
 
     def post(self, reply_to: ReplyTo, message: Message, *, private: bool = False) -> ReplyTo:
         target = SlackReplyTo.from_dict(reply_to)

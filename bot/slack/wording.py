@@ -1,6 +1,6 @@
 """What Saleshandy's failures mean to a sales rep, in one table: an error's kind and operation decide
 the sentence, its facts (status, the API's words, how long to wait) fill it in; and a sentence for each
-verdict an answer gives on one prospect.
+verdict an answer gives on one prospect; and why a Workflow Builder step failed without results.
 
 The errors (`bot/saleshandy/errors.py`) and verdicts (`bot/saleshandy/responses.py`) carry facts only.
 Whatever tells a person about one (the results in Slack, the lookups' lines, the command line) words it
@@ -10,6 +10,7 @@ here, so it reads the same everywhere and a second caller never re-creates an er
 from __future__ import annotations
 
 import math
+from enum import Enum
 
 from bot.saleshandy import (
     ApiTimeoutError,
@@ -103,6 +104,33 @@ VERDICT_WORDS: dict[ProspectVerdict, str] = {
     ProspectVerdict.UNCLEAR: "Saleshandy's answer about this prospect was unclear; " + CHECK_BEFORE_RETRYING,
 }
 """What an answer's verdict on one prospect means (the request itself went through)."""
+
+
+
+class StepFailure(Enum):
+    """Why a Workflow Builder step ends in failure before (or instead of) its results."""
+
+    NO_RUNNER = "no_runner"
+    NO_KEY = "no_key"
+    DATABASE_AWAY = "database_away"
+    STOPPED_AFTER_ERRORS = "stopped_after_errors"
+
+
+STEP_FAILURE_WORDS: dict[StepFailure, str] = {
+    StepFailure.NO_RUNNER: "The step's Run as input is empty: set it to the person who runs the workflow.",
+    StepFailure.NO_KEY: (
+        "No Saleshandy account to create tasks with: the person running the workflow has not connected "
+        "theirs and the workspace has no key. Connect one in the app's Home tab, then run it again."
+    ),
+    StepFailure.DATABASE_AWAY: (
+        "Our database is unavailable right now, so nothing was created. Run the workflow again in a minute."
+    ),
+    StepFailure.STOPPED_AFTER_ERRORS: (
+        "Creating the Saleshandy tasks stopped after repeated errors, and an operator was told. Some tasks "
+        "may exist: see the results in the thread (or check Saleshandy) before running it again."
+    ),
+}
+"""What Workflow Builder shows the workflow's owner when the step fails for one of these reasons."""
 
 _KINDS: dict[type[SaleshandyError], str] = {
     AuthenticationError: "authentication",

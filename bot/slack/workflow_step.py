@@ -19,6 +19,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.domain import DraftField, EmailNotFound, OutcomeStatus, Submission, TaskDraft
 from bot.slack.delivery import SLACK_HAD_A_PROBLEM
+from bot.slack.wording import STEP_FAILURE_WORDS, StepFailure
 
 logger = logging.getLogger(__name__)
 
@@ -63,14 +64,6 @@ MISSING_INPUT = {
     DraftField.TASK_TYPE: "is empty. Give a task type, e.g. call, demo, follow-up, li msg, connect, inmail.",
     DraftField.PROSPECTS: "names no prospect. Give Saleshandy prospect IDs, links or emails, one per line.",
 }
-NO_KEY = (
-    "No Saleshandy account to create tasks with: the person running the workflow has not connected "
-    "theirs and the workspace has no key. Connect one in the app's Home tab, then run it again."
-)
-DATABASE_AWAY = (
-    "Our database is unavailable right now, so nothing was created. Run the workflow again in a minute."
-)
-NO_RUNNER = "The step's Run as input is empty: set it to the person who runs the workflow."
 
 
 def inputs_problem(draft: TaskDraft) -> str | None:
@@ -122,6 +115,11 @@ def complete_step(
         partial(client.functions_completeSuccess, function_execution_id=execution_id, outputs=outputs),
         execution_id,
     )
+
+
+def fail_step_for(client: WebClient, execution_id: str, reason: StepFailure) -> None:
+    """Fail the step for one of the reasons the wording table words."""
+    fail_step(client, execution_id, STEP_FAILURE_WORDS[reason])
 
 
 def fail_step(client: WebClient, execution_id: str, error: str) -> None:

@@ -93,6 +93,8 @@ class StoredSubmission:
     lease_epoch: int = 0
     resumes: int = 0
     report_parts_posted: int = 0
+    failed_runs: int = 0
+    """Runs that ended in an unexpected error (see `SubmissionStore.claimable`)."""
     team_id: str | None = None
     key_source: str | None = None
     created_at: float = 0.0
@@ -178,6 +180,7 @@ def stored_from_rows(row: Any, chunk_rows: Sequence[Any]) -> StoredSubmission:
         lease_epoch=int(row["lease_epoch"]),
         resumes=int(row["resumes"]),
         report_parts_posted=int(row["report_parts_posted"]),
+        failed_runs=int(row["failures"]),
         team_id=row["team_id"],
         key_source=row["key_source"],
         created_at=_timestamp(row["created_at"]),

@@ -280,19 +280,26 @@ class SubmissionStore:
 
     def release(
         self, submission_id: str, *, epoch: int, until: float | None = None, failed: bool = False
-    ) -> None:
+    ) -> int | None:
         """Give the lease up: any process may take the submission over at once (a graceful stop), or
-        from `until` on. `failed`: the run ended in an unexpected error (counted: see `claimable`)."""
+        from `until` on. `failed`: the run ended in an unexpected error (counted: see `claimable`).
+        How many runs have failed now; None when `epoch` no longer held the lease."""
         values: dict[str, Any] = {"lease_owner": None, "lease_until": until}
         if failed:
             values["failures"] = submissions.c.failures + 1
-        self._write(
-            lambda c: c.execute(
+
+        def write(connection: Connection) -> int | None:
+            released = connection.execute(
                 update(submissions)
                 .where(submissions.c.id == submission_id, submissions.c.lease_epoch == epoch)
                 .values(**values)
             )
-        )
+            if released.rowcount != 1:
+                return None
+            failures = select(submissions.c.failures).where(submissions.c.id == submission_id)
+            return int(connection.execute(failures).scalar_one())
+
+        return self._write(write)
 
     def claimable(self, *, limit: int, max_failures: int) -> list[str]:
         """Unfinished submissions nobody holds (a dead process's, a stopped one's), oldest first; not

@@ -8,6 +8,7 @@ import datetime
 import json
 import logging
 import sqlite3
+import threading
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ import pytest
 import yaml
 
 from bot.slack import ids
-from bot.slack.workflow_step import NO_KEY
+from bot.slack.wording import STEP_FAILURE_WORDS, StepFailure
 from bot_testing.slack import FunctionExecution
 from tests.conftest import SALESHANDY_TEST_KEY
 from tests.e2e.conftest import (
@@ -34,6 +35,12 @@ from tests.e2e.test_accounts import (
     REP_KEY,
     WITH_ENCRYPTION,
     connect,
+)
+from tests.e2e.test_faults_saleshandy import (  # noqa: F401  (store_app: a fixture)
+    database_of,
+    store_app,
+    store_locked,
+    submissions_in,
 )
 from tests.e2e.test_results_and_retry import thread_message_with_retry
 from tests.e2e.test_secrets import Everything, every_log  # noqa: F401  (a fixture)
@@ -242,7 +249,9 @@ def test_a_retried_delivery_of_unreadable_inputs_fails_the_step_once(app: Runnin
     assert app.driver.redeliver_last_event(retry_num=1, reason="http_timeout").status_code == 200
     assert ended(app, execution).state == "failed"
     app.drain()
-    assert len(completions(app)) == 1
+    failed, copy = completions(app)
+    assert failed.ok and failed.token == SLACK_BOT_TOKEN
+    assert copy.error == "execution_not_in_running_state"  # Slack's word to the copy: it ended already
 
 
 @pytest.mark.parametrize("running_app", [WITH_ENCRYPTION], indirect=True)
@@ -265,7 +274,7 @@ def test_the_step_acts_with_the_runners_own_key_else_the_workspaces(app: Running
 @pytest.mark.parametrize("running_app", [NO_WORKSPACE_KEY], indirect=True)
 def test_with_nobodys_key_the_step_fails_saying_how_to_connect(app: RunningApp) -> None:
     done = ended(app, run_step(app, prospects=GOOD[0], task_type="call"))
-    assert (done.state, done.error) == ("failed", NO_KEY)
+    assert (done.state, done.error) == ("failed", STEP_FAILURE_WORDS[StepFailure.NO_KEY])
     assert app.saleshandy.requests == []
 
 
@@ -285,3 +294,82 @@ def test_the_steps_own_token_is_neither_logged_nor_kept(app: RunningApp) -> None
     raw = b"".join(p.read_bytes() for p in path.parent.iterdir() if p.name.startswith(path.name))
     assert good.id.encode() in raw  # the execution is kept (to complete it), its token is not
     assert not [token for token in tokens if token.encode() in raw]
+
+
+# ---- acked only once recorded: Slack delivers the event again until it gets a 200 -----------------------
+
+
+@pytest.mark.parametrize("database_kind", ["sqlite"])  # it holds the SQLite file's lock
+def test_the_event_is_answered_only_once_its_submission_is_recorded(app: RunningApp) -> None:
+    """Until the 200, Slack would deliver the event again: a process that died before recording it (or
+    while the database kept it waiting) loses nothing. Answered, it is in the database."""
+    database = database_of(app)
+    answers: list[int] = []
+    with store_locked(database):  # the insert waits for the lock (SQLite's 5 s busy timeout)
+        inputs = {"run_as": REP, "prospects": GOOD[0], "task_type": "call"}
+        delivery = threading.Thread(
+            target=lambda: answers.append(app.driver.function_executed(STEP, inputs).status_code)
+        )
+        delivery.start()
+        delivery.join(0.5)
+        assert answers == [] and submissions_in(database) == 0  # not answered while not recorded
+    delivery.join(5)  # Bolt itself answers within its 3 s
+    assert answers == [200]
+    assert submissions_in(database) == 1  # recorded before the answer, not after
+    execution = app.driver.last_execution
+    assert execution is not None and ended(app, execution).state == "completed"
+
+
+def step_app(store_app: RunningApp) -> RunningApp:  # noqa: F811
+    store_app.slack.add_function(STEP, MANIFEST["functions"][STEP])
+    return store_app
+
+
+def test_with_the_database_away_the_step_fails_at_once_saying_so_and_nothing_is_recorded(
+    store_app: RunningApp,  # noqa: F811
+) -> None:
+    app = step_app(store_app)
+    database = database_of(app)
+    with store_locked(database):
+        execution = run_step(app, prospects=GOOD[0], task_type="call", report_channel=CHANNEL)
+        done = ended(app, execution)
+    assert (done.state, done.error) == ("failed", STEP_FAILURE_WORDS[StepFailure.DATABASE_AWAY])
+    app.drain()
+    assert submissions_in(database) == 0
+    assert app.saleshandy.requests == [] and app.slack.calls("chat.postMessage") == []
+
+
+def test_with_the_database_and_slack_away_the_event_is_not_acked_and_slacks_retry_does_the_step(
+    store_app: RunningApp,  # noqa: F811
+) -> None:
+    app = step_app(store_app)
+    app.slack.fail_next("functions.completeError", "internal_error")  # nor could the step be failed
+    with store_locked(database_of(app)):
+        response = app.driver.function_executed(
+            STEP, {"run_as": REP, "prospects": GOOD[0], "task_type": "call"}
+        )
+    assert response.status_code != 200
+    execution = app.driver.last_execution
+    assert execution is not None and app.slack.function_execution(execution.id).state == "running"
+
+    retried = app.driver.redeliver_last_event(retry_num=1, reason="http_error")  # both are back
+    assert retried.status_code == 200
+    done = ended(app, execution)
+    assert done.state == "completed" and done.outputs["created_count"] == 1
+    assert len(app.saleshandy.create_requests) == 1
+
+
+def test_a_step_that_could_not_be_failed_is_failed_by_slacks_retry(app: RunningApp) -> None:
+    """Slack away when the inputs turn out unreadable: no 200, so the event comes back, and fails the
+    step then (nothing marks it handled before Slack has heard)."""
+    app.slack.fail_next("functions.completeError", "internal_error")
+    inputs = {"run_as": REP, "prospects": "nothing", "task_type": "call"}
+    response = app.driver.function_executed(STEP, inputs)
+    assert response.status_code != 200
+    execution = app.driver.last_execution
+    assert execution is not None and app.slack.function_execution(execution.id).state == "running"
+
+    assert app.driver.redeliver_last_event(retry_num=1, reason="http_error").status_code == 200
+    done = ended(app, execution)
+    assert done.state == "failed" and done.error is not None
+    assert done.error.startswith("The step's inputs could not be read.")

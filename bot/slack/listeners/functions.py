@@ -1,10 +1,12 @@
 """The Workflow Builder step *Create Saleshandy task* (a custom step: Slack's `function_executed` event).
 
-Bolt acks the event at once; the inputs are read with the same readers as `/task` in the runner's time
-zone, and the tasks go through the same workflow as every other entry point, under the execution's id as
-the idempotency key (a retried delivery records nothing twice). The step is completed when the results
-are posted (`SlackReporter.finished`), by whichever process finishes the run; it fails here, once, when
-its inputs cannot be read or nobody's Saleshandy key can act.
+The inputs are read with the same readers as `/task` in the runner's time zone, and the tasks go through
+the same workflow as every other entry point, under the execution's id as the idempotency key (a retried
+delivery records nothing twice). The event is acked only once the submission is recorded, or the step
+failed here (its inputs cannot be read, nobody's Saleshandy key can act, the database is away): until
+Slack gets that 200 it delivers the event again, so a process that dies before either loses nothing, and
+Slack unreachable for the failure leaves the next delivery to say it. The step is completed when the
+results are posted (`SlackReporter.finished`), by whichever process finishes the run.
 """
 
 from __future__ import annotations
@@ -12,26 +14,25 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import App, BoltContext
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.parsing.step_inputs import parse_step_inputs
 from bot.slack import ids
 from bot.slack.delivery import ReplyTo
 from bot.slack.deps import AppDeps
+from bot.slack.wording import StepFailure
 from bot.slack.workflow_step import (
     CHANNEL_INPUT,
-    DATABASE_AWAY,
     DUE_DATE_INPUT,
     MESSAGE_INPUT,
-    NO_KEY,
-    NO_RUNNER,
     NOTE_INPUT,
     PRIORITY_INPUT,
     PROSPECTS_INPUT,
     RUN_AS_INPUT,
     TASK_TYPE_INPUT,
     fail_step,
+    fail_step_for,
     inputs_problem,
 )
 from bot.store import StoreUnavailableError
@@ -40,17 +41,34 @@ logger = logging.getLogger(__name__)
 
 
 def register(app: App) -> None:
-    app.function(ids.CREATE_TASK_STEP_CALLBACK_ID)(handle_create_task_step)
+    app.function(ids.CREATE_TASK_STEP_CALLBACK_ID, auto_acknowledge=False)(handle_create_task_step)
 
 
 def handle_create_task_step(
+    ack: Ack,
+    event: dict[str, Any],
+    inputs: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+    deps: AppDeps,
+) -> None:
+    """Ack once the step's submission is recorded or the step failed; whatever raises first (Slack
+    unreachable for the failure, a bug) leaves the event unacked, for Slack to deliver again."""
+    # The workspace's token, as the run completes the step with: the event's own ends with the step, so
+    # a copy of the delivery failing it again would be refused as unauthorised, not as already ended.
+    workspace = WebClient(token=context.bot_token, base_url=client.base_url)
+    _take_up_step(event, inputs, workspace, context, deps)
+    ack()
+
+
+def _take_up_step(
     event: dict[str, Any], inputs: dict[str, Any], client: WebClient, context: BoltContext, deps: AppDeps
 ) -> None:
     execution_id = str(event["function_execution_id"])
     team_id = context.team_id or ""
     runner = _text(inputs, RUN_AS_INPUT)
     if not runner:
-        _fail_once(deps, client, execution_id, team_id, NO_RUNNER)
+        fail_step_for(client, execution_id, StepFailure.NO_RUNNER)
         return
     zone = deps.zones.reading_for(runner, team_id=context.team_id)
     draft = parse_step_inputs(
@@ -65,25 +83,24 @@ def handle_create_task_step(
     )
     problem = inputs_problem(draft)
     if problem is not None:
-        _fail_once(deps, client, execution_id, team_id, problem)
-        return
-    try:
-        acting = deps.accounts.acting_for(team_id, runner)
-    except StoreUnavailableError:
-        logger.exception("could not read whose Saleshandy key acts for workflow step %s", execution_id)
-        _fail_once(deps, client, execution_id, team_id, DATABASE_AWAY)
-        return
-    if acting is None:
-        _fail_once(deps, client, execution_id, team_id, NO_KEY)
+        fail_step(client, execution_id, problem)
         return
     reply_to = _report_to(inputs, runner, execution_id, context, None if zone.known else zone.zone)
-    deps.service.submit(
-        key=f"step:{execution_id}",
-        draft=draft,
-        reply_to=reply_to.to_dict(),
-        announce=not reply_to.thread_ts and reply_to.in_channel,
-        acting=acting,
-    )
+    try:
+        acting = deps.accounts.acting_for(team_id, runner)
+        if acting is None:
+            fail_step_for(client, execution_id, StepFailure.NO_KEY)
+            return
+        deps.service.record_and_start(
+            key=f"step:{execution_id}",
+            draft=draft,
+            reply_to=reply_to.to_dict(),
+            announce=not reply_to.thread_ts and reply_to.in_channel,
+            acting=acting,
+        )
+    except StoreUnavailableError:
+        logger.exception("could not record workflow step %s", execution_id)
+        fail_step_for(client, execution_id, StepFailure.DATABASE_AWAY)
 
 
 def _report_to(
@@ -104,16 +121,6 @@ def _report_to(
         is_enterprise_install=bool(context.is_enterprise_install),
         function_execution_id=execution_id,
     )
-
-
-def _fail_once(deps: AppDeps, client: WebClient, execution_id: str, team_id: str, error: str) -> None:
-    """Fail the step, unless a copy of this delivery (Slack retries events) already did."""
-    try:
-        first = deps.handled.first_time(f"step-failed:{execution_id}", team_id=team_id or None)
-    except StoreUnavailableError:
-        first = True  # failing twice is better than leaving the step running
-    if first:
-        fail_step(client, execution_id, error)
 
 
 def _text(inputs: dict[str, Any], name: str) -> str:
