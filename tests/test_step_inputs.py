@@ -3,6 +3,8 @@ the outputs it completes with."""
 
 import datetime
 
+import pytest
+
 from bot.domain import (
     CreateTaskRequest,
     DraftField,
@@ -70,15 +72,52 @@ def test_a_whole_message_gives_its_links_and_ids_and_its_other_words_are_skipped
     assert draft.emails == ("bob@acme.com",)
 
 
-def test_a_list_line_that_names_no_prospect_fails_the_step_naming_the_input() -> None:
-    draft = step("8PvBmrB7P7\nnot-an-id!\n")
+def test_a_list_line_that_tries_to_name_a_prospect_and_does_not_fails_the_step_naming_the_input() -> None:
+    draft = step("8PvBmrB7P7\nbob@acme\n8PvB7\nhttps://acme.com/team\n")
     assert not draft.is_ready
     assert [(p.kind, p.field) for p in draft.problems] == [(ProblemKind.UNKNOWN_WORD, DraftField.PROSPECTS)]
     problem = inputs_problem(draft)
     assert problem is not None
     assert problem.startswith("The step's inputs could not be read.")
-    assert "Prospects: Not a prospect ID, Saleshandy link or email: “not-an-id!”" in problem
+    assert (
+        "Prospects: Not a prospect ID, Saleshandy link or email: “bob@acme”, “8PvB7”, “https://acme.com/team”"
+        in problem
+    )
     assert problem.endswith("Fix them in Workflow Builder.")
+
+
+LINK = "https://my.saleshandy.com/prospects/8PvBmrB7P7"
+INBOUND_MESSAGES = {
+    "greeting and thanks": f"Hi team,\n<{LINK}>\nThanks!",
+    "one-word greeting and sign-off": f"Hi\n<{LINK}|Jane Doe>\nThanks\nAnn",
+    "emoji lines": f":wave:\n<{LINK}|Jane Doe>\n🙏",
+    "signature with a phone number": (
+        f"Hey all, new inbound lead: <{LINK}|Jane Doe>\n\n--\nAnn Lee | Acme Corp | +1 555 010 0199\nCheers"
+    ),
+    "a link and the email it came from": f"New lead!!\n<{LINK}|Jane Doe>\n<mailto:bob@acme.com|bob@acme.com>",
+}
+
+
+@pytest.mark.parametrize("message", INBOUND_MESSAGES.values(), ids=INBOUND_MESSAGES.keys())
+def test_an_inbound_message_gives_its_prospects_and_its_other_words_are_skipped(message: str) -> None:
+    draft = step(message)
+    assert draft.is_ready and draft.problems == ()
+    assert [p.id for p in draft.prospects] == ["8PvBmrB7P7"]
+    assert draft.emails == (("bob@acme.com",) if "mailto" in message else ())
+
+
+def test_a_mailto_link_alone_on_each_line_is_a_list_of_emails() -> None:
+    draft = step("<mailto:bob@acme.com|bob@acme.com>\n<mailto:Jane@Acme.com|Jane>")
+    assert draft.is_ready and draft.emails == ("bob@acme.com", "jane@acme.com")
+
+
+def test_a_message_that_names_no_prospect_fails_saying_what_to_put_there() -> None:
+    draft = step("Hi team,\nanother lead came in, please call them\nThanks!")
+    assert not draft.is_ready and draft.prospects == () and draft.emails == ()
+    problem = inputs_problem(draft)
+    assert problem is not None
+    assert "Prospects names no prospect. Give Saleshandy prospect IDs, links or emails" in problem
+    assert "Thanks" not in problem
 
 
 def test_each_unreadable_input_is_named_with_how_to_fix_it() -> None:

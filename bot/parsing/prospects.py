@@ -15,7 +15,7 @@ _SLACK_TOKEN = re.compile(r"<[^<>\s][^<>]*>")
 _SPLIT = re.compile(r"[\s,;，；、]+")
 _ID_CHARS = re.compile(r"[A-Za-z0-9]+")
 _URL = re.compile(r"https?://\S+", re.IGNORECASE)
-_WRAPPING = ".,;:!?()[]{}\"'`*_~“”‘’«»„"
+WORD_WRAPPING = ".,;:!?()[]{}\"'`*_~“”‘’«»„"
 """What a rep wraps an ID in: `code`, *bold*, _italic_, ~strike~, quotes, brackets, trailing punctuation."""
 
 
@@ -141,7 +141,7 @@ def prospect_from_word(
         return _prospect_from_url(slack_link.target, slack_link.label, links)
     if _URL.fullmatch(word):
         return _prospect_from_url(unescape_slack(word), None, links)
-    bare = word.strip(_WRAPPING)
+    bare = word.strip(WORD_WRAPPING)
     looks_like = _looks_like_id_in_a_prospects_field if lenient_ids else looks_like_prospect_id
     return ProspectRef(id=bare) if looks_like(bare) else None
 
@@ -168,7 +168,7 @@ _EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Z
 def email_from_word(word: str) -> str | None:
     """The email address one word is (`jane@acme.com`, `mailto:…`, Slack's `<mailto:…|…>`), lower-cased."""
     slack_link = SlackLink.parse(word)
-    target = slack_link.target if slack_link is not None else unescape_slack(word).strip(_WRAPPING)
+    target = slack_link.target if slack_link is not None else unescape_slack(word).strip(WORD_WRAPPING)
     if target.lower().startswith("mailto:"):
         target = target[len("mailto:") :].split("?", 1)[0]
     return target.lower() if _EMAIL.fullmatch(target) else None

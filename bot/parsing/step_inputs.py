@@ -1,14 +1,16 @@
 """A Workflow Builder step's inputs (text a workflow fills in) into a `TaskDraft`, with problems per input.
 
 The same readers as `/task` and the form: prospect references, the vocabulary of types and priorities,
-due-date words. Prospects are read line by line: a line of one word must name a prospect (an ID, a
-link, an email), as in the form's field; a longer line (a whole message passed in by the workflow) gives
-the links, IDs and emails it holds and its other words are skipped.
+due-date words. Prospects are read as a list when every line is one word that names a prospect or tries
+to (an ID, even a mistyped one; a link; an email): each line must then name one, as in the form's field.
+Any other text (a whole message passed in by the workflow: a greeting, a signature, an emoji) gives the
+links, IDs and emails it holds, and its other words are skipped.
 """
 
 from __future__ import annotations
 
 import datetime
+import re
 
 from bot.domain import NOTE_MAX_CHARS, DraftField, Priority, Problem, ProblemKind, ProspectRef, TaskDraft
 from bot.parsing.clean_text import show_invisible
@@ -17,7 +19,9 @@ from bot.parsing.dates import parse_due_date
 from bot.parsing.errors import ParseError
 from bot.parsing.prospects import (
     DEFAULT_LINK_PATTERNS,
+    WORD_WRAPPING,
     ProspectLinkPatterns,
+    SlackLink,
     dedupe_emails,
     dedupe_prospects,
     email_from_word,
@@ -28,6 +32,7 @@ from bot.parsing.prospects import (
 from bot.parsing.slack_text import slack_to_plain_text
 from bot.parsing.vocabulary import parse_priority, parse_task_type, unsupported_type_hint
 
+_ID_ATTEMPT = re.compile(r"[A-Za-z0-9]+")
 SHOWN_CHARS = 40
 """How much of an unreadable input a problem quotes."""
 TASK_TYPE_EXAMPLES = "call, demo, follow-up, li msg, connect, inmail, wa call"
@@ -95,24 +100,34 @@ def parse_step_inputs(
 def _prospects(
     text: str, links: ProspectLinkPatterns
 ) -> tuple[tuple[ProspectRef, ...], tuple[str, ...], tuple[str, ...]]:
-    """The prospects and emails `text` names, and its one-word lines that name none (as typed)."""
+    """The prospects and emails `text` names, and (read as a list) its lines that name none, as typed."""
+    lines = [words for line in text.splitlines() if (words := split_references(line))]
+    if lines and all(len(words) == 1 and _tries_to_name_a_prospect(words[0], links) for words in lines):
+        scan = parse_prospect_refs(text, links=links, lenient_ids=True)
+        return scan.prospects, scan.emails, scan.unrecognised_as_typed
     found: list[ProspectRef] = []
     emails: list[str] = []
-    unreadable: list[str] = []
-    for line in text.splitlines():
-        words = split_references(line)
-        if len(words) == 1:  # a list's line: read as the form's field reads it, and said when unreadable
-            scan = parse_prospect_refs(line, links=links, lenient_ids=True)
-            found += scan.prospects
-            emails += scan.emails
-            unreadable += scan.unrecognised_as_typed
-            continue
-        for word in words:  # a sentence (a message passed in): only what plainly names a prospect
-            if (prospect := prospect_from_word(word, links)) is not None:
-                found.append(prospect)
-            elif (email := email_from_word(word)) is not None:
-                emails.append(email)
-    return dedupe_prospects(found), dedupe_emails(emails), tuple(unreadable)
+    for word in (word for words in lines for word in words):  # a message: only what plainly names one
+        if (prospect := prospect_from_word(word, links)) is not None:
+            found.append(prospect)
+        elif (email := email_from_word(word)) is not None:
+            emails.append(email)
+    return dedupe_prospects(found), dedupe_emails(emails), ()
+
+
+def _tries_to_name_a_prospect(word: str, links: ProspectLinkPatterns) -> bool:
+    """A list's line: a prospect (an ID, a link, an email), or a try at one that should be said to be
+    wrong (any link, a word with an @, letters and digits with a digit), not a word of a message
+    (`Hi`, `Thanks!`, `Ann`, an emoji)."""
+    if prospect_from_word(word, links, lenient_ids=True) or email_from_word(word):
+        return True
+    slack_link = SlackLink.parse(word)
+    if slack_link is not None:
+        return slack_link.is_url or slack_link.target.lower().startswith("mailto:")
+    bare = word.strip(WORD_WRAPPING)
+    return bare.lower().startswith(("http://", "https://")) or "@" in bare or (
+        _ID_ATTEMPT.fullmatch(bare) is not None and any(ch.isdigit() for ch in bare)
+    )
 
 
 def _unreadable_prospects(lines: tuple[str, ...]) -> Problem:

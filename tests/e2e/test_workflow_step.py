@@ -158,7 +158,7 @@ def test_a_channel_that_refuses_the_bot_sends_the_results_by_dm_and_the_step_sti
 def test_unreadable_inputs_fail_the_step_naming_each_input_and_nothing_is_sent(app: RunningApp) -> None:
     execution = run_step(
         app,
-        prospects=f"{GOOD[0]}\nnot-a-prospect!",
+        prospects=f"{GOOD[0]}\nbob@acme",
         task_type="carrier pigeon",
         due_date="2020-01-01",
         report_channel=CHANNEL,
@@ -167,7 +167,7 @@ def test_unreadable_inputs_fail_the_step_naming_each_input_and_nothing_is_sent(a
     assert done.state == "failed"
     assert done.error is not None
     assert done.error.startswith("The step's inputs could not be read.")
-    assert "Prospects: Not a prospect ID, Saleshandy link or email: “not-a-prospect!”" in done.error
+    assert "Prospects: Not a prospect ID, Saleshandy link or email: “bob@acme”" in done.error
     assert "Task type: “carrier pigeon” is not a task type I know." in done.error
     assert "Due date: " in done.error and "is in the past" in done.error
     assert app.saleshandy.requests == [] and app.slack.calls("chat.postMessage") == []
@@ -178,6 +178,12 @@ def test_a_message_passed_whole_gives_its_prospect_links(app: RunningApp) -> Non
     done = ended(app, run_step(app, prospects=text, task_type="call", due_date="tomorrow"))
     assert done.state == "completed" and done.outputs["created_count"] == 1
     assert [t.prospect_id for t in app.saleshandy.tasks] == [GOOD[0]]
+
+
+def test_the_readmes_inbound_message_with_a_greeting_and_a_sign_off_gives_its_prospects(app: RunningApp) -> None:
+    text = f"Hi team,\n<https://my.saleshandy.com/prospects/{GOOD[0]}|Jane Doe>\nThanks!"
+    done = ended(app, run_step(app, prospects=text, task_type="call", due_date="tomorrow"))
+    assert done.state == "completed" and done.outputs["created_count"] == 1
 
 
 def test_when_no_task_is_created_the_step_fails_and_the_results_still_say_why(app: RunningApp) -> None:
