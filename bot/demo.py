@@ -26,11 +26,12 @@ from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
 from bot.config import Settings
+from bot.domain import TaskType
 from bot.parsing.clean_text import shorten
 from bot.slack import ids
 from bot.slack.app import SlackApp, build_app
 from bot.slack.server import build_wsgi_app
-from bot.slack.workflow_step import OUTPUT_TYPES
+from bot.slack.workflow_step import OUTPUT_TYPES, RUNNER_INPUT
 from bot.slack.wsgi_server import serve_wsgi
 from bot_testing.saleshandy import FakeSaleshandy
 from bot_testing.slack import FakeSlack, RecordedCall
@@ -252,7 +253,9 @@ def _link_preview(slack: FakeSlack, saleshandy: FakeSaleshandy, driver: Driver, 
     slack.wait_for("views.open", count=opened + 1, timeout=WAIT_SECONDS)
     view = _opened_view(slack)
     out(f"the modal opens prefilled: {json.dumps(_initial_values(view), ensure_ascii=False)}")
-    driver.view_submission(view, fill_view(view, {ids.TASK_TYPE_ACTION_ID: "9"}), user_id=REP)
+    out("rep picks the type Call · follow-up: they asked for a call back")
+    follow_up = {ids.TASK_TYPE_ACTION_ID: TaskType.CALL_FOLLOW_UP.value}
+    driver.view_submission(view, fill_view(view, follow_up), user_id=REP)
     _show_results(slack, saleshandy, out, replies=1, parent=False, since=before)
 
 
@@ -274,22 +277,29 @@ def _workflow_step(slack: FakeSlack, saleshandy: FakeSaleshandy, driver: Driver,
     """A workflow runs the step “Create Saleshandy task” when a message is posted in #inbound-leads."""
     step = ids.CREATE_TASK_STEP_CALLBACK_ID
     outputs = {name: {"type": kind, "is_required": True} for name, kind in OUTPUT_TYPES.items()}
-    slack.add_function(step, {"title": "Create Saleshandy task", "output_parameters": outputs})
+    runner = {RUNNER_INPUT: {"type": "slack#/types/user_context", "is_required": True}}
+    slack.add_function(
+        step, {"title": "Create Saleshandy task", "input_parameters": runner, "output_parameters": outputs}
+    )
     slack.add_channel(INBOUND_LEADS, "inbound-leads")
     before = _counts(slack, saleshandy)
     message = slack.add_message(
         INBOUND_LEADS,
-        "New inbound leads: <https://my.saleshandy.com/prospects/Lx42Kd9w|Omar Haddad> and "
-        "<https://my.saleshandy.com/prospects/INVALIDxQ02|Lee Park>, please call them",
+        "Hi team, two new inbound leads:\n<https://my.saleshandy.com/prospects/Lx42Kd9w|Omar Haddad>\n"
+        "<https://my.saleshandy.com/prospects/INVALIDxQ02|Lee Park>\nPlease call them. Thanks! :pray:",
         user="U999",
     )
-    out(f"message in #inbound-leads: {message['text']}")
+    out("message in #inbound-leads:")
+    for line in message["text"].splitlines():
+        out(f"     {line}")
     inputs = {
         "prospects": message["text"], "task_type": "call", "due_date": "tomorrow",
-        "run_as": REP, "report_channel": INBOUND_LEADS, "report_message_ts": message["ts"],
+        "report_channel": INBOUND_LEADS, "report_message_ts": message["ts"],
     }
+    out("ann presses the workflow's button “Create call tasks” under it, so she is who ran the workflow")
     out(f"Slack runs the step (function_executed) with inputs: {json.dumps(inputs, ensure_ascii=False)}")
-    driver.function_executed(step, inputs)
+    out(f"and {RUNNER_INPUT}: ann (a user_context, which no workflow builder can set)")
+    driver.function_executed(step, inputs, ran_by=REP)
     _show_results(slack, saleshandy, out, replies=1, parent=False, since=before)
     (completed,) = slack.wait_for("functions.completeSuccess", timeout=WAIT_SECONDS)
     outputs_given = json.dumps(completed.params["outputs"])

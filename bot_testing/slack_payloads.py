@@ -63,10 +63,10 @@ class SlackActions(ABC, Generic[R]):
     def send_event(self, event: JsonDict) -> R:
         """Deliver an Events API event (wrapped in its `event_callback`) to the app."""
 
-    def function_executed(self, callback_id: str, inputs: JsonDict) -> R:
-        """A workflow reaches the app's step `callback_id` with `inputs` (Slack sends `function_executed`);
-        the execution started in the fake is `last_execution`."""
-        self.last_execution = self.fake.start_function(callback_id, inputs)
+    def function_executed(self, callback_id: str, inputs: JsonDict, *, ran_by: str | None = None) -> R:
+        """A workflow `ran_by` someone reaches the app's step `callback_id` with `inputs` (Slack sends
+        `function_executed`); the execution started in the fake is `last_execution`."""
+        self.last_execution = self.fake.start_function(callback_id, inputs, ran_by=ran_by)
         return self.send_event(function_executed_event(self.fake, self.last_execution))
     def event_envelope(self, event: JsonDict, *, event_id: str | None = None) -> JsonDict:
         """Any event wrapped as the Events API delivers it (`event_callback`), with a fresh event_id

@@ -165,12 +165,14 @@ def test_the_demo_plays_every_path_against_the_fakes(transport: list[str]) -> No
     # Last, a workflow runs the step: results in the message's thread, the step completed with its outputs.
     step_scene = out.split("━━ 7.")[1]
     assert "Slack runs the step (function_executed)" in step_scene and "Omar Haddad" in step_scene
+    assert "runner: ann (a user_context, which no workflow builder can set)" in step_scene
     assert 'functions.completeSuccess) with outputs for the next steps: {"created_count": 1, ' in step_scene
     assert "xwfp-" not in out + done.stderr  # the step's own token is never shown
     # A prospect link's preview shows only its ID, and its button opens the form with the message's links.
     assert "the channel sees: *Saleshandy prospect* `Hb3Nq8Lz` [ Create task ]" in out
     link_scene = out.split("━━ 5.")[1].split("━━ 6.")[0]
     assert '"prospectIds": ["Hb3Nq8Lz", "Kt4Wv9Xc"]' in link_scene and "Omar Haddad" in link_scene
+    assert '"taskType": "13"' in link_scene  # they asked for a call back: Call · follow-up
     for secret in (
         "demo-saleshandy-key", "demo-ann-own-saleshandy-key", "ann-own", "xoxb-demo-token", "xapp-demo-token",
         "demo-signing-secret",

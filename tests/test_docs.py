@@ -61,12 +61,15 @@ def test_manifest_declares_the_workflow_step_the_code_reads_and_completes() -> N
     inputs = step["input_parameters"]
     assert set(inputs) == {
         workflow_step.PROSPECTS_INPUT, workflow_step.TASK_TYPE_INPUT, workflow_step.DUE_DATE_INPUT,
-        workflow_step.PRIORITY_INPUT, workflow_step.NOTE_INPUT, workflow_step.RUN_AS_INPUT,
+        workflow_step.PRIORITY_INPUT, workflow_step.NOTE_INPUT, workflow_step.RUNNER_INPUT,
         workflow_step.CHANNEL_INPUT, workflow_step.MESSAGE_INPUT,
     }
     titles = {inputs[name]["title"] for name in inputs}
     assert set(workflow_step.INPUT_TITLES.values()) <= titles  # the step's errors name inputs by title
-    assert inputs[workflow_step.RUN_AS_INPUT]["type"] == "slack#/types/user_id"
+    # Whose Saleshandy key acts is Slack's to say (a user_context no builder can set), never a user ID
+    # a builder could point at any colleague.
+    assert inputs[workflow_step.RUNNER_INPUT]["type"] == "slack#/types/user_context"
+    assert not [name for name, given in inputs.items() if given["type"] == "slack#/types/user_id"]
     assert inputs[workflow_step.CHANNEL_INPUT]["type"] == "slack#/types/channel_id"
     outputs = step["output_parameters"]
     assert set(outputs) == set(workflow_step.step_outputs(None, ()))

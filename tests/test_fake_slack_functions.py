@@ -25,6 +25,7 @@ DEFINITION = {
     "input_parameters": {
         "things": {"type": "string", "title": "Things", "is_required": True},
         "who": {"type": "slack#/types/user_id", "title": "Who", "is_required": False},
+        "runner": {"type": "slack#/types/user_context", "title": "Runner", "is_required": False},
     },
     "output_parameters": {
         "count": {"type": "integer", "title": "Count", "is_required": True},
@@ -115,6 +116,20 @@ def test_a_step_runs_only_with_its_required_inputs_and_only_if_declared(slack: F
         slack.start_function("undeclared", {})
 
 
+def test_a_user_context_input_is_slacks_to_fill_from_who_ran_the_workflow_never_the_builders(
+    slack: FakeSlack,
+) -> None:
+    execution = slack.start_function(STEP, {"things": "a", "who": "U2"}, ran_by="U1")
+    runner = execution.inputs["runner"]
+    assert runner["id"] == "U1" and isinstance(runner["secret"], str) and len(runner["secret"]) >= 16
+    assert execution.inputs["who"] == "U2"  # a user ID a builder sets stays a plain string
+    again = slack.start_function(STEP, {"things": "a"}, ran_by="U1")
+    assert again.inputs["runner"]["secret"] != runner["secret"]
+    assert "runner" not in slack.start_function(STEP, {"things": "a"}).inputs  # a schedule: nobody ran it
+    with pytest.raises(ValueError, match="no builder set the user_context input 'runner'"):
+        slack.start_function(STEP, {"things": "a", "runner": "U2"}, ran_by="U1")
+
+
 def test_the_event_reaches_a_bolt_function_listener_and_slacks_retry_carries_the_retry_headers(
     slack: FakeSlack,
 ) -> None:
@@ -131,7 +146,7 @@ def test_the_event_reaches_a_bolt_function_listener_and_slacks_retry_carries_the
     server, url = serve_wsgi(handler)
     try:
         with SlackDriver(url, SECRET, slack) as driver:
-            assert driver.function_executed(STEP, {"things": "a b c"}).status_code == 200
+            assert driver.function_executed(STEP, {"things": "a b c"}, ran_by="U1").status_code == 200
             execution = driver.last_execution
             assert execution is not None
             slack.wait_for("functions.completeSuccess")
@@ -139,9 +154,10 @@ def test_the_event_reaches_a_bolt_function_listener_and_slacks_retry_carries_the
             slack.wait_for("functions.completeSuccess", count=2)
     finally:
         server.stop()
+    runner = execution.inputs["runner"]
     assert received == [
-        ({"things": "a b c"}, execution.id, None),
-        ({"things": "a b c"}, execution.id, "1"),
+        ({"things": "a b c", "runner": runner}, execution.id, None),
+        ({"things": "a b c", "runner": runner}, execution.id, "1"),
     ]
     first, second = slack.calls("functions.completeSuccess")
     assert first.ok and first.token == execution.bot_access_token  # Bolt completes with the step's token

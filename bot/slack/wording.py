@@ -117,7 +117,11 @@ class StepFailure(Enum):
 
 
 STEP_FAILURE_WORDS: dict[StepFailure, str] = {
-    StepFailure.NO_RUNNER: "The step's Run as input is empty: set it to the person who runs the workflow.",
+    StepFailure.NO_RUNNER: (
+        "The step could not tell who ran the workflow, so it acts for nobody. If the workflow starts on its "
+        "own (a schedule, a webhook), add a step before this one that a person acts on, such as a message "
+        "with a button: whoever presses it runs the step."
+    ),
     StepFailure.NO_KEY: (
         "No Saleshandy account to create tasks with: the person running the workflow has not connected "
         "theirs and the workspace has no key. Connect one in the app's Home tab, then run it again."

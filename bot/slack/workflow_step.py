@@ -29,8 +29,11 @@ TASK_TYPE_INPUT = "task_type"
 DUE_DATE_INPUT = "due_date"
 PRIORITY_INPUT = "priority"
 NOTE_INPUT = "note"
-RUN_AS_INPUT = "run_as"
-"""The person the step acts for: their Saleshandy key (else the workspace's), their time zone, their DM."""
+RUNNER_INPUT = "runner"
+"""The person who ran the workflow, a `slack#/types/user_context` that Slack fills and no builder can set
+(a plain user ID could name any colleague): whose Saleshandy key acts (theirs, else the workspace's),
+whose time zone reads the date, who gets the results by DM. It arrives as `{"id": "U…", "secret": "…"}`;
+only the id is read, and the secret (Slack's own) is never kept or logged."""
 CHANNEL_INPUT = "report_channel"
 MESSAGE_INPUT = "report_message_ts"
 """With the channel, the message whose thread gets the results (else a new message in the channel)."""

@@ -4,6 +4,11 @@ outputs that must match the declared output parameters) or fails it (`functions.
 
 An execution hands the app a short-lived `bot_access_token` (in the `function_executed` event): the fake
 accepts it as a bot token while the execution runs, and no longer once it ended.
+
+An input of type `slack#/types/user_context` is Slack's to fill, never the workflow builder's: Workflow
+Builder shows no field for it and sets it from the person who ran the workflow, and the event carries it
+as an object, `{"id": "U…", "secret": "…"}` (the secret is Slack's, to check the context when it is passed
+on). The fake fills it from `ran_by` and refuses a value given for it.
 """
 
 from __future__ import annotations
@@ -27,7 +32,9 @@ _PYTHON_TYPES: dict[str, tuple[type, ...]] = {
     "array": (list,),
     "object": (dict,),
 }
-"""What each parameter type holds in JSON; Slack's own types (`slack#/types/user_id`…) are strings."""
+"""What each parameter type holds in JSON; Slack's own types (`slack#/types/user_id`…) are strings, but
+for `slack#/types/user_context`, an object."""
+USER_CONTEXT_TYPE = "slack#/types/user_context"
 
 
 @dataclass(frozen=True)
@@ -65,16 +72,26 @@ class Executions:
                 raise LookupError(f"no function {callback_id!r}: declare it with add_function first")
             return copy.deepcopy(self._definitions[callback_id])
 
-    def start(self, callback_id: str, inputs: JsonDict) -> FunctionExecution:
-        """A workflow reaches the step: an execution, running, with its own token."""
+    def start(self, callback_id: str, inputs: JsonDict, *, ran_by: str | None = None) -> FunctionExecution:
+        """A workflow reaches the step: an execution, running, with its own token. `ran_by`: the person
+        who ran the workflow (its trigger's user, or whoever pressed a button in an earlier step), whom
+        Slack puts in every `user_context` input; None when nobody did (a scheduled trigger)."""
         definition = self.definition(callback_id)
+        given = copy.deepcopy(inputs)
         for name, parameter in (definition.get("input_parameters") or {}).items():
-            if parameter.get("is_required") and inputs.get(name) in (None, ""):
+            if parameter.get("type") != USER_CONTEXT_TYPE:
+                continue
+            if name in given:
+                raise ValueError(f"Workflow Builder lets no builder set the user_context input {name!r}")
+            if ran_by is not None:
+                given[name] = {"id": ran_by, "secret": secrets.token_hex(16)}
+        for name, parameter in (definition.get("input_parameters") or {}).items():
+            if parameter.get("is_required") and given.get(name) in (None, ""):
                 raise ValueError(f"Workflow Builder runs no step without its required input {name!r}")
         execution = FunctionExecution(
             id=f"Fx{secrets.token_hex(5).upper()}",
             callback_id=callback_id,
-            inputs=copy.deepcopy(inputs),
+            inputs=given,
             workflow_execution_id=f"Wx{secrets.token_hex(5).upper()}",
             bot_access_token=self._installs.issue_function_token(),
         )

@@ -320,10 +320,13 @@ class Workspace:
         completions are checked against its `output_parameters`, as Slack checks them."""
         self.executions.define(callback_id, definition)
 
-    def start_function(self, callback_id: str, inputs: JsonDict) -> FunctionExecution:
-        """A workflow runs the step `callback_id` with `inputs`: a running execution (the event that
-        tells the app is the driver's `function_executed`)."""
-        return self.executions.start(callback_id, inputs)
+    def start_function(
+        self, callback_id: str, inputs: JsonDict, *, ran_by: str | None = None
+    ) -> FunctionExecution:
+        """A workflow `ran_by` someone (None: a schedule) runs the step `callback_id` with `inputs`: a
+        running execution (the event that tells the app is the driver's `function_executed`); its
+        `user_context` inputs are filled from `ran_by`, as Slack fills them."""
+        return self.executions.start(callback_id, inputs, ran_by=ran_by)
 
     def function_definition(self, callback_id: str) -> JsonDict:
         return self.executions.definition(callback_id)

@@ -4,6 +4,7 @@ outputs, or failed with a message that says what to fix; a retried delivery acti
 
 from __future__ import annotations
 
+import copy
 import datetime
 import json
 import logging
@@ -62,10 +63,10 @@ def app(running_app: RunningApp) -> RunningApp:
     return running_app
 
 
-def run_step(app: RunningApp, **inputs: Any) -> FunctionExecution:
-    """The step runs with `inputs` (run as the fake's default user unless given); Slack's delivery of the
+def run_step(app: RunningApp, *, ran_by: str | None = REP, **inputs: Any) -> FunctionExecution:
+    """A workflow `ran_by` the rep (unless given) runs the step with `inputs`; Slack's delivery of the
     event is acked at once."""
-    response = app.driver.function_executed(STEP, {"run_as": REP, **inputs})
+    response = app.driver.function_executed(STEP, inputs, ran_by=ran_by)
     assert response.status_code == 200
     assert app.driver.last_execution is not None
     return app.driver.last_execution
@@ -180,7 +181,7 @@ def test_a_message_passed_whole_gives_its_prospect_links(app: RunningApp) -> Non
     assert [t.prospect_id for t in app.saleshandy.tasks] == [GOOD[0]]
 
 
-def test_the_readmes_inbound_message_with_a_greeting_and_a_sign_off_gives_its_prospects(app: RunningApp) -> None:
+def test_the_readmes_inbound_message_with_a_greeting_and_a_sign_off_works(app: RunningApp) -> None:
     text = f"Hi team,\n<https://my.saleshandy.com/prospects/{GOOD[0]}|Jane Doe>\nThanks!"
     done = ended(app, run_step(app, prospects=text, task_type="call", due_date="tomorrow"))
     assert done.state == "completed" and done.outputs["created_count"] == 1
@@ -267,7 +268,7 @@ def test_the_step_acts_with_the_runners_own_key_else_the_workspaces(app: Running
     app.drain()
     app.slack.add_user(OTHER_REP, name="bob", tz="Europe/Berlin")
     mine = ended(app, run_step(app, prospects=GOOD[0], task_type="call"))
-    theirs = ended(app, run_step(app, prospects=GOOD[1], task_type="call", run_as=OTHER_REP))
+    theirs = ended(app, run_step(app, prospects=GOOD[1], task_type="call", ran_by=OTHER_REP))
     assert (mine.state, theirs.state) == ("completed", "completed")
     made_with = {
         task.prospect_id: key
@@ -275,6 +276,48 @@ def test_the_step_acts_with_the_runners_own_key_else_the_workspaces(app: Running
         for task in app.saleshandy.tasks_made_with(key)
     }
     assert made_with == {GOOD[0]: REP_KEY, GOOD[1]: SALESHANDY_TEST_KEY}
+
+
+@pytest.mark.parametrize("running_app", [WITH_ENCRYPTION], indirect=True)
+def test_a_workflow_run_by_a_colleague_never_acts_with_the_reps_own_key_nor_dms_the_rep(
+    app: RunningApp,
+) -> None:
+    """Whose key acts is the user_context Slack fills from who ran the workflow; no builder can set it."""
+    app.saleshandy.add_key(REP_KEY)
+    assert connect(app, REP_KEY).status_code == 200
+    app.drain()
+    app.slack.add_user(OTHER_REP, name="bob", tz="Europe/Berlin")
+    with pytest.raises(ValueError, match="no builder set the user_context input 'runner'"):
+        app.driver.function_executed(STEP, {"prospects": GOOD[0], "task_type": "call", "runner": REP})
+    execution = run_step(app, prospects=GOOD[0], task_type="call", ran_by=OTHER_REP)
+    runner = execution.inputs["runner"]
+    assert set(runner) == {"id", "secret"} and runner["id"] == OTHER_REP  # as Slack delivers a user_context
+    assert ended(app, execution).state == "completed"
+    assert app.saleshandy.tasks_made_with(REP_KEY) == []
+    assert [t.prospect_id for t in app.saleshandy.tasks_made_with(SALESHANDY_TEST_KEY)] == [GOOD[0]]
+    (opened,) = app.slack.calls("conversations.open")
+    assert opened.params["users"] == OTHER_REP
+
+
+@pytest.mark.parametrize("running_app", [WITH_ENCRYPTION], indirect=True)
+def test_a_runner_given_as_a_plain_user_id_acts_for_nobody(app: RunningApp) -> None:
+    """An out-of-date manifest declaring the runner as a user ID, which a builder can set to anyone: the
+    step refuses to act rather than use that person's key."""
+    app.saleshandy.add_key(REP_KEY)
+    assert connect(app, REP_KEY).status_code == 200
+    app.drain()
+    settable = copy.deepcopy(MANIFEST["functions"][STEP])
+    settable["input_parameters"]["runner"]["type"] = "slack#/types/user_id"
+    app.slack.add_function(STEP, settable)
+    done = ended(app, run_step(app, prospects=GOOD[0], task_type="call", runner=REP, ran_by=OTHER_REP))
+    assert (done.state, done.error) == ("failed", STEP_FAILURE_WORDS[StepFailure.NO_RUNNER])
+    assert app.saleshandy.create_requests == [] and app.slack.calls("conversations.open") == []
+
+
+def test_a_workflow_nobody_ran_cannot_run_the_step(app: RunningApp) -> None:
+    """A scheduled trigger with no step a person acts on: Slack has nobody for the user_context."""
+    with pytest.raises(ValueError, match="required input 'runner'"):
+        app.driver.function_executed(STEP, {"prospects": GOOD[0], "task_type": "call"}, ran_by=None)
 
 
 @pytest.mark.parametrize("running_app", [NO_WORKSPACE_KEY], indirect=True)
@@ -286,11 +329,12 @@ def test_with_nobodys_key_the_step_fails_saying_how_to_connect(app: RunningApp) 
 
 @pytest.mark.parametrize("database_kind", ["sqlite"])  # it reads the SQLite file's bytes
 @pytest.mark.usefixtures("every_log")  # every logger at DEBUG, every record kept
-def test_the_steps_own_token_is_neither_logged_nor_kept(app: RunningApp) -> None:
+def test_the_steps_own_token_and_the_runners_secret_are_neither_logged_nor_kept(app: RunningApp) -> None:
     unreadable = run_step(app, prospects="nothing here", task_type="call")
     good = run_step(app, prospects=GOOD[0], task_type="call", report_channel=CHANNEL)
     assert (ended(app, unreadable).state, ended(app, good).state) == ("failed", "completed")
     tokens = [unreadable.bot_access_token, good.bot_access_token]
+    tokens += [unreadable.inputs["runner"]["secret"], good.inputs["runner"]["secret"]]  # Slack's, not ours
     [records] = [h for h in logging.getLogger().handlers if isinstance(h, Everything)]
     logged = [text for _, text in records.texts()]
     assert logged and not [text for text in logged if any(token in text for token in tokens)]
@@ -298,7 +342,7 @@ def test_the_steps_own_token_is_neither_logged_nor_kept(app: RunningApp) -> None
     with closing(sqlite3.connect(path)) as db:
         db.execute("PRAGMA wal_checkpoint(FULL)")
     raw = b"".join(p.read_bytes() for p in path.parent.iterdir() if p.name.startswith(path.name))
-    assert good.id.encode() in raw  # the execution is kept (to complete it), its token is not
+    assert good.id.encode() in raw and REP.encode() in raw  # the execution and runner are kept, not those
     assert not [token for token in tokens if token.encode() in raw]
 
 
@@ -312,9 +356,9 @@ def test_the_event_is_answered_only_once_its_submission_is_recorded(app: Running
     database = database_of(app)
     answers: list[int] = []
     with store_locked(database):  # the insert waits for the lock (SQLite's 5 s busy timeout)
-        inputs = {"run_as": REP, "prospects": GOOD[0], "task_type": "call"}
+        inputs = {"prospects": GOOD[0], "task_type": "call"}
         delivery = threading.Thread(
-            target=lambda: answers.append(app.driver.function_executed(STEP, inputs).status_code)
+            target=lambda: answers.append(app.driver.function_executed(STEP, inputs, ran_by=REP).status_code)
         )
         delivery.start()
         delivery.join(0.5)
@@ -351,9 +395,7 @@ def test_with_the_database_and_slack_away_the_event_is_not_acked_and_slacks_retr
     app = step_app(store_app)
     app.slack.fail_next("functions.completeError", "internal_error")  # nor could the step be failed
     with store_locked(database_of(app)):
-        response = app.driver.function_executed(
-            STEP, {"run_as": REP, "prospects": GOOD[0], "task_type": "call"}
-        )
+        response = app.driver.function_executed(STEP, {"prospects": GOOD[0], "task_type": "call"}, ran_by=REP)
     assert response.status_code != 200
     execution = app.driver.last_execution
     assert execution is not None and app.slack.function_execution(execution.id).state == "running"
@@ -369,8 +411,8 @@ def test_a_step_that_could_not_be_failed_is_failed_by_slacks_retry(app: RunningA
     """Slack away when the inputs turn out unreadable: no 200, so the event comes back, and fails the
     step then (nothing marks it handled before Slack has heard)."""
     app.slack.fail_next("functions.completeError", "internal_error")
-    inputs = {"run_as": REP, "prospects": "nothing", "task_type": "call"}
-    response = app.driver.function_executed(STEP, inputs)
+    inputs = {"prospects": "nothing", "task_type": "call"}
+    response = app.driver.function_executed(STEP, inputs, ran_by=REP)
     assert response.status_code != 200
     execution = app.driver.last_execution
     assert execution is not None and app.slack.function_execution(execution.id).state == "running"

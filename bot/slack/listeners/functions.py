@@ -12,6 +12,7 @@ results are posted (`SlackReporter.finished`), by whichever process finishes the
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -29,7 +30,7 @@ from bot.slack.workflow_step import (
     NOTE_INPUT,
     PRIORITY_INPUT,
     PROSPECTS_INPUT,
-    RUN_AS_INPUT,
+    RUNNER_INPUT,
     TASK_TYPE_INPUT,
     fail_step,
     fail_step_for,
@@ -38,6 +39,8 @@ from bot.slack.workflow_step import (
 from bot.store import StoreUnavailableError
 
 logger = logging.getLogger(__name__)
+
+USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
 
 
 def register(app: App) -> None:
@@ -66,8 +69,8 @@ def _take_up_step(
 ) -> None:
     execution_id = str(event["function_execution_id"])
     team_id = context.team_id or ""
-    runner = _text(inputs, RUN_AS_INPUT)
-    if not runner:
+    runner = _runner(inputs)
+    if runner is None:
         fail_step_for(client, execution_id, StepFailure.NO_RUNNER)
         return
     zone = deps.zones.reading_for(runner, team_id=context.team_id)
@@ -121,6 +124,14 @@ def _report_to(
         is_enterprise_install=bool(context.is_enterprise_install),
         function_execution_id=execution_id,
     )
+
+
+def _runner(inputs: dict[str, Any]) -> str | None:
+    """Who ran the workflow, from the user_context Slack filled in (`{"id": "U…", "secret": "…"}`): a
+    bare string is a user ID some builder typed (an out-of-date manifest), and acts for nobody."""
+    context = inputs.get(RUNNER_INPUT)
+    user_id = context.get("id") if isinstance(context, dict) else None
+    return user_id if isinstance(user_id, str) and USER_ID.fullmatch(user_id) else None
 
 
 def _text(inputs: dict[str, Any], name: str) -> str:
