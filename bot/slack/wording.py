@@ -127,7 +127,9 @@ STEP_FAILURE_WORDS: dict[StepFailure, str] = {
         "theirs and the workspace has no key. Connect one in the app's Home tab, then run it again."
     ),
     StepFailure.DATABASE_AWAY: (
-        "Our database is unavailable right now, so nothing was created. Run the workflow again in a minute."
+        "Our database was unavailable, so this run sent nothing to Saleshandy. Run the workflow again in a "
+        "minute, unless the step's results were posted after all (Slack may deliver the step again once "
+        "the database is back, and it is done then)."
     ),
     StepFailure.STOPPED_AFTER_ERRORS: (
         "Creating the Saleshandy tasks stopped after repeated errors, and an operator was told. Some tasks "

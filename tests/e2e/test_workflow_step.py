@@ -10,16 +10,19 @@ import json
 import logging
 import sqlite3
 import threading
+from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import yaml
 
 from bot.slack import ids
 from bot.slack.wording import STEP_FAILURE_WORDS, StepFailure
 from bot_testing.slack import FunctionExecution
+from bot_testing.slack_payloads import function_executed_event
 from tests.conftest import SALESHANDY_TEST_KEY
 from tests.e2e.conftest import (
     CHANNEL,
@@ -405,6 +408,74 @@ def test_with_the_database_and_slack_away_the_event_is_not_acked_and_slacks_retr
     done = ended(app, execution)
     assert done.state == "completed" and done.outputs["created_count"] == 1
     assert len(app.saleshandy.create_requests) == 1
+
+
+LEFT_FOR_THE_RETRY = "left for Slack's next delivery"
+LOCKED_LONG = 15.0
+"""Long enough for a delivery to wait out SQLite's 5 s busy timeout twice (the runner's zone, then the
+submission), far past Bolt's 3 s."""
+
+
+def deliver_while_locked(
+    app: RunningApp, send: Callable[[], httpx.Response], until: Callable[[], object]
+) -> int | None:
+    """`send` one delivery while the database is locked, until the listener is done with it: Bolt answers
+    for the listener after 3 s, not 200, or Slack's 3 s pass first (None: no answer in time)."""
+    answers: list[int | None] = []
+
+    def deliver() -> None:
+        try:
+            answers.append(send().status_code)
+        except httpx.TimeoutException:
+            answers.append(None)
+
+    with store_locked(database_of(app)):
+        delivery = threading.Thread(target=deliver)
+        delivery.start()
+        wait_until(until, timeout=LOCKED_LONG, what="the listener to give up on the database")
+    delivery.join(5)
+    (answer,) = answers
+    return answer
+
+
+@pytest.mark.parametrize("database_kind", ["sqlite"])  # it holds the SQLite file's lock
+def test_the_database_away_past_the_answer_leaves_the_step_to_slacks_retry_which_does_it(
+    app: RunningApp, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Answered late, the event comes again: failing the step now ("nothing was sent") would be false
+    once the retry, the database back, makes the tasks."""
+    caplog.set_level(logging.WARNING, logger="bot.slack.listeners.functions")
+    inputs = {"prospects": GOOD[0], "task_type": "call", "report_channel": CHANNEL}
+    answer = deliver_while_locked(
+        app,
+        lambda: app.driver.function_executed(STEP, inputs, ran_by=REP),
+        until=lambda: LEFT_FOR_THE_RETRY in caplog.text or completions(app),
+    )
+    assert answer != 200
+    execution = app.driver.last_execution
+    assert execution is not None
+    assert completions(app) == [] and app.slack.function_execution(execution.id).state == "running"
+
+    assert app.driver.redeliver_last_event(retry_num=1, reason="http_timeout").status_code == 200
+    done = ended(app, execution)
+    assert done.state == "completed" and done.outputs["created_count"] == 1
+    assert len(completions(app)) == 1
+
+
+@pytest.mark.parametrize("database_kind", ["sqlite"])  # it holds the SQLite file's lock
+def test_the_database_away_on_slacks_last_delivery_fails_the_step_however_late(app: RunningApp) -> None:
+    execution = app.slack.start_function(STEP, {"prospects": GOOD[0], "task_type": "call"}, ran_by=REP)
+    envelope = app.driver.event_envelope(function_executed_event(app.slack, execution))
+    answer = deliver_while_locked(
+        app,
+        lambda: app.driver.deliver_event(envelope, retry_num=3),  # Slack's last try
+        until=lambda: completions(app),
+    )
+    assert answer != 200
+    done = app.slack.function_execution(execution.id)
+    assert (done.state, done.error) == ("failed", STEP_FAILURE_WORDS[StepFailure.DATABASE_AWAY])
+    app.drain()
+    assert submissions_in(database_of(app)) == 0 and app.saleshandy.requests == []
 
 
 def test_a_step_that_could_not_be_failed_is_failed_by_slacks_retry(app: RunningApp) -> None:

@@ -5,17 +5,22 @@ the same workflow as every other entry point, under the execution's id as the id
 delivery records nothing twice). The event is acked only once the submission is recorded, or the step
 failed here (its inputs cannot be read, nobody's Saleshandy key can act, the database is away): until
 Slack gets that 200 it delivers the event again, so a process that dies before either loses nothing, and
-Slack unreachable for the failure leaves the next delivery to say it. The step is completed when the
-results are posted (`SlackReporter.finished`), by whichever process finishes the run.
+Slack unreachable for the failure leaves the next delivery to say it. The database away fails the step
+only while our answer can still be that 200 (or on Slack's last delivery): once Bolt has answered for us
+(3 s), Slack delivers the event again, and that delivery, the database back, does the work; failing the
+step then would say "nothing was sent" of a step whose tasks are about to be made. The step is
+completed when the results are posted (`SlackReporter.finished`), by whichever process finishes the run.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import time
+from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App, BoltContext, BoltRequest
 from slack_sdk import WebClient
 
 from bot.parsing.step_inputs import parse_step_inputs
@@ -41,6 +46,30 @@ from bot.store import StoreUnavailableError
 logger = logging.getLogger(__name__)
 
 USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
+ANSWER_WINDOW_SECONDS = 2.5
+"""Bolt answers Slack itself for a listener that has not acked within 3 s of the request (not a 200, so
+Slack delivers the event again); the listener starts a little after the request, so it keeps a margin."""
+LAST_RETRY = 3
+"""Slack delivers an event it got no 200 for at most three times more (`X-Slack-Retry-Num` 1 to 3)."""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """This delivery of the event: when the listener took it up, and which of Slack's retries it is."""
+
+    started: float
+    """`time.monotonic()` when the listener began."""
+    retry_num: int
+
+    @classmethod
+    def of(cls, request: BoltRequest) -> Delivery:
+        retry = (request.headers.get("x-slack-retry-num") or ["0"])[0]
+        return cls(started=time.monotonic(), retry_num=int(retry) if retry.isdigit() else 0)
+
+    def will_come_again(self) -> bool:
+        """Our ack can no longer be Slack's 200 and this is not Slack's last try: it delivers again."""
+        too_late = time.monotonic() - self.started >= ANSWER_WINDOW_SECONDS
+        return too_late and self.retry_num < LAST_RETRY
 
 
 def register(app: App) -> None:
@@ -54,18 +83,25 @@ def handle_create_task_step(
     client: WebClient,
     context: BoltContext,
     deps: AppDeps,
+    request: BoltRequest,
 ) -> None:
     """Ack once the step's submission is recorded or the step failed; whatever raises first (Slack
     unreachable for the failure, a bug) leaves the event unacked, for Slack to deliver again."""
     # The workspace's token, as the run completes the step with: the event's own ends with the step, so
     # a copy of the delivery failing it again would be refused as unauthorised, not as already ended.
+    delivery = Delivery.of(request)
     workspace = WebClient(token=context.bot_token, base_url=client.base_url)
-    _take_up_step(event, inputs, workspace, context, deps)
+    _take_up_step(event, inputs, workspace, context, deps, delivery)
     ack()
 
 
 def _take_up_step(
-    event: dict[str, Any], inputs: dict[str, Any], client: WebClient, context: BoltContext, deps: AppDeps
+    event: dict[str, Any],
+    inputs: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+    deps: AppDeps,
+    delivery: Delivery,
 ) -> None:
     execution_id = str(event["function_execution_id"])
     team_id = context.team_id or ""
@@ -102,6 +138,12 @@ def _take_up_step(
             acting=acting,
         )
     except StoreUnavailableError:
+        if delivery.will_come_again():
+            logger.warning(
+                "could not record workflow step %s, too late to answer: left for Slack's next delivery",
+                execution_id,
+            )
+            return
         logger.exception("could not record workflow step %s", execution_id)
         fail_step_for(client, execution_id, StepFailure.DATABASE_AWAY)
 
