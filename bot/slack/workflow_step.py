@@ -65,7 +65,10 @@ ERROR_MAX_CHARS = 1000
 
 MISSING_INPUT = {
     DraftField.TASK_TYPE: "is empty. Give a task type, e.g. call, demo, follow-up, li msg, connect, inmail.",
-    DraftField.PROSPECTS: "names no prospect. Give Saleshandy prospect IDs, links or emails, one per line.",
+    DraftField.PROSPECTS: (
+        "names no prospect. Give Saleshandy prospect IDs, links or emails, one per line, or a message "
+        "that holds some."
+    ),
 }
 
 
