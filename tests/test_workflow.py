@@ -225,10 +225,10 @@ def resume(world: World) -> TaskService:
     return survivor
 
 
-def thread_lines(slack: FakeSlack) -> dict[str, list[str]]:
+def thread_lines(slack: FakeSlack, channel: str = CHANNEL) -> dict[str, list[str]]:
     """Each prospect's result lines in the channel's threads: its mark and what follows."""
     lines: dict[str, list[str]] = {pid: [] for pid in IDS}
-    for message in slack.messages(CHANNEL):
+    for message in slack.messages(channel):
         for block in message.get("blocks") or []:
             text = str((block.get("text") or {}).get("text", ""))
             for line in text.splitlines():
@@ -348,6 +348,37 @@ def test_a_crash_between_two_parts_of_the_report_posts_the_rest_once(world: Worl
     assert_each_prospect_once(world, {**dict.fromkeys(IDS[:4], "✅"), IDS[4]: "❌"})
     assert len(world.saleshandy.create_requests) == 3  # nothing sent again
     assert len(world.slack.calls("chat.postMessage")) - before == 1  # the third part, once
+
+
+def test_results_the_channel_refused_go_on_in_the_reps_dm_after_a_crash_and_arrive_once(world: World) -> None:
+    """The channel refuses the report: its first part opens the rep's DM (and the pointer to it is said
+    once, where the rep acted). The DM is recorded with the part, so the survivor posts the rest there,
+    once, without trying the channel, opening the DM or pointing to it again."""
+    world.slack.set_bot_not_in(CHANNEL)
+    world.slack.add_user(REP, name="rep")
+    reply_to = {"channel": CHANNEL, "user": REP, "response_url": world.slack.response_url(CHANNEL, REP)}
+    dying = world.process("dying", die_at=lambda step, parts: step == "between_parts" and parts == 2)
+    draft = TaskDraft(
+        due_date=DUE,
+        task_type=TaskType.CALL_FOLLOW_UP,
+        prospects=tuple(ProspectRef(id=pid) for pid in IDS),
+        due_date_given=True,
+    )
+    dying.submit(key="command:T2", draft=draft, reply_to=reply_to, announce=False)
+    assert world.runner.drain(10)
+
+    resume(world)
+    (opened,) = world.slack.calls("conversations.open")
+    dm = opened.response_json["channel"]["id"]
+    expected = {**dict.fromkeys(IDS[:4], "✅"), IDS[4]: "❌"}
+    lines = thread_lines(world.slack, dm)
+    assert {pid: [line[0] for line in found] for pid, found in lines.items()} == {
+        pid: [mark] for pid, mark in expected.items()
+    }
+    assert [c.error for c in world.slack.calls("chat.postMessage")].count("not_in_channel") == 1
+    (pointer,) = world.slack.calls("response_url")
+    assert pointer.ok and f"channel={dm}" in pointer.params["text"]
+    assert len(world.saleshandy.create_requests) == 3
 
 
 def test_a_crash_between_posting_a_part_and_recording_it_repeats_that_part_alone(world: World) -> None:
