@@ -23,7 +23,6 @@ from slack_sdk import WebClient
 from bot.domain import ProspectRef, Submission, TaskDraft, TaskType
 from bot.saleshandy import SaleshandyClient
 from bot.service import (
-    IN_FLIGHT_WHEN_STOPPED,
     Accounts,
     Acting,
     BackgroundRunner,
@@ -31,13 +30,14 @@ from bot.service import (
     KeySource,
     RetryRefused,
     RetryStarted,
+    ServiceVerdict,
     TaskService,
 )
 from bot.service.ports import Message
 from bot.service.tasks import MAX_FAILED_RUNS, RETRY_FAILED_RUN_AFTER_SECONDS, SOMETHING_WENT_WRONG
 from bot.slack.delivery import Delivery
 from bot.slack.reporter import SlackReporter
-from bot.slack.wording import STEP_FAILURE_WORDS, StepFailure
+from bot.slack.wording import STEP_FAILURE_WORDS, StepFailure, say_verdict
 from bot.store import SaleshandyKeys, SecretBox, SharedWindow, SubmissionState, SubmissionStore, open_database
 from bot_testing.saleshandy import FakeSaleshandy
 from bot_testing.slack import FakeSlack
@@ -330,7 +330,7 @@ def test_a_crash_with_a_chunk_in_flight_or_just_answered_makes_it_unknown_never_
     survivor = resume(world)
     assert_each_prospect_once(world, {IDS[0]: "✅", IDS[1]: "✅", IDS[2]: "❔", IDS[3]: "❔", IDS[4]: "❌"})
     assert len(world.saleshandy.create_requests) == sent_before + 1  # only the chunk never sent
-    assert IN_FLIGHT_WHEN_STOPPED.split(";")[0] in _all_text(world.slack)
+    assert say_verdict(ServiceVerdict.IN_FLIGHT_WHEN_STOPPED).split(";")[0] in _all_text(world.slack)
 
     # The Retry button offers the unknown and the failed, once, with the rep's say.
     [original] = [s for s in (world.store().get(r) for r in _ids(world)) if s and not s.retry_of]
