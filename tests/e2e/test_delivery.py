@@ -123,6 +123,21 @@ def test_a_shortcut_in_a_channel_without_the_app_keeps_the_results_in_the_reps_d
     assert [t.prospect_id for t in running_app.saleshandy.tasks] == ["aN7kQ2xLm4"]
 
 
+def test_when_even_the_dm_is_refused_the_results_go_by_response_url(running_app: RunningApp) -> None:
+    """The last resort: shown to the rep alone where they asked (gone on reload, but not lost now)."""
+    slack = running_app.slack
+    slack.fail_next("chat.postMessage", "invalid_auth", times=2)  # the channel, then the DM
+    running_app.driver.slash_command("call 8PvBmrB7P7")
+
+    intro, parent, results = slack.wait_for("response_url", count=3)
+    assert [c.error for c in slack.calls("chat.postMessage")] == ["invalid_auth"] * 2
+    assert all(c.ok and c.params["response_type"] == "ephemeral" for c in (intro, parent, results))
+    assert "`invalid_auth`" in intro.params["text"] and "asked for" in parent.params["text"]
+    assert "1 created" in message_text(results.params)
+    running_app.drain()
+    assert len(slack.calls("conversations.open")) == 1 and len(slack.calls("chat.postMessage")) == 2
+
+
 def use_up(url: str) -> None:
     """Post to a response_url until Slack stops taking posts (five)."""
     for n in range(5):
