@@ -30,14 +30,15 @@ from bot.service import (
     KeySource,
     RetryRefused,
     RetryStarted,
+    ServiceNotice,
     ServiceVerdict,
     TaskService,
 )
 from bot.service.ports import Message
-from bot.service.tasks import MAX_FAILED_RUNS, RETRY_FAILED_RUN_AFTER_SECONDS, SOMETHING_WENT_WRONG
+from bot.service.tasks import MAX_FAILED_RUNS, RETRY_FAILED_RUN_AFTER_SECONDS
 from bot.slack.delivery import Delivery
 from bot.slack.reporter import SlackReporter
-from bot.slack.wording import STEP_FAILURE_WORDS, StepFailure, say_verdict
+from bot.slack.wording import NOTICE_WORDS, STEP_FAILURE_WORDS, StepFailure, say_verdict
 from bot.store import SaleshandyKeys, SecretBox, SharedWindow, SubmissionState, SubmissionStore, open_database
 from bot_testing.saleshandy import FakeSaleshandy
 from bot_testing.slack import FakeSlack
@@ -631,7 +632,7 @@ def _ids(world: World) -> list[str]:
 
 def _notices_of_trouble(slack: FakeSlack) -> list[str]:
     """What was posted anywhere (the channel, a DM) saying something went wrong."""
-    said = SOMETHING_WENT_WRONG.split("(")[0]
+    said = NOTICE_WORDS[ServiceNotice.SOMETHING_WENT_WRONG].split("(")[0]
     return [str(c.params) for c in slack.calls("chat.postMessage") if said in str(c.params)]
 
 
