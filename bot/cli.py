@@ -162,9 +162,9 @@ def _parse(args: argparse.Namespace, settings: Settings) -> int:
     if draft.emails:
         runner = BackgroundRunner(work_threads=0, suggestion_threads=0)
         with SaleshandyClient.from_settings(settings) as client:
-            say_error = partial(PrintingReporter().say_error, rep_key=False)
+            say_not_found = partial(PrintingReporter().say_email_not_found, rep_key=False)
             lookups = ProspectLookups(client, runner)
-            found, not_found = lookups.find_by_email(draft.emails, say_error=say_error)
+            found, not_found = lookups.find_by_email(draft.emails, say_not_found=say_not_found)
         runner.close(0)
         for missing in not_found:
             print(f"- {missing.email}: {missing.reason}", file=sys.stderr)

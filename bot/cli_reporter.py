@@ -8,8 +8,8 @@ from typing import TextIO
 
 from bot.domain import EmailNotFound, OutcomeStatus, Submission
 from bot.saleshandy import ProspectVerdict, SaleshandyError
-from bot.service import Message, ReplyTo
-from bot.slack.wording import say_error, say_verdict
+from bot.service import Message, ReplyTo, ServiceNotice, ServiceVerdict
+from bot.slack.wording import say_email_not_found, say_error, say_notice, say_verdict
 
 
 class PrintingReporter:
@@ -37,8 +37,14 @@ class PrintingReporter:
     def say_error(self, error: SaleshandyError, *, rep_key: bool) -> str:
         return say_error(error, rep_key=rep_key)  # the same words as in Slack: plain text already
 
-    def say_verdict(self, verdict: ProspectVerdict) -> str:
+    def say_verdict(self, verdict: ProspectVerdict | ServiceVerdict) -> str:
         return say_verdict(verdict)
+
+    def say_email_not_found(self, why: SaleshandyError | ServiceVerdict, *, rep_key: bool) -> str:
+        return say_email_not_found(why, rep_key=rep_key)
+
+    def say_notice(self, notice: ServiceNotice, *, error_id: str | None = None) -> str:
+        return say_notice(notice, error_id=error_id)
 
     def notice(self, text: str) -> Message:
         return {"text": text, "notice": True}

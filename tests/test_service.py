@@ -8,9 +8,9 @@ from pathlib import Path
 
 from bot.domain import EmailNotFound, ProspectRef
 from bot.saleshandy import ProspectVerdict, SaleshandyClient, SaleshandyError
-from bot.service import NO_PROSPECT_WITH_EMAIL, BackgroundRunner, TaskService
+from bot.service import BackgroundRunner, ServiceNotice, ServiceVerdict, TaskService
 from bot.service.ports import Message, ReplyTo
-from bot.slack.wording import say_error, say_verdict
+from bot.slack.wording import say_email_not_found, say_error, say_verdict
 from bot.store import SubmissionStore, open_database
 from bot_testing.saleshandy import FakeSaleshandy
 
@@ -32,8 +32,14 @@ class NobodyListens:
     def say_error(self, error: SaleshandyError, *, rep_key: bool) -> str:
         return say_error(error, rep_key=rep_key)
 
-    def say_verdict(self, verdict: ProspectVerdict) -> str:
+    def say_verdict(self, verdict: ProspectVerdict | ServiceVerdict) -> str:
         return say_verdict(verdict)
+
+    def say_email_not_found(self, why: SaleshandyError | ServiceVerdict, *, rep_key: bool) -> str:
+        return say_email_not_found(why, rep_key=rep_key)
+
+    def say_notice(self, notice: ServiceNotice, *, error_id: str | None = None) -> str:
+        raise AssertionError(notice)
 
     def notice(self, text: str) -> Message:
         raise AssertionError(text)
@@ -64,7 +70,7 @@ def test_emails_become_named_prospects_and_unknown_ones_are_said_by_email(
     )
     jane = ProspectRef(id="Ja9Ne0Doe1", display_name="Jane Doe · Acme · Jane@Acme.com")
     assert found == (jane, jane)
-    assert not_found == (EmailNotFound("jo@acme.com", NO_PROSPECT_WITH_EMAIL),)
+    assert not_found == (EmailNotFound("jo@acme.com", "no prospect with this email in Saleshandy"),)
     searches = [r for r in fake_saleshandy.requests if r.method == "GET"]
     assert len(searches) == 2  # one per distinct email, the repeat served from the cache
 

@@ -1,5 +1,5 @@
 """The one table that words Saleshandy errors for people: every kind, for each operation, filled in with
-the error's facts."""
+the error's facts; and the service's own verdicts and notices."""
 
 from __future__ import annotations
 
@@ -24,7 +24,8 @@ from bot.saleshandy import (
     ValidationError,
     WaitInterruptedError,
 )
-from bot.slack.wording import REP_KEY_REJECTED, say_error, say_verdict
+from bot.service import ServiceNotice, ServiceVerdict
+from bot.slack.wording import REP_KEY_REJECTED, say_email_not_found, say_error, say_notice, say_verdict
 
 CREATE, SEARCH = Operation.CREATE_TASKS, Operation.SEARCH_PROSPECTS
 KINDS: list[type[SaleshandyError]] = [
@@ -108,3 +109,29 @@ def test_every_verdict_on_a_prospect_has_a_sentence_and_only_a_failure_says_noth
         said = say_verdict(verdict)
         assert said.startswith("Saleshandy") and "this prospect" in said
         assert ("may have been created" in said) is (verdict.outcome_status is OutcomeStatus.UNKNOWN)
+
+
+def test_every_verdict_and_notice_of_the_service_has_a_whole_sentence() -> None:
+    for verdict in ServiceVerdict:
+        said = say_verdict(verdict)
+        assert said and "{" not in said
+    for notice in ServiceNotice:
+        said = say_notice(notice, error_id="e-1234")
+        assert said.endswith(".") and "{" not in said
+    assert "(error id e-1234)" in say_notice(ServiceNotice.SOMETHING_WENT_WRONG, error_id="e-1234")
+
+
+def test_an_email_without_a_prospect_and_an_email_that_could_not_be_looked_up_read_differently() -> None:
+    nobody = say_email_not_found(ServiceVerdict.NO_PROSPECT_WITH_EMAIL)
+    assert nobody == "no prospect with this email in Saleshandy"
+    assert say_email_not_found(ServiceVerdict.NO_KEY) == (
+        "could not look this email up: no Saleshandy account is connected "
+        "(connect yours in the app's Home tab)"
+    )
+    assert say_email_not_found(ServiceVerdict.KEY_GONE) == (
+        "could not look this email up: " + say_verdict(ServiceVerdict.KEY_GONE)
+    )
+    rejected = AuthenticationError(operation=SEARCH, status_code=401)
+    assert say_email_not_found(rejected, rep_key=True) == (
+        "could not look this email up: " + say_error(rejected, rep_key=True)
+    )

@@ -23,7 +23,6 @@ from slack_sdk import WebClient
 from bot.domain import ProspectRef, Submission, TaskDraft, TaskType
 from bot.saleshandy import SaleshandyClient
 from bot.service import (
-    IN_FLIGHT_WHEN_STOPPED,
     Accounts,
     Acting,
     BackgroundRunner,
@@ -31,13 +30,15 @@ from bot.service import (
     KeySource,
     RetryRefused,
     RetryStarted,
+    ServiceNotice,
+    ServiceVerdict,
     TaskService,
 )
 from bot.service.ports import Message
-from bot.service.tasks import MAX_FAILED_RUNS, RETRY_FAILED_RUN_AFTER_SECONDS, SOMETHING_WENT_WRONG
+from bot.service.tasks import MAX_FAILED_RUNS, RETRY_FAILED_RUN_AFTER_SECONDS
 from bot.slack.delivery import Delivery
 from bot.slack.reporter import SlackReporter
-from bot.slack.wording import STEP_FAILURE_WORDS, StepFailure
+from bot.slack.wording import NOTICE_WORDS, STEP_FAILURE_WORDS, StepFailure, say_verdict
 from bot.store import SaleshandyKeys, SecretBox, SharedWindow, SubmissionState, SubmissionStore, open_database
 from bot_testing.saleshandy import FakeSaleshandy
 from bot_testing.slack import FakeSlack
@@ -225,10 +226,10 @@ def resume(world: World) -> TaskService:
     return survivor
 
 
-def thread_lines(slack: FakeSlack) -> dict[str, list[str]]:
+def thread_lines(slack: FakeSlack, channel: str = CHANNEL) -> dict[str, list[str]]:
     """Each prospect's result lines in the channel's threads: its mark and what follows."""
     lines: dict[str, list[str]] = {pid: [] for pid in IDS}
-    for message in slack.messages(CHANNEL):
+    for message in slack.messages(channel):
         for block in message.get("blocks") or []:
             text = str((block.get("text") or {}).get("text", ""))
             for line in text.splitlines():
@@ -330,7 +331,7 @@ def test_a_crash_with_a_chunk_in_flight_or_just_answered_makes_it_unknown_never_
     survivor = resume(world)
     assert_each_prospect_once(world, {IDS[0]: "✅", IDS[1]: "✅", IDS[2]: "❔", IDS[3]: "❔", IDS[4]: "❌"})
     assert len(world.saleshandy.create_requests) == sent_before + 1  # only the chunk never sent
-    assert IN_FLIGHT_WHEN_STOPPED.split(";")[0] in _all_text(world.slack)
+    assert say_verdict(ServiceVerdict.IN_FLIGHT_WHEN_STOPPED).split(";")[0] in _all_text(world.slack)
 
     # The Retry button offers the unknown and the failed, once, with the rep's say.
     [original] = [s for s in (world.store().get(r) for r in _ids(world)) if s and not s.retry_of]
@@ -348,6 +349,37 @@ def test_a_crash_between_two_parts_of_the_report_posts_the_rest_once(world: Worl
     assert_each_prospect_once(world, {**dict.fromkeys(IDS[:4], "✅"), IDS[4]: "❌"})
     assert len(world.saleshandy.create_requests) == 3  # nothing sent again
     assert len(world.slack.calls("chat.postMessage")) - before == 1  # the third part, once
+
+
+def test_results_the_channel_refused_go_on_in_the_reps_dm_after_a_crash_and_arrive_once(world: World) -> None:
+    """The channel refuses the report: its first part opens the rep's DM (and the pointer to it is said
+    once, where the rep acted). The DM is recorded with the part, so the survivor posts the rest there,
+    once, without trying the channel, opening the DM or pointing to it again."""
+    world.slack.set_bot_not_in(CHANNEL)
+    world.slack.add_user(REP, name="rep")
+    reply_to = {"channel": CHANNEL, "user": REP, "response_url": world.slack.response_url(CHANNEL, REP)}
+    dying = world.process("dying", die_at=lambda step, parts: step == "between_parts" and parts == 2)
+    draft = TaskDraft(
+        due_date=DUE,
+        task_type=TaskType.CALL_FOLLOW_UP,
+        prospects=tuple(ProspectRef(id=pid) for pid in IDS),
+        due_date_given=True,
+    )
+    dying.submit(key="command:T2", draft=draft, reply_to=reply_to, announce=False)
+    assert world.runner.drain(10)
+
+    resume(world)
+    (opened,) = world.slack.calls("conversations.open")
+    dm = opened.response_json["channel"]["id"]
+    expected = {**dict.fromkeys(IDS[:4], "✅"), IDS[4]: "❌"}
+    lines = thread_lines(world.slack, dm)
+    assert {pid: [line[0] for line in found] for pid, found in lines.items()} == {
+        pid: [mark] for pid, mark in expected.items()
+    }
+    assert [c.error for c in world.slack.calls("chat.postMessage")].count("not_in_channel") == 1
+    (pointer,) = world.slack.calls("response_url")
+    assert pointer.ok and f"channel={dm}" in pointer.params["text"]
+    assert len(world.saleshandy.create_requests) == 3
 
 
 def test_a_crash_between_posting_a_part_and_recording_it_repeats_that_part_alone(world: World) -> None:
@@ -600,7 +632,7 @@ def _ids(world: World) -> list[str]:
 
 def _notices_of_trouble(slack: FakeSlack) -> list[str]:
     """What was posted anywhere (the channel, a DM) saying something went wrong."""
-    said = SOMETHING_WENT_WRONG.split("(")[0]
+    said = NOTICE_WORDS[ServiceNotice.SOMETHING_WENT_WRONG].split("(")[0]
     return [str(c.params) for c in slack.calls("chat.postMessage") if said in str(c.params)]
 
 

@@ -2,17 +2,14 @@
 
 from bot.service.accounts import Accounts, Acting, ClientSource, Connected, FixedClient, KeySource
 from bot.service.lookups import (
-    NO_PROSPECT_WITH_EMAIL,
     SUGGESTION_MIN_CHARS,
     SUGGESTIONS_MAX,
     ProspectLookups,
     worth_suggesting,
 )
-from bot.service.ports import Message, ReplyTo, Reporter
-from bot.service.run import IN_FLIGHT_WHEN_STOPPED
+from bot.service.ports import Message, ReplyTo, Reporter, ServiceNotice, ServiceVerdict
 from bot.service.runner import BackgroundRunner, new_error_id
 from bot.service.tasks import (
-    STORE_UNAVAILABLE,
     RetryRefused,
     RetryStarted,
     TaskService,
@@ -20,9 +17,6 @@ from bot.service.tasks import (
 )
 
 __all__ = [
-    "IN_FLIGHT_WHEN_STOPPED",
-    "NO_PROSPECT_WITH_EMAIL",
-    "STORE_UNAVAILABLE",
     "SUGGESTIONS_MAX",
     "SUGGESTION_MIN_CHARS",
     "Accounts",
@@ -38,6 +32,8 @@ __all__ = [
     "Reporter",
     "RetryRefused",
     "RetryStarted",
+    "ServiceNotice",
+    "ServiceVerdict",
     "TaskService",
     "new_error_id",
     "process_owner_id",

@@ -7,12 +7,11 @@ from functools import partial
 
 from bot.domain import EmailNotFound, ProspectRef
 from bot.saleshandy import FoundProspect, SaleshandyClient, SaleshandyError
+from bot.service.ports import ServiceVerdict
 from bot.service.runner import BackgroundRunner
 
-NO_PROSPECT_WITH_EMAIL = "no prospect with this email in Saleshandy"
-NO_KEY_TO_LOOK_UP = (
-    "could not look this email up: no Saleshandy account is connected (connect yours in the app's Home tab)"
-)
+SayNotFound = Callable[[SaleshandyError | ServiceVerdict], str]
+"""Why an email gave no prospect, in the edge's words (`Reporter.say_email_not_found`)."""
 SUGGESTIONS_MAX = 20
 """Prospects suggested at most for one query of the picker: one search page of 20."""
 SUGGESTION_MIN_CHARS = 2
@@ -34,17 +33,17 @@ class ProspectLookups:
         self,
         emails: Sequence[str],
         *,
-        say_error: Callable[[SaleshandyError], str],
+        say_not_found: SayNotFound,
         client: SaleshandyClient | None = None,
     ) -> tuple[tuple[ProspectRef, ...], tuple[EmailNotFound, ...]]:
         """The prospects these emails belong to (named "Jane Doe · Acme · jane@acme.com"), and those
-        not found, a failed lookup's error said by `say_error` (the edge's words). Lookups run a few at
+        not found, each with why said by `say_not_found` (the edge's words). Lookups run a few at
         a time on the runner's lookup lane; the client keeps them within the rate limit, and its cache
         makes each distinct email one API call at most."""
         using = client or self._client
         if using is None:
-            return (), tuple(EmailNotFound(email, NO_KEY_TO_LOOK_UP) for email in emails)
-        look_up = partial(self._look_up, using, say_error=say_error)
+            return (), tuple(EmailNotFound(email, say_not_found(ServiceVerdict.NO_KEY)) for email in emails)
+        look_up = partial(self._look_up, using, say_not_found=say_not_found)
         futures = [self._runner.lookup(partial(look_up, email)) for email in emails]
         answers = [future.result() for future in futures]
         found = tuple(prospect for prospect, _ in answers if prospect is not None)
@@ -61,12 +60,12 @@ class ProspectLookups:
         return result.prospects[:SUGGESTIONS_MAX]
 
     def _look_up(
-        self, client: SaleshandyClient, email: str, *, say_error: Callable[[SaleshandyError], str]
+        self, client: SaleshandyClient, email: str, *, say_not_found: SayNotFound
     ) -> tuple[ProspectRef | None, EmailNotFound | None]:
         try:
             prospect = client.find_prospect_by_email(email)
         except SaleshandyError as error:
-            return None, EmailNotFound(email, f"could not look this email up: {say_error(error)}")
+            return None, EmailNotFound(email, say_not_found(error))
         if prospect is None:
-            return None, EmailNotFound(email, NO_PROSPECT_WITH_EMAIL)
+            return None, EmailNotFound(email, say_not_found(ServiceVerdict.NO_PROSPECT_WITH_EMAIL))
         return ProspectRef(id=prospect.id, display_name=prospect.label), None

@@ -8,6 +8,7 @@ post should go (a thread once announced, the rep once a channel refused).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from enum import Enum
 from typing import Any, Protocol
 
 from bot.domain import EmailNotFound, Submission
@@ -15,6 +16,31 @@ from bot.saleshandy import ProspectVerdict, SaleshandyError
 
 ReplyTo = dict[str, Any]
 Message = dict[str, Any]
+
+
+class ServiceVerdict(Enum):
+    """The service's own verdicts on one prospect or email (beside Saleshandy's `ProspectVerdict`):
+    facts, worded for people by the Reporter."""
+
+    IN_FLIGHT_WHEN_STOPPED = "in_flight_when_stopped"
+    """The app stopped while the prospect's request was on its way to Saleshandy: it may exist."""
+    KEY_GONE = "key_gone"
+    """The Saleshandy account the submission acts with was disconnected: nothing was sent."""
+    NO_KEY = "no_key"
+    """No Saleshandy account is connected at all (neither the rep's nor the workspace's)."""
+    NO_PROSPECT_WITH_EMAIL = "no_prospect_with_email"
+    """The lookup was made: no prospect in Saleshandy has this email."""
+
+
+class ServiceNotice(Enum):
+    """What the service tells the rep about a request as a whole (worded by the Reporter)."""
+
+    STORE_UNAVAILABLE = "store_unavailable"
+    """The request (a submission, a retry) could not be recorded: nothing was created."""
+    PAUSED_STORE_UNAVAILABLE = "paused_store_unavailable"
+    """The database went away mid-way: the work is paused and goes on by itself once it is back."""
+    SOMETHING_WENT_WRONG = "something_went_wrong"
+    """An unexpected failure (told with its error id): some tasks may have been created."""
 
 
 class Reporter(Protocol):
@@ -35,11 +61,19 @@ class Reporter(Protocol):
         """What `error` means to the rep, in their words (kept with the prospects it failed, and said
         above them). `rep_key`: the request used the rep's own key, not the workspace's or the app's."""
 
-    def say_verdict(self, verdict: ProspectVerdict) -> str:
-        """What Saleshandy's verdict on one prospect means to the rep (kept with that prospect)."""
+    def say_verdict(self, verdict: ProspectVerdict | ServiceVerdict) -> str:
+        """What a verdict on one prospect (Saleshandy's or the service's) means to the rep (kept with
+        that prospect)."""
+
+    def say_email_not_found(self, why: SaleshandyError | ServiceVerdict, *, rep_key: bool) -> str:
+        """Why an email gave no prospect, in the rep's words (kept with the email): no prospect has it,
+        or the lookup could not be made (an error, no key). `rep_key` as for `say_error`."""
+
+    def say_notice(self, notice: ServiceNotice, *, error_id: str | None = None) -> str:
+        """What the rep is told about their request as a whole (`error_id`: the failure's, if any)."""
 
     def notice(self, text: str) -> Message:
-        """A plain notice (the store is unavailable, an error id…)."""
+        """A plain notice (one `say_notice` worded…)."""
 
     def post(self, reply_to: ReplyTo, message: Message, *, private: bool = False) -> ReplyTo:
         """Deliver one message where `reply_to` says (`private`: to the rep alone)."""

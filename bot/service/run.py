@@ -30,7 +30,7 @@ from bot.saleshandy import (
     WaitInterruptedError,
 )
 from bot.service.lookups import ProspectLookups
-from bot.service.ports import Message, ReplyTo, Reporter
+from bot.service.ports import Message, ReplyTo, Reporter, ServiceVerdict
 from bot.store import (
     Chunk,
     ChunkState,
@@ -46,16 +46,6 @@ T = TypeVar("T")
 
 STORE_RETRY_WAITS = (0.2, 0.5, 1.0, 2.0, 4.0)
 """Waits between tries of a write the work cannot go on without (the database away for a moment)."""
-
-IN_FLIGHT_WHEN_STOPPED = (
-    "The app stopped while this request was on its way to Saleshandy; the task may have been created "
-    "— check Saleshandy before retrying."
-)
-
-KEY_GONE = (
-    "no Saleshandy key to create it with: the Saleshandy account this was asked with was disconnected. "
-    "Connect it again in the app's Home tab, then retry."
-)
 
 
 class LostLease(Exception):
@@ -114,13 +104,14 @@ class SubmissionRun:
 
     def _look_up_emails(self, stored: StoredSubmission) -> StoredSubmission:
         client = self._deps.client_for(stored)
+        say_not_found = partial(self._deps.reporter.say_email_not_found, rep_key=stored.key_source == "rep")
         if client is None:
             found: tuple[ProspectRef, ...] = ()
-            reason = f"could not look this email up: {KEY_GONE}"
+            reason = say_not_found(ServiceVerdict.KEY_GONE)
             not_found = tuple(EmailNotFound(email, reason) for email in stored.emails)
         else:
             found, not_found = self._deps.lookups.find_by_email(
-                stored.emails, client=client, say_error=partial(self._say_error, stored)
+                stored.emails, client=client, say_not_found=say_not_found
             )
         # A prospect named by ID and by email is one prospect, shown with the name its lookup found.
         prospects = dedupe_prospects((*stored.prospects, *found))
@@ -155,7 +146,8 @@ class SubmissionRun:
             if chunk.state is not ChunkState.PENDING:
                 continue
             if client is None:  # the key it acts with is gone: nothing sent, safe to retry once connected
-                outcomes = [ProspectOutcome.failed(pid, KEY_GONE) for pid in chunk.prospect_ids]
+                key_gone = self._deps.reporter.say_verdict(ServiceVerdict.KEY_GONE)
+                outcomes = [ProspectOutcome.failed(pid, key_gone) for pid in chunk.prospect_ids]
                 self._record(chunk, outcomes, None, sent=False)
                 continue
             if blocking is not None:
@@ -171,12 +163,13 @@ class SubmissionRun:
 
     def _interrupt_chunks_in_flight(self) -> int:
         """Chunks an earlier lease left being sent are unknown now; how many (a first run has none)."""
+        in_flight = self._deps.reporter.say_verdict(ServiceVerdict.IN_FLIGHT_WHEN_STOPPED)
         interrupted = self._with_store(
             partial(
                 self._store.interrupt_chunks,
                 self._id,
                 epoch=self._epoch,
-                outcome_for=lambda pid: ProspectOutcome.unknown(pid, IN_FLIGHT_WHEN_STOPPED),
+                outcome_for=lambda pid: ProspectOutcome.unknown(pid, in_flight),
             )
         )
         if interrupted:

@@ -28,7 +28,7 @@ from bot.parsing.prospects import dedupe_prospects
 from bot.saleshandy import FoundProspect, SaleshandyClient
 from bot.service.accounts import Acting, ClientSource, FixedClient, KeySource
 from bot.service.lookups import ProspectLookups
-from bot.service.ports import ReplyTo, Reporter
+from bot.service.ports import ReplyTo, Reporter, ServiceNotice
 from bot.service.run import LostLease, Paused, RunDeps, SubmissionRun, Unheard
 from bot.service.runner import BackgroundRunner
 from bot.store import (
@@ -54,19 +54,6 @@ MAX_FAILED_RUNS = 5
 """A submission whose runs keep failing is not tried forever: after this many it is left for an
 operator, with its progress (graceful hand-overs and pauses are not failures and do not count)."""
 
-
-STORE_UNAVAILABLE = (
-    "I could not record this request (our database is unavailable right now), so nothing was created. "
-    "Please try again in a minute."
-)
-PAUSED_STORE_UNAVAILABLE = (
-    "Our database became unavailable, so I paused creating these tasks. Nothing was sent twice: "
-    "the work goes on by itself once the database is back, and the results will be posted here."
-)
-SOMETHING_WENT_WRONG = (
-    "Something went wrong on our side while creating these tasks (error id {error_id}). "
-    "Some may have been created: check Saleshandy before trying again."
-)
 
 
 class RetryRefused(Enum):
@@ -179,7 +166,7 @@ class TaskService:
         self._runner.intake(
             intake,
             what=f"submission {key}",
-            on_failure=lambda error_id: self._tell(reply_to, SOMETHING_WENT_WRONG.format(error_id=error_id)),
+            on_failure=lambda error_id: self._tell(reply_to, ServiceNotice.SOMETHING_WENT_WRONG, error_id),
         )
 
     def record_and_start(
@@ -306,8 +293,9 @@ class TaskService:
         self, emails: Sequence[str], *, acting: Acting | None = None
     ) -> tuple[tuple[ProspectRef, ...], tuple[EmailNotFound, ...]]:
         rep_key = acting is not None and acting.source is KeySource.REP
-        say_error = partial(self._reporter.say_error, rep_key=rep_key)
-        return self._lookups.find_by_email(emails, say_error=say_error, client=self._client_acting(acting))
+        say_not_found = partial(self._reporter.say_email_not_found, rep_key=rep_key)
+        client = self._client_acting(acting)
+        return self._lookups.find_by_email(emails, say_not_found=say_not_found, client=client)
 
     def suggest_prospects(self, text: str, *, acting: Acting | None = None) -> tuple[FoundProspect, ...]:
         """The picker's suggestions, searched with the key `acting` would use (the same key as the
@@ -335,7 +323,7 @@ class TaskService:
             return self._record(key, draft, reply_to, announce, resumable=resumable, acting=acting)
         except StoreUnavailableError:
             logger.exception("could not record submission %s", key)
-            self._tell(reply_to, STORE_UNAVAILABLE)
+            self._tell(reply_to, ServiceNotice.STORE_UNAVAILABLE)
             return None
 
     def _record(
@@ -373,7 +361,7 @@ class TaskService:
         self._runner.run(
             lambda: self._process(submission_id, epoch=epoch),
             what=f"submission {submission_id}",
-            on_failure=lambda error_id: self._tell(reply_to, SOMETHING_WENT_WRONG.format(error_id=error_id)),
+            on_failure=lambda error_id: self._tell(reply_to, ServiceNotice.SOMETHING_WENT_WRONG, error_id),
         )
 
     def _process(self, submission_id: str, *, epoch: int) -> None:
@@ -385,7 +373,7 @@ class TaskService:
         except Paused as paused:
             self._release(submission_id, epoch)
             if paused.reply_to is not None:
-                self._tell(paused.reply_to, PAUSED_STORE_UNAVAILABLE)
+                self._tell(paused.reply_to, ServiceNotice.PAUSED_STORE_UNAVAILABLE)
         except Unheard:
             # Not the rep's trouble: the results are posted. Only the waiting step is told later.
             logger.warning("submission %s: reported; its waiter not told yet", submission_id, exc_info=True)
@@ -497,7 +485,8 @@ class TaskService:
             logger.warning("could not release submission %s; its lease will expire", submission_id)
             return None
 
-    def _tell(self, reply_to: ReplyTo, text: str) -> None:
+    def _tell(self, reply_to: ReplyTo, notice: ServiceNotice, error_id: str | None = None) -> None:
+        text = self._reporter.say_notice(notice, error_id=error_id)
         self._reporter.post(reply_to, self._reporter.notice(text), private=True)
 
     def _lease_end(self) -> float:

@@ -1,4 +1,5 @@
-"""Getting results to the rep, whatever Slack says: the thread, else the response_url, else a DM."""
+"""Getting results to the rep, whatever Slack says: the thread, else the rep's DM with the app (with a
+pointer to it where the rep acted), else the response_url."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
-from bot.slack.blocks.notices import build_redirected_results_intro
+from bot.slack.blocks.notices import build_redirected_results_intro, build_results_moved_pointer
 
 logger = logging.getLogger(__name__)
 
@@ -113,7 +114,7 @@ class Delivery:
         fall_back: bool = True,
     ) -> ReplyTo:
         """Post `parent` (whose ts becomes the thread) and `messages` where `reply_to` says; whatever
-        Slack refuses goes to the rep instead (response_url, else DM), unless `fall_back` is False."""
+        Slack refuses goes to the rep's DM instead (else the response_url), unless `fall_back` is False."""
         if not reply_to.in_channel:
             return self._to_the_rep(reply_to, [*([parent] if parent else []), *messages])
         unsent = [*([parent] if parent is not None else []), *messages]
@@ -143,9 +144,44 @@ class Delivery:
                 logger.error("Slack refused to post results in %s: %s", reply_to.channel, reason)
             intro = build_redirected_results_intro(reply_to.channel, reason)
             # Only what did not reach the channel: whatever was posted there stays, and is not repeated.
-            return self._to_the_rep(reply_to, [intro, *unsent])
+            return self._redirect(reply_to, [intro, *unsent])
+
+    def _redirect(self, reply_to: ReplyTo, messages: list[dict[str, Any]]) -> ReplyTo:
+        """What the channel refused, kept in the rep's DM with the app (an ephemeral message is gone on
+        reload, and its Retry button with it); where the rep acted, a one-line pointer to the DM. The DM
+        is where later posts go (a retry's results too), so nothing is redirected, or pointed to, twice."""
+        try:
+            direct = self._by_direct_message(reply_to, messages)
+        except (SlackApiError, OSError) as error:
+            reason = str(error.response.get("error")) if isinstance(error, SlackApiError) else "unreachable"
+            logger.warning("could not send results to the rep's DM either (%s)", reason)
+            privately = self._by_response_url_if_it_fits(reply_to, messages)  # better than nothing
+            if privately is None:
+                raise
+            return privately
+        self._point_to(direct, reply_to)
+        return direct
+
+    def _point_to(self, direct: ReplyTo, reply_to: ReplyTo) -> None:
+        """Tell the rep, where they acted, that their results are in the DM (a courtesy: they are safe)."""
+        if not reply_to.response_url or reply_to.response_url_posts >= RESPONSE_URL_MAX_POSTS:
+            return
+        pointer = build_results_moved_pointer(direct.channel, team_id=reply_to.team_id)
+        try:
+            self._by_response_url(reply_to.response_url, [pointer])
+        except OSError:
+            logger.info("could not point the rep to their DM (the response_url is unreachable)")
 
     def _to_the_rep(self, reply_to: ReplyTo, messages: list[dict[str, Any]]) -> ReplyTo:
+        """Messages for the rep alone: by the response_url where they acted, else by DM."""
+        privately = self._by_response_url_if_it_fits(reply_to, messages)
+        return privately or self._by_direct_message(reply_to, messages)
+
+    def _by_response_url_if_it_fits(
+        self, reply_to: ReplyTo, messages: list[dict[str, Any]]
+    ) -> ReplyTo | None:
+        """`messages` posted by the response_url (shown to the rep alone, until they reload), if they all
+        fit in what is left of its five posts; where later posts go then, or None."""
         # Counting earlier posts (an announcement before the results) keeps results from going half by
         # response_url and then, when Slack refuses the sixth post, all over again by DM.
         posts = reply_to.response_url_posts + len(messages)
@@ -155,7 +191,7 @@ class Delivery:
             and self._by_response_url(reply_to.response_url, messages)
         ):
             return replace(reply_to, in_channel=False, response_url_posts=posts)
-        return self._by_direct_message(reply_to, messages)
+        return None
 
     def _by_response_url(self, url: str, messages: list[dict[str, Any]]) -> bool:
         webhook = WebhookClient(url)

@@ -7,12 +7,12 @@ from dataclasses import replace
 
 from bot.domain import EmailNotFound, Submission
 from bot.saleshandy import ProspectVerdict, SaleshandyError
-from bot.service import Message, ReplyTo
+from bot.service import Message, ReplyTo, ServiceNotice, ServiceVerdict
 from bot.slack.blocks.notices import build_notice
 from bot.slack.blocks.results import build_nobody_found, build_parent_message, build_results_messages
 from bot.slack.delivery import Delivery
 from bot.slack.delivery import ReplyTo as SlackReplyTo
-from bot.slack.wording import StepFailure, say_error, say_verdict
+from bot.slack.wording import StepFailure, say_email_not_found, say_error, say_notice, say_verdict
 from bot.slack.workflow_step import complete_step, fail_step_for
 
 
@@ -36,8 +36,14 @@ class SlackReporter:
     def say_error(self, error: SaleshandyError, *, rep_key: bool) -> str:
         return say_error(error, rep_key=rep_key)
 
-    def say_verdict(self, verdict: ProspectVerdict) -> str:
+    def say_verdict(self, verdict: ProspectVerdict | ServiceVerdict) -> str:
         return say_verdict(verdict)
+
+    def say_email_not_found(self, why: SaleshandyError | ServiceVerdict, *, rep_key: bool) -> str:
+        return say_email_not_found(why, rep_key=rep_key)
+
+    def say_notice(self, notice: ServiceNotice, *, error_id: str | None = None) -> str:
+        return say_notice(notice, error_id=error_id)
 
     def notice(self, text: str) -> Message:
         return build_notice(text)

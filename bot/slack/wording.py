@@ -1,8 +1,10 @@
 """What Saleshandy's failures mean to a sales rep, in one table: an error's kind and operation decide
-the sentence, its facts (status, the API's words, how long to wait) fill it in; and a sentence for each
-verdict an answer gives on one prospect; and why a Workflow Builder step failed without results.
+the sentence, its facts (status, the API's words, how long to wait) fill it in; a sentence for each
+verdict an answer gives on one prospect, and for each of the service's own verdicts and notices; and why a
+Workflow Builder step failed without results.
 
-The errors (`bot/saleshandy/errors.py`) and verdicts (`bot/saleshandy/responses.py`) carry facts only.
+The errors (`bot/saleshandy/errors.py`), verdicts (`bot/saleshandy/responses.py`, `ServiceVerdict`) and
+notices (`ServiceNotice`, in `bot/service/ports.py`) carry facts only.
 Whatever tells a person about one (the results in Slack, the lookups' lines, the command line) words it
 here, so it reads the same everywhere and a second caller never re-creates an error to re-word it.
 """
@@ -30,6 +32,7 @@ from bot.saleshandy import (
     ValidationError,
     WaitInterruptedError,
 )
+from bot.service import ServiceNotice, ServiceVerdict
 
 CREATE = Operation.CREATE_TASKS
 SEARCH = Operation.SEARCH_PROSPECTS
@@ -105,6 +108,38 @@ VERDICT_WORDS: dict[ProspectVerdict, str] = {
 }
 """What an answer's verdict on one prospect means (the request itself went through)."""
 
+SERVICE_VERDICT_WORDS: dict[ServiceVerdict, str] = {
+    ServiceVerdict.IN_FLIGHT_WHEN_STOPPED: (
+        "The app stopped while this request was on its way to Saleshandy; the task may have been created "
+        "— check Saleshandy before retrying."
+    ),
+    ServiceVerdict.KEY_GONE: (
+        "no Saleshandy key to create it with: the Saleshandy account this was asked with was disconnected. "
+        "Connect it again in the app's Home tab, then retry."
+    ),
+    ServiceVerdict.NO_KEY: "no Saleshandy account is connected (connect yours in the app's Home tab)",
+    ServiceVerdict.NO_PROSPECT_WITH_EMAIL: "no prospect with this email in Saleshandy",
+}
+"""What the service's own verdict on one prospect or email means."""
+
+LOOKUP_FAILED = "could not look this email up: {why}"
+"""An email whose lookup could not be made; `why`: an error's or a verdict's sentence."""
+
+NOTICE_WORDS: dict[ServiceNotice, str] = {
+    ServiceNotice.STORE_UNAVAILABLE: (
+        "I could not record this request (our database is unavailable right now), so nothing was created. "
+        "Please try again in a minute."
+    ),
+    ServiceNotice.PAUSED_STORE_UNAVAILABLE: (
+        "Our database became unavailable, so I paused creating these tasks. Nothing was sent twice: "
+        "the work goes on by itself once the database is back, and the results will be posted here."
+    ),
+    ServiceNotice.SOMETHING_WENT_WRONG: (
+        "Something went wrong on our side while creating these tasks (error id {error_id}). "
+        "Some may have been created: check Saleshandy before trying again."
+    ),
+}
+"""What the rep is told about a request as a whole. Field: `error_id`."""
 
 
 class StepFailure(Enum):
@@ -169,9 +204,25 @@ def say_error(error: SaleshandyError, *, rep_key: bool = False) -> str:
     )
 
 
-def say_verdict(verdict: ProspectVerdict) -> str:
-    """The sentence for one prospect the answer did not say was created."""
+def say_verdict(verdict: ProspectVerdict | ServiceVerdict) -> str:
+    """The sentence for one prospect the answer (or the service) did not say was created, or one email
+    the service found no prospect for."""
+    if isinstance(verdict, ServiceVerdict):
+        return SERVICE_VERDICT_WORDS[verdict]
     return VERDICT_WORDS[verdict]
+
+
+def say_email_not_found(why: SaleshandyError | ServiceVerdict, *, rep_key: bool = False) -> str:
+    """Why an email gave no prospect: none has it, or the lookup could not be made (and why not)."""
+    if why is ServiceVerdict.NO_PROSPECT_WITH_EMAIL:
+        return say_verdict(why)
+    reason = say_error(why, rep_key=rep_key) if isinstance(why, SaleshandyError) else say_verdict(why)
+    return LOOKUP_FAILED.format(why=reason)
+
+
+def say_notice(notice: ServiceNotice, *, error_id: str | None = None) -> str:
+    """What the rep is told about their request as a whole."""
+    return NOTICE_WORDS[notice].format(error_id=error_id or "unknown")
 
 
 def _kind(error: SaleshandyError, *, rep_key: bool) -> str:

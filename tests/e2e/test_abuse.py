@@ -34,6 +34,7 @@ from tests.e2e.conftest import (
     text_objects,
     wait_for_creates,
 )
+from tests.e2e.test_delivery import dm_posts
 from tests.e2e.test_faults_saleshandy import assert_next_command_works, assert_no_task_twice
 
 ALREADY_RETRIED = WHY_NOT_RETRIED[RetryRefused.ALREADY_RETRIED]
@@ -275,8 +276,12 @@ def test_the_malformed_bodies_are_refused_only_for_being_malformed(running_app: 
 # ---- mrkdwn injection where test_escaping.py does not look: error headlines, fallbacks, retries, API text --
 
 _SPAN = re.compile(r"<[^<>]*>")
-ALLOWED_SPANS = re.compile(r"<@U123>|<#C123>|<https://my\.saleshandy\.com/prospects/\w+\|[^<>]*>")
-"""The only markup the app may send: the rep's mention, the channel, a prospect's link."""
+ALLOWED_SPANS = re.compile(
+    r"<@U123>|<#C123>|<https://my\.saleshandy\.com/prospects/\w+\|[^<>]*>"
+    r"|<https://slack\.com/app_redirect\?channel=D\w+(&team=T\w+)?\|your DM with Saleshandy Tasks>"
+)
+"""The only markup the app may send: the rep's mention, the channel, a prospect's link, the link to the
+rep's DM with the app."""
 
 
 def markup_sent(slack: FakeSlack) -> list[str]:
@@ -304,7 +309,7 @@ def test_an_error_headline_echoing_the_note_in_results_sent_privately_pings_nobo
     running_app: RunningApp,
 ) -> None:
     """Saleshandy's 400 repeats the note (APIs do); the channel refuses the app, so the parent, the
-    headline and each line go by response_url; the retry reports there too. None carries markup."""
+    headline and each line go to the rep's DM; the retry reports there too. None carries markup."""
     slack, saleshandy, driver = running_app.slack, running_app.saleshandy, running_app.driver
     slack.set_bot_not_in("C123")
     saleshandy.fail_next(400, [f"taskNote {EVIL_NOTE} is not allowed"])
@@ -312,7 +317,7 @@ def test_an_error_headline_echoing_the_note_in_results_sent_privately_pings_nobo
 
     (create,) = wait_for_creates(saleshandy, 1)
     assert create.body["taskNote"] == "@channel <!here> <@U999> <https://evil.example.com|click> &"
-    intro, parent, results = slack.wait_for("response_url", count=3)
+    intro, parent, results = dm_posts(slack, at_least=3)
     assert "couldn't post in <#C123>" in intro.params["text"]
     assert "@channel <!here> <@U999>" in message_text(parent.params)  # the note: in a plain_text object
     shown = message_text(results.params)
@@ -324,10 +329,10 @@ def test_an_error_headline_echoing_the_note_in_results_sent_privately_pings_nobo
     assert headline in message_text({"blocks": results.params["blocks"]})
     assert "|&lt;!everyone&gt; &lt;@U999&gt;>*" in shown  # the link label, in the prospect's line
 
-    driver.block_action(element_action(results.params["blocks"], ids.RETRY_FAILED_ACTION_ID))
-    # The click's "Retrying…" notice and the retry's results both come by response_url, in any order.
-    later = slack.wait_for("response_url", count=5)[3:]
-    (retried,) = [c for c in later if "Retry:" in message_text(c.params)]
+    dm = intro.params["channel"]
+    (message,) = [m for m in slack.messages(dm) if ids.RETRY_FAILED_ACTION_ID in str(m.get("blocks"))]
+    driver.press_button(message, ids.RETRY_FAILED_ACTION_ID, channel_id=dm)
+    retried = dm_posts(slack, at_least=4)[-1]
     assert "Retry: 2 created" in message_text(retried.params)
     assert "&lt;!everyone&gt;" in message_text(retried.params)
     assert markup_sent(slack) == []

@@ -1,5 +1,6 @@
-"""Nothing is lost: results reach the rep when the channel refuses them, Slack rate limits are waited
-out, and Saleshandy's errors are told in plain words with a retry (issue path 8)."""
+"""Nothing is lost: results the channel refuses are kept in the rep's DM with the app (a one-line pointer
+where they acted), Slack rate limits are waited out, and Saleshandy's errors are told in plain words with
+a retry (issue path 8)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ import httpx
 import pytest
 
 from bot.slack import ids
-from bot_testing.slack import RecordedCall
-from bot_testing.slack_driver import element_action, fill_view
+from bot_testing.slack import FakeSlack, RecordedCall
+from bot_testing.slack_driver import fill_view
 from tests.conftest import SALESHANDY_TEST_KEY
 from tests.e2e.conftest import (
     CHANNEL,
@@ -35,11 +36,32 @@ def prospect_lines(calls: list[RecordedCall]) -> list[str]:
                                                   for c in calls))
 
 
-# ---- the channel refuses: the response_url, else a DM ---------------------------------------------------
+# ---- the channel refuses: the rep's DM with the app, and a pointer to it ----------------------------------
+
+
+def dm_posts(slack: FakeSlack, *, at_least: int) -> list[RecordedCall]:
+    """The posts in the rep's DM with the app (opened once), once `at_least` of them arrived."""
+    (opened,) = slack.wait_for("conversations.open")
+    assert opened.params["users"] == "U123"
+    dm = opened.response_json["channel"]["id"]
+
+    def in_dm() -> list[RecordedCall]:
+        return [c for c in slack.calls("chat.postMessage") if c.ok and c.params["channel"] == dm]
+
+    wait_until(lambda: len(in_dm()) >= at_least, what=f"{at_least} posts in the DM")
+    return in_dm()
+
+
+def assert_pointed_to_the_dm(slack: FakeSlack, dm: str) -> None:
+    """One line, to the rep alone where they acted, that links to their DM with the app."""
+    (pointer,) = slack.wait_for("response_url")
+    assert pointer.ok and pointer.params["response_type"] == "ephemeral"
+    assert pointer.channel == CHANNEL and pointer.user == "U123"
+    assert "Results are in" in pointer.params["text"] and f"channel={dm}" in pointer.params["text"]
 
 
 @pytest.mark.parametrize("refusal", ["not_in_channel", "channel_not_found"])
-def test_when_the_app_cannot_post_in_the_channel_the_results_go_by_response_url(
+def test_when_the_app_cannot_post_in_the_channel_the_results_are_kept_in_the_reps_dm(
     running_app: RunningApp, refusal: str
 ) -> None:
     slack = running_app.slack
@@ -49,42 +71,42 @@ def test_when_the_app_cannot_post_in_the_channel_the_results_go_by_response_url(
         slack.set_missing_channel(CHANNEL)
     running_app.driver.slash_command("call 8PvBmrB7P7 INVALIDbb2")
 
-    intro, parent, results = slack.wait_for("response_url", count=3)
-    (refused,) = slack.calls("chat.postMessage")
-    assert refused.error == refusal
-    assert all(c.ok and c.params["response_type"] == "ephemeral" for c in (intro, parent, results))
-    assert all(c.channel == CHANNEL and c.user == "U123" for c in (intro, parent, results))
+    intro, parent, results = dm_posts(slack, at_least=3)
+    assert slack.calls("chat.postMessage")[0].error == refusal
+    dm = intro.params["channel"]
+    assert parent.params["thread_ts"] == results.params["thread_ts"] == intro.response_json["ts"]
     assert f"`{refusal}`" in message_text(intro.params) and "/invite" in message_text(intro.params)
     assert "asked for a *Call · other* task" in parent.params["text"]
     assert "1 created · 1 failed" in message_text(results.params)
     assert prospect_lines([results]) == ["8PvBmrB7P7", "INVALIDbb2"]
+    assert_pointed_to_the_dm(slack, dm)
     running_app.drain()
-    assert not slack.calls("conversations.open")  # no DM needed
+    assert len(slack.calls("response_url")) == 1 and len(dm_posts(slack, at_least=3)) == 3  # nothing twice
 
 
-def test_a_retry_pressed_in_results_sent_by_response_url_reports_to_the_rep_again(
-    running_app: RunningApp,
-) -> None:
+def test_a_retry_pressed_in_the_dm_reports_in_that_thread(running_app: RunningApp) -> None:
     slack, saleshandy, driver = running_app.slack, running_app.saleshandy, running_app.driver
     slack.set_bot_not_in(CHANNEL)
     saleshandy.fail_next(500)
     driver.slash_command("call 8PvBmrB7P7")
-    *_, results = slack.wait_for("response_url", count=3)
+    intro, _, results = dm_posts(slack, at_least=3)
+    dm = intro.params["channel"]
     assert "1 unknown" in message_text(results.params)
+    running_app.drain()
 
-    # An ephemeral message: Slack sends no `message` with the click, only a fresh response_url.
-    driver.block_action(element_action(results.params["blocks"], ids.RETRY_FAILED_ACTION_ID))
+    (message,) = [m for m in slack.messages(dm) if ids.RETRY_FAILED_ACTION_ID in str(m.get("blocks"))]
+    assert driver.press_button(message, ids.RETRY_FAILED_ACTION_ID, channel_id=dm).status_code == 200
 
-    # The click's "Retrying…" notice and the retry's results both come by response_url, in any order.
-    later = slack.wait_for("response_url", count=5)[3:]
-    (retried,) = [c for c in later if "Retry:" in message_text(c.params)]
-    assert retried.ok and retried.params["response_type"] == "ephemeral"
+    retried = dm_posts(slack, at_least=4)[-1]
+    assert retried.params["thread_ts"] == intro.response_json["ts"]
     assert "Retry: 1 created" in message_text(retried.params)
     assert [r.body["prospectIds"] for r in saleshandy.create_requests] == [["8PvBmrB7P7"]] * 2
-    assert len(slack.calls("chat.postMessage")) == 1  # the channel was not tried again
+    assert len(slack.calls("chat.postMessage")) == 5  # the channel was not tried again
 
 
-def test_a_shortcut_in_a_channel_without_the_app_answers_by_its_response_url(running_app: RunningApp) -> None:
+def test_a_shortcut_in_a_channel_without_the_app_keeps_the_results_in_the_reps_dm(
+    running_app: RunningApp,
+) -> None:
     slack, driver = running_app.slack, running_app.driver
     message = slack.add_message(CHANNEL, "call https://my.saleshandy.com/prospects/aN7kQ2xLm4 today")
     slack.set_bot_not_in(CHANNEL)  # shortcuts work in any channel; posting there does not
@@ -92,12 +114,28 @@ def test_a_shortcut_in_a_channel_without_the_app_answers_by_its_response_url(run
     view = opened_view(slack)
     driver.view_submission(view, fill_view(view, {ids.TASK_TYPE_ACTION_ID: "11"}))
 
-    intro, results = slack.wait_for("response_url", count=2)
-    (refused,) = slack.calls("chat.postMessage")
+    intro, results = dm_posts(slack, at_least=2)
+    refused = slack.calls("chat.postMessage")[0]
     assert refused.error == "not_in_channel" and refused.params["thread_ts"] == message["ts"]
     assert "`not_in_channel`" in intro.params["text"]
-    assert "1 created" in message_text(results.params) and results.params["response_type"] == "ephemeral"
+    assert "1 created" in message_text(results.params)
+    assert_pointed_to_the_dm(slack, intro.params["channel"])
     assert [t.prospect_id for t in running_app.saleshandy.tasks] == ["aN7kQ2xLm4"]
+
+
+def test_when_even_the_dm_is_refused_the_results_go_by_response_url(running_app: RunningApp) -> None:
+    """The last resort: shown to the rep alone where they asked (gone on reload, but not lost now)."""
+    slack = running_app.slack
+    slack.fail_next("chat.postMessage", "invalid_auth", times=2)  # the channel, then the DM
+    running_app.driver.slash_command("call 8PvBmrB7P7")
+
+    intro, parent, results = slack.wait_for("response_url", count=3)
+    assert [c.error for c in slack.calls("chat.postMessage")] == ["invalid_auth"] * 2
+    assert all(c.ok and c.params["response_type"] == "ephemeral" for c in (intro, parent, results))
+    assert "`invalid_auth`" in intro.params["text"] and "asked for" in parent.params["text"]
+    assert "1 created" in message_text(results.params)
+    running_app.drain()
+    assert len(slack.calls("conversations.open")) == 1 and len(slack.calls("chat.postMessage")) == 2
 
 
 def use_up(url: str) -> None:
@@ -144,9 +182,8 @@ def test_results_longer_than_five_posts_go_by_dm_whole(running_app: RunningApp) 
     assert "1000 failed" in shown(dms)
 
 
-def test_results_never_arrive_twice_when_they_fill_the_response_url(running_app: RunningApp) -> None:
-    """The intro and the parent take two of the response_url's five posts; four pages of results do not
-    fit in the three left, so they go by DM, whole, and nothing is shown twice."""
+def test_results_never_arrive_twice_when_they_are_long(running_app: RunningApp) -> None:
+    """Four pages of results go to the DM, whole; the response_url carries only the pointer to it."""
     slack, saleshandy = running_app.slack, running_app.saleshandy
     slack.set_bot_not_in(CHANNEL)
     prospect_ids = [f"Pq{n:04d}xZ" for n in range(1000)]  # 1,000 created: four pages of results
@@ -156,7 +193,7 @@ def test_results_never_arrive_twice_when_they_fill_the_response_url(running_app:
     wait_until(lambda: "1000 created" in shown(slack.calls()), what="the results")
     running_app.drain()
     everything = slack.calls("response_url") + [c for c in slack.calls("chat.postMessage") if c.ok]
-    assert all(c.ok for c in slack.calls("response_url"))
+    assert [c.ok for c in slack.calls("response_url")] == [True]
     assert prospect_lines(everything) == prospect_ids
 
 
@@ -184,8 +221,8 @@ def test_a_rate_limit_outlasting_the_retries_still_creates_the_tasks_and_tells_t
     running_app.driver.slash_command("call 8PvBmrB7P7")
 
     wait_for_creates(running_app.saleshandy, 1)
-    intro, parent, results = slack.wait_for("response_url", count=3)
-    assert [c.status for c in slack.calls("chat.postMessage")] == [429] * 4
+    intro, parent, results = dm_posts(slack, at_least=3)
+    assert [c.status for c in slack.calls("chat.postMessage")][:4] == [429] * 4
     assert "`ratelimited`" in intro.params["text"] and "/invite" not in intro.params["text"]
     assert "asked for a *Call · other* task" in parent.params["text"]
     assert "1 created" in message_text(results.params)
@@ -198,12 +235,13 @@ def test_a_slack_error_after_the_parent_sends_only_the_rest_to_the_rep(running_a
     (parent,) = slack.wait_for("chat.postMessage")
     slack.fail_next("chat.postMessage", "internal_error")
 
-    intro, results = slack.wait_for("response_url", count=2)
+    intro, results = dm_posts(slack, at_least=2)
     assert parent.ok and slack.calls("chat.postMessage")[1].error == "internal_error"
     assert "`internal_error`" in intro.params["text"]
     assert "1 created" in message_text(results.params)
+    assert_pointed_to_the_dm(slack, intro.params["channel"])
     running_app.drain()
-    assert len(slack.calls("response_url")) == 2  # the parent is in the channel already: not repeated
+    assert len(dm_posts(slack, at_least=2)) == 2  # the parent is in the channel already: not repeated
 
 
 # ---- Saleshandy errors, in plain words, with the retry button --------------------------------------------

@@ -354,7 +354,7 @@ def test_a_retry_pressed_while_the_store_is_unavailable_is_refused_plainly_and_w
         assert time.perf_counter() - started < 1.5  # acked at once, not after Bolt's 3 s
         (told,) = slack.wait_for("response_url")
     assert told.params["response_type"] == "ephemeral" and told.params.get("replace_original") is False
-    assert "nothing was retried" in message_text(told.params) and "try again" in message_text(told.params)
+    assert "nothing was created" in message_text(told.params) and "try again" in message_text(told.params)
     assert len(saleshandy.create_requests) == 1
 
     driver.press_button(message, ids.RETRY_FAILED_ACTION_ID)  # the store is back: the retry happens

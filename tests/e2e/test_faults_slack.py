@@ -10,9 +10,9 @@ from urllib.parse import urlencode
 import pytest
 
 from bot.slack import ids
-from bot_testing.slack import FakeSlack, RecordedCall
+from bot_testing.slack import FakeSlack
 from tests.e2e.conftest import CHANNEL, RunningApp, message_text
-from tests.e2e.test_delivery import use_up
+from tests.e2e.test_delivery import assert_pointed_to_the_dm, dm_posts, use_up
 from tests.e2e.test_faults_saleshandy import (
     COMMAND,
     PROSPECTS,
@@ -37,12 +37,8 @@ CHANNEL_FAULTS: dict[str, tuple[Break, Break]] = {
 REASON = {"ratelimited past the retries": "ratelimited"}
 
 
-def private_posts(slack: FakeSlack) -> list[RecordedCall]:
-    return [c for c in slack.calls("response_url") if c.ok]
-
-
 @pytest.mark.parametrize("fault", list(CHANNEL_FAULTS))
-def test_when_slack_refuses_the_channel_the_rep_gets_everything_privately_and_the_app_goes_on(
+def test_when_slack_refuses_the_channel_the_rep_gets_everything_in_their_dm_and_the_app_goes_on(
     running_app: RunningApp, fault: str
 ) -> None:
     slack, saleshandy = running_app.slack, running_app.saleshandy
@@ -51,9 +47,8 @@ def test_when_slack_refuses_the_channel_the_rep_gets_everything_privately_and_th
 
     assert running_app.driver.slash_command(COMMAND).status_code == 200
 
-    intro, parent, results = slack.wait_for("response_url", count=3)
-    assert all(c.ok and c.params["response_type"] == "ephemeral" and c.user == "U123"
-               for c in (intro, parent, results))
+    intro, parent, results = dm_posts(slack, at_least=3)
+    assert_pointed_to_the_dm(slack, intro.params["channel"])
     reason = REASON.get(fault, fault)
     assert f"I couldn't post in <#{CHANNEL}> (`{reason}`) — here are your results." in intro.params["text"]
     assert "asked for a *Call · other* task" in parent.params["text"]
@@ -61,14 +56,15 @@ def test_when_slack_refuses_the_channel_the_rep_gets_everything_privately_and_th
     assert_each_prospect_once([results], saleshandy, EXPECTED)
     assert len(saleshandy.create_requests) == 1
     assert_no_task_twice(saleshandy)
-    assert not [c for c in slack.calls("chat.postMessage") if c.ok]  # nothing half in the channel
+    in_channel = [c for c in slack.calls("chat.postMessage") if c.ok and c.params["channel"] == CHANNEL]
+    assert not in_channel  # nothing half in the channel
 
     mend_slack(slack)
     assert_next_command_works(running_app)
 
 
 @pytest.mark.parametrize("refusal", ["invalid_auth", "not_in_channel"])
-def test_a_refusal_after_the_parent_sends_the_results_privately_once(
+def test_a_refusal_after_the_parent_sends_the_results_to_the_dm_once(
     running_app: RunningApp, refusal: str
 ) -> None:
     slack, saleshandy = running_app.slack, running_app.saleshandy
@@ -78,11 +74,11 @@ def test_a_refusal_after_the_parent_sends_the_results_privately_once(
     assert parent.ok
     slack.fail_next("chat.postMessage", refusal)
 
-    intro, results = slack.wait_for("response_url", count=2)
+    intro, results = dm_posts(slack, at_least=2)
     assert f"(`{refusal}`) — here are your results" in intro.params["text"]
     assert_each_prospect_once([results], saleshandy, EXPECTED)
     running_app.drain()
-    assert len(slack.calls("response_url")) == 2  # the parent is not sent again
+    assert len(dm_posts(slack, at_least=2)) == 2  # the parent is not sent again
     saleshandy.set_latency(0)
     assert_next_command_works(running_app)
 
@@ -150,15 +146,15 @@ def test_a_network_failure_posting_the_parent_still_creates_the_tasks_and_tells_
     running_app: RunningApp,
 ) -> None:
     """The connection to Slack breaks on the parent message (and on slack_sdk's own retry of it): the
-    submission goes on, and the announcement and results reach the rep by the command's response_url."""
+    submission goes on, and the announcement and results reach the rep in their DM with the app."""
     slack, driver = running_app.slack, running_app.driver
     slack.drop_next("chat.postMessage", times=2)
     driver.slash_command(COMMAND)
     running_app.drain()
 
-    assert [c.error for c in slack.calls("chat.postMessage")] == ["connection_dropped"] * 2
+    assert [c.error for c in slack.calls("chat.postMessage")][:2] == ["connection_dropped"] * 2
     assert len(running_app.saleshandy.create_requests) == 1
-    told = slack.calls("response_url")
+    told = dm_posts(slack, at_least=3)
     assert any("asked for" in message_text(c.params) for c in told)
     expected = dict(zip(PROSPECTS, ("failed", "created", "created"), strict=True))
     assert_each_prospect_once(told, running_app.saleshandy, expected)

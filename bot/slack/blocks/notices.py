@@ -13,6 +13,9 @@ REASON_MAX_CHARS = 100
 DEFAULT_APP_NAME = "Saleshandy Tasks"
 
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
+_TEAM_ID = re.compile(r"^[TE][A-Z0-9]{2,}$")
+APP_REDIRECT_URL = "https://slack.com/app_redirect"
+"""Opens a conversation by its ID (in the app or the browser): the link to the rep's DM with the app."""
 _NOT_A_MEMBER = frozenset({"not_in_channel", "channel_not_found"})
 """Reasons an invitation cures (Slack says `channel_not_found` for a private channel the app is not in)."""
 
@@ -40,4 +43,18 @@ def build_redirected_results_intro(
     text = f"I couldn't post in {channel} (`{code}`) — here are your results."
     if reason in _NOT_A_MEMBER:
         text += f" Invite me with `/invite @{app}` to get them in the channel."
+    return {"text": text, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]}
+
+
+def build_results_moved_pointer(
+    dm_channel_id: str, *, team_id: str | None = None, app_name: str = DEFAULT_APP_NAME
+) -> dict[str, Any]:
+    """The one line, where the rep acted, that says their results are in their DM with the app (and
+    links to it when its ID is one)."""
+    app = escape_mrkdwn(shorten(app_name, REASON_MAX_CHARS))
+    where = f"your DM with {app}"
+    if _CHANNEL_ID.fullmatch(dm_channel_id):
+        team = f"&team={team_id}" if team_id and _TEAM_ID.fullmatch(team_id) else ""
+        where = f"<{APP_REDIRECT_URL}?channel={dm_channel_id}{team}|{where}>"
+    text = f"Results are in {where}."
     return {"text": text, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]}

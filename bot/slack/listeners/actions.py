@@ -13,7 +13,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.domain import TaskDraft
 from bot.parsing.command import describe_date
-from bot.service import RetryRefused
+from bot.service import RetryRefused, ServiceNotice
 from bot.slack import ids
 from bot.slack.blocks.home import build_connect_modal, build_defaults_modal
 from bot.slack.blocks.modal import ModalPrefill, build_task_modal
@@ -24,12 +24,10 @@ from bot.slack.deps import AppDeps
 from bot.slack.home import is_workspace_admin, publish_home
 from bot.slack.listeners.modals import keep_what_the_form_cannot_hold, open_form_with_results_by_dm
 from bot.slack.metadata import ModalMetadata
+from bot.slack.wording import say_notice
 from bot.store import KeptDraft, StoreUnavailableError
 
 logger = logging.getLogger(__name__)
-
-
-STORE_UNAVAILABLE = "I could not reach our database, so nothing was retried. Please try again in a minute."
 
 
 def register(app: App) -> None:
@@ -72,7 +70,8 @@ def handle_retry_failed(
         )
     except StoreUnavailableError:
         logger.exception("could not open a retry of %s", action.get("value"))
-        respond(**build_notice(STORE_UNAVAILABLE), response_type="ephemeral", replace_original=False)
+        unavailable = build_notice(say_notice(ServiceNotice.STORE_UNAVAILABLE))
+        respond(**unavailable, response_type="ephemeral", replace_original=False)
         return
     if isinstance(started, RetryRefused):
         respond(**build_retry_refused_notice(started), response_type="ephemeral", replace_original=False)

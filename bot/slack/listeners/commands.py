@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 
 from bot.domain import DraftField
 from bot.parsing import parse_command
-from bot.service import STORE_UNAVAILABLE
+from bot.service import ServiceNotice
 from bot.slack import ids
 from bot.slack.blocks.help import build_help_message
 from bot.slack.blocks.home import build_connect_prompt
@@ -28,6 +28,7 @@ from bot.slack.listeners.modals import (
 )
 from bot.slack.metadata import ModalMetadata
 from bot.slack.timezones import may_be_past_for_someone
+from bot.slack.wording import say_notice
 from bot.store import StoreUnavailableError
 
 HELP_WORDS = frozenset({"help", "?", "-h", "--help"})
@@ -91,7 +92,7 @@ def handle_task_command(
         try:
             acting = deps.accounts.acting_for(team_id, reply_to.user)
         except StoreUnavailableError:
-            respond(**build_notice(STORE_UNAVAILABLE), response_type="ephemeral")
+            respond(**build_notice(say_notice(ServiceNotice.STORE_UNAVAILABLE)), response_type="ephemeral")
             return
         if acting is None:  # nobody's key to create it with: how to connect, and the draft waits
             kept = keep_draft(
