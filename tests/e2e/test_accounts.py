@@ -245,7 +245,7 @@ def test_with_no_key_the_form_becomes_how_to_connect(running_app: RunningApp) ->
     assert answer["response_action"] == "update"
     assert answer["view"]["callback_id"] == ids.CONNECT_PROMPT_CALLBACK_ID
     assert "kept" in str(answer["view"]) and "slack://app?team=T0001" in str(answer["view"])
-    from tests.test_blocks import assert_valid_view
+    from tests.helpers.block_kit import assert_valid_view
 
     assert_valid_view(answer["view"])
     app.drain()
