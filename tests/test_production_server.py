@@ -21,6 +21,8 @@ from bot_testing.slack import FakeSlack
 from bot_testing.slack_driver import SlackDriver
 from tests.conftest import SALESHANDY_TEST_KEY
 
+pytestmark = pytest.mark.xdist_group("gunicorn")  # one process starts its costly module fixture
+
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN, SECRET = "xoxb-gunicorn-3c9e", "gunicorn-signing-secret-77"
 
@@ -148,6 +150,7 @@ def submissions_done(metrics: str) -> float:
 def test_a_sigterm_mid_submission_stops_within_the_grace_period_and_the_next_start_finishes_the_work(
     fake_saleshandy: FakeSaleshandy, tmp_path: Path
 ) -> None:
+
     """What Fly, Render, Heroku and Kubernetes do at a deploy: SIGTERM, then the same app again on the same
     database. No chunk is sent twice, every prospect gets one line in the original thread."""
     prospects = [f"Pq{n}Xz{n}Rw7k" for n in range(10)]
