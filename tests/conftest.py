@@ -22,7 +22,9 @@ from sqlalchemy.pool import NullPool
 from bot.saleshandy import SaleshandyClient
 from bot.store import open_database
 from bot_testing.saleshandy import FakeSaleshandy
+from bot_testing.slack import FakeSlack
 from tests.helpers.fakes import SALESHANDY_TEST_KEY, FakeClock
+from tests.helpers.slack_app import SLACK_BOT_TOKEN
 
 __all__ = ["SALESHANDY_TEST_KEY", "FakeClock"]  # also importable from here, as older tests do
 
@@ -43,6 +45,23 @@ def fake_saleshandy(_running_fake_saleshandy: FakeSaleshandy) -> Iterator[FakeSa
     _running_fake_saleshandy.reset()
     yield _running_fake_saleshandy
     _running_fake_saleshandy.reset()
+
+
+@pytest.fixture(scope="session")
+def _running_fake_slack() -> Iterator[FakeSlack]:
+    fake = FakeSlack(bot_token=SLACK_BOT_TOKEN)
+    fake.start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def fake_slack(_running_fake_slack: FakeSlack) -> Iterator[FakeSlack]:
+    """The fake Slack Web API (and response_urls) at `.api_url`, accepting SLACK_BOT_TOKEN, fresh for
+    this test."""
+    _running_fake_slack.reset()
+    yield _running_fake_slack
+    _running_fake_slack.reset()
 
 
 @pytest.fixture

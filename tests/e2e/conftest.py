@@ -72,21 +72,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def _running_fake_slack() -> Iterator[FakeSlack]:
-    fake = FakeSlack(bot_token=SLACK_BOT_TOKEN)
-    fake.start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
-def fake_slack(_running_fake_slack: FakeSlack) -> Iterator[FakeSlack]:
-    _running_fake_slack.reset()
-    yield _running_fake_slack
-    _running_fake_slack.reset()
-
-
-@pytest.fixture(scope="session")
 def _app_server() -> Iterator[tuple[AppSlot, str]]:
     """One loopback HTTP server for this process; each test puts its app in the slot."""
     slot = AppSlot()
