@@ -75,7 +75,8 @@ def test_a_command_with_an_unknown_word_opens_the_form_prefilled_and_naming_the_
     assert view["callback_id"] == ids.TASK_MODAL_CALLBACK_ID
     assert "bogusword" in json.dumps(view["blocks"])
     # The word is left where the rep can fix it: in the prospects field, after the prospect understood.
-    assert input_element(view, ids.PROSPECTS_BLOCK_ID)["initial_value"].split("\n") == ["8PvBmrB7P7", "bogusword"]
+    prospects = input_element(view, ids.PROSPECTS_BLOCK_ID)["initial_value"]
+    assert prospects.split("\n") == ["8PvBmrB7P7", "bogusword"]
     metadata = json.loads(view["private_metadata"])
     assert metadata["reply_to"]["channel"] == CHANNEL and metadata["reply_to"]["user"] == "U123"
     bolt.drain()
