@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import httpx
 from pydantic import SecretStr
 
 from bot.config import Settings
@@ -169,3 +170,9 @@ def rich_text(*elements: dict[str, Any]) -> list[dict[str, Any]]:
     """The blocks of a message as Slack's composer makes them: one rich_text section of `elements`."""
     section = {"type": "rich_text_section", "elements": list(elements)}
     return [{"type": "rich_text", "block_id": "rt1", "elements": [section]}]
+
+
+def use_up(url: str) -> None:
+    """Post to a response_url until Slack stops taking posts (five)."""
+    for n in range(5):
+        assert httpx.post(url, json={"text": f"earlier answer {n}"}).status_code == 200

@@ -1,28 +1,27 @@
 """Nothing is lost: results reach the rep when the channel refuses them, Slack rate limits are waited
-out, and Saleshandy's errors are told in plain words with a retry (issue path 8)."""
+out, and Saleshandy's errors are told in plain words with a retry (issue path 8). Dispatched to Bolt in
+this process, on SQLite (the database is incidental here; tests/e2e/test_command.py and test_modal.py run
+the whole path over HTTP on PostgreSQL too), except the retry whose way back is read from the database."""
 
 from __future__ import annotations
 
 import re
-from urllib.parse import urlencode
 
-import httpx
 import pytest
 
 from bot.slack import ids
 from bot_testing.slack import RecordedCall
 from bot_testing.slack_driver import element_action, fill_view
 from tests.conftest import SALESHANDY_TEST_KEY
-from tests.e2e.conftest import (
+from tests.helpers.slack_app import (
     CHANNEL,
-    RunningApp,
     message_text,
     opened_view,
+    use_up,
     wait_for_creates,
     wait_until,
 )
-
-pytestmark = pytest.mark.both_databases  # the whole path, on SQLite and on PostgreSQL
+from tests.slack.conftest import BoltUnderTest
 
 
 def shown(calls: list[RecordedCall]) -> str:
@@ -40,14 +39,14 @@ def prospect_lines(calls: list[RecordedCall]) -> list[str]:
 
 @pytest.mark.parametrize("refusal", ["not_in_channel", "channel_not_found"])
 def test_when_the_app_cannot_post_in_the_channel_the_results_go_by_response_url(
-    running_app: RunningApp, refusal: str
+    bolt: BoltUnderTest, refusal: str
 ) -> None:
-    slack = running_app.slack
+    slack = bolt.slack
     if refusal == "not_in_channel":
         slack.set_bot_not_in(CHANNEL)
     else:
         slack.set_missing_channel(CHANNEL)
-    running_app.driver.slash_command("call 8PvBmrB7P7 INVALIDbb2")
+    bolt.send.slash_command("call 8PvBmrB7P7 INVALIDbb2")
 
     intro, parent, results = slack.wait_for("response_url", count=3)
     (refused,) = slack.calls("chat.postMessage")
@@ -58,14 +57,15 @@ def test_when_the_app_cannot_post_in_the_channel_the_results_go_by_response_url(
     assert "asked for a *Call · other* task" in parent.params["text"]
     assert "1 created · 1 failed" in message_text(results.params)
     assert prospect_lines([results]) == ["8PvBmrB7P7", "INVALIDbb2"]
-    running_app.drain()
+    bolt.drain()
     assert not slack.calls("conversations.open")  # no DM needed
 
 
+@pytest.mark.both_databases  # where the results went (in_channel: no) is kept with the submission
 def test_a_retry_pressed_in_results_sent_by_response_url_reports_to_the_rep_again(
-    running_app: RunningApp,
+    bolt: BoltUnderTest,
 ) -> None:
-    slack, saleshandy, driver = running_app.slack, running_app.saleshandy, running_app.driver
+    slack, saleshandy, driver = bolt.slack, bolt.saleshandy, bolt.send
     slack.set_bot_not_in(CHANNEL)
     saleshandy.fail_next(500)
     driver.slash_command("call 8PvBmrB7P7")
@@ -84,8 +84,8 @@ def test_a_retry_pressed_in_results_sent_by_response_url_reports_to_the_rep_agai
     assert len(slack.calls("chat.postMessage")) == 1  # the channel was not tried again
 
 
-def test_a_shortcut_in_a_channel_without_the_app_answers_by_its_response_url(running_app: RunningApp) -> None:
-    slack, driver = running_app.slack, running_app.driver
+def test_a_shortcut_in_a_channel_without_the_app_answers_by_its_response_url(bolt: BoltUnderTest) -> None:
+    slack, driver = bolt.slack, bolt.send
     message = slack.add_message(CHANNEL, "call https://my.saleshandy.com/prospects/aN7kQ2xLm4 today")
     slack.set_bot_not_in(CHANNEL)  # shortcuts work in any channel; posting there does not
     driver.message_shortcut(message, callback_id=ids.MESSAGE_SHORTCUT_CALLBACK_ID)
@@ -97,23 +97,17 @@ def test_a_shortcut_in_a_channel_without_the_app_answers_by_its_response_url(run
     assert refused.error == "not_in_channel" and refused.params["thread_ts"] == message["ts"]
     assert "`not_in_channel`" in intro.params["text"]
     assert "1 created" in message_text(results.params) and results.params["response_type"] == "ephemeral"
-    assert [t.prospect_id for t in running_app.saleshandy.tasks] == ["aN7kQ2xLm4"]
+    assert [t.prospect_id for t in bolt.saleshandy.tasks] == ["aN7kQ2xLm4"]
 
 
-def use_up(url: str) -> None:
-    """Post to a response_url until Slack stops taking posts (five)."""
-    for n in range(5):
-        assert httpx.post(url, json={"text": f"earlier answer {n}"}).status_code == 200
-
-
-def test_when_the_response_url_is_used_up_the_results_go_by_dm(running_app: RunningApp) -> None:
-    slack, driver = running_app.slack, running_app.driver
+def test_when_the_response_url_is_used_up_the_results_go_by_dm(bolt: BoltUnderTest) -> None:
+    slack, driver = bolt.slack, bolt.send
     slack.set_bot_not_in(CHANNEL)
     fields = driver.slash_command_fields("call 8PvBmrB7P7")
     use_up(fields["response_url"])
-    assert driver.send(urlencode(fields).encode()).status_code == 200
+    assert driver.send_command(fields).status == 200
 
-    wait_for_creates(running_app.saleshandy, 1)
+    wait_for_creates(bolt.saleshandy, 1)
     (opened,) = slack.wait_for("conversations.open")
     assert opened.params["users"] == "U123"
     dm = opened.response_json["channel"]["id"]
@@ -127,15 +121,15 @@ def test_when_the_response_url_is_used_up_the_results_go_by_dm(running_app: Runn
     assert [c.ok for c in slack.calls("response_url")][-1] is False  # it was tried, and refused
 
 
-def test_results_longer_than_five_posts_go_by_dm_whole(running_app: RunningApp) -> None:
-    slack, saleshandy = running_app.slack, running_app.saleshandy
+def test_results_longer_than_five_posts_go_by_dm_whole(bolt: BoltUnderTest) -> None:
+    slack, saleshandy = bolt.slack, bolt.saleshandy
     slack.set_bot_not_in(CHANNEL)
     prospect_ids = [f"INVALIDq{n:04d}Zx" for n in range(1000)]  # long lines: many pages of results
-    running_app.driver.slash_command("call " + " ".join(prospect_ids))
+    bolt.send.slash_command("call " + " ".join(prospect_ids))
 
     wait_for_creates(saleshandy, 10)
     slack.wait_for("conversations.open")
-    running_app.drain()
+    bolt.drain()
     dms = [c for c in slack.calls("chat.postMessage") if c.ok]
     assert len(dms) > 5
     via_response_url = [c for c in slack.calls("response_url") if "blocks" in c.params]
@@ -144,17 +138,17 @@ def test_results_longer_than_five_posts_go_by_dm_whole(running_app: RunningApp) 
     assert "1000 failed" in shown(dms)
 
 
-def test_results_never_arrive_twice_when_they_fill_the_response_url(running_app: RunningApp) -> None:
+def test_results_never_arrive_twice_when_they_fill_the_response_url(bolt: BoltUnderTest) -> None:
     """The intro and the parent take two of the response_url's five posts; four pages of results do not
     fit in the three left, so they go by DM, whole, and nothing is shown twice."""
-    slack, saleshandy = running_app.slack, running_app.saleshandy
+    slack, saleshandy = bolt.slack, bolt.saleshandy
     slack.set_bot_not_in(CHANNEL)
     prospect_ids = [f"Pq{n:04d}xZ" for n in range(1000)]  # 1,000 created: four pages of results
-    running_app.driver.slash_command("call " + " ".join(prospect_ids))
+    bolt.send.slash_command("call " + " ".join(prospect_ids))
 
     wait_for_creates(saleshandy, 10)
     wait_until(lambda: "1000 created" in shown(slack.calls()), what="the results")
-    running_app.drain()
+    bolt.drain()
     everything = slack.calls("response_url") + [c for c in slack.calls("chat.postMessage") if c.ok]
     assert all(c.ok for c in slack.calls("response_url"))
     assert prospect_lines(everything) == prospect_ids
@@ -163,27 +157,27 @@ def test_results_never_arrive_twice_when_they_fill_the_response_url(running_app:
 # ---- Slack rate limits ------------------------------------------------------------------------------------
 
 
-def test_a_rate_limited_post_is_sent_again_and_the_results_arrive(running_app: RunningApp) -> None:
-    slack = running_app.slack
+def test_a_rate_limited_post_is_sent_again_and_the_results_arrive(bolt: BoltUnderTest) -> None:
+    slack = bolt.slack
     slack.rate_limit_next("chat.postMessage", retry_after=0)
-    running_app.driver.slash_command("call 8PvBmrB7P7")
+    bolt.send.slash_command("call 8PvBmrB7P7")
 
     limited, parent, reply = slack.wait_for("chat.postMessage", count=3)
     assert limited.status == 429 and limited.error == "ratelimited"
     assert parent.ok and parent.params == limited.params  # the same message, sent again
     assert reply.ok and reply.params["thread_ts"] == parent.response_json["ts"]
     assert "1 created" in message_text(reply.params)
-    assert len(running_app.saleshandy.create_requests) == 1
+    assert len(bolt.saleshandy.create_requests) == 1
 
 
 def test_a_rate_limit_outlasting_the_retries_still_creates_the_tasks_and_tells_the_rep(
-    running_app: RunningApp,
+    bolt: BoltUnderTest,
 ) -> None:
-    slack = running_app.slack
+    slack = bolt.slack
     slack.rate_limit_next("chat.postMessage", retry_after=0, times=4)  # the first try and three more
-    running_app.driver.slash_command("call 8PvBmrB7P7")
+    bolt.send.slash_command("call 8PvBmrB7P7")
 
-    wait_for_creates(running_app.saleshandy, 1)
+    wait_for_creates(bolt.saleshandy, 1)
     intro, parent, results = slack.wait_for("response_url", count=3)
     assert [c.status for c in slack.calls("chat.postMessage")] == [429] * 4
     assert "`ratelimited`" in intro.params["text"] and "/invite" not in intro.params["text"]
@@ -191,10 +185,10 @@ def test_a_rate_limit_outlasting_the_retries_still_creates_the_tasks_and_tells_t
     assert "1 created" in message_text(results.params)
 
 
-def test_a_slack_error_after_the_parent_sends_only_the_rest_to_the_rep(running_app: RunningApp) -> None:
-    slack, saleshandy = running_app.slack, running_app.saleshandy
+def test_a_slack_error_after_the_parent_sends_only_the_rest_to_the_rep(bolt: BoltUnderTest) -> None:
+    slack, saleshandy = bolt.slack, bolt.saleshandy
     saleshandy.set_latency(0.5)  # time to script Slack's failure between the parent and the reply
-    running_app.driver.slash_command("call 8PvBmrB7P7")
+    bolt.send.slash_command("call 8PvBmrB7P7")
     (parent,) = slack.wait_for("chat.postMessage")
     slack.fail_next("chat.postMessage", "internal_error")
 
@@ -202,14 +196,14 @@ def test_a_slack_error_after_the_parent_sends_only_the_rest_to_the_rep(running_a
     assert parent.ok and slack.calls("chat.postMessage")[1].error == "internal_error"
     assert "`internal_error`" in intro.params["text"]
     assert "1 created" in message_text(results.params)
-    running_app.drain()
+    bolt.drain()
     assert len(slack.calls("response_url")) == 2  # the parent is in the channel already: not repeated
 
 
 # ---- Saleshandy errors, in plain words, with the retry button --------------------------------------------
 
 
-def assert_reported_with_retry(app: RunningApp, words: str, *, confirm: bool) -> RecordedCall:
+def assert_reported_with_retry(app: BoltUnderTest, words: str, *, confirm: bool) -> RecordedCall:
     parent, reply = app.slack.wait_for("chat.postMessage", count=2)
     assert reply.params["thread_ts"] == parent.response_json["ts"]
     text = message_text(reply.params)
@@ -221,38 +215,38 @@ def assert_reported_with_retry(app: RunningApp, words: str, *, confirm: bool) ->
     return reply
 
 
-@pytest.mark.parametrize("running_app", [{"saleshandy_api_key": "sh-wrong-key-0000"}], indirect=True)
-def test_a_rejected_api_key_is_reported_in_plain_words(running_app: RunningApp) -> None:
-    running_app.driver.slash_command("call 8PvBmrB7P7 Pr9xQ2Lm")
+@pytest.mark.parametrize("bolt", [{"saleshandy_api_key": "sh-wrong-key-0000"}], indirect=True)
+def test_a_rejected_api_key_is_reported_in_plain_words(bolt: BoltUnderTest) -> None:
+    bolt.send.slash_command("call 8PvBmrB7P7 Pr9xQ2Lm")
 
     reply = assert_reported_with_retry(
-        running_app, "The Saleshandy API key was rejected — check SALESHANDY_API_KEY.", confirm=False
+        bolt, "The Saleshandy API key was rejected — check SALESHANDY_API_KEY.", confirm=False
     )
     assert "2 failed" in message_text(reply.params)
-    (create,) = running_app.saleshandy.create_requests
+    (create,) = bolt.saleshandy.create_requests
     assert create.headers["x-api-key"] == "sh-wrong-key-0000"
-    assert running_app.saleshandy.tasks == []
-    assert "sh-wrong-key-0000" not in shown(running_app.slack.calls())
+    assert bolt.saleshandy.tasks == []
+    assert "sh-wrong-key-0000" not in shown(bolt.slack.calls())
 
 
-def test_an_exhausted_rate_limit_is_reported_in_plain_words(running_app: RunningApp) -> None:
-    running_app.saleshandy.rate_limit_next("0", times=4)  # the first try and three more
-    running_app.driver.slash_command("call 8PvBmrB7P7")
+def test_an_exhausted_rate_limit_is_reported_in_plain_words(bolt: BoltUnderTest) -> None:
+    bolt.saleshandy.rate_limit_next("0", times=4)  # the first try and three more
+    bolt.send.slash_command("call 8PvBmrB7P7")
 
     reply = assert_reported_with_retry(
-        running_app, "Saleshandy's rate limit was reached, so nothing was created", confirm=False
+        bolt, "Saleshandy's rate limit was reached, so nothing was created", confirm=False
     )
-    assert len(running_app.saleshandy.create_requests) == 4
+    assert len(bolt.saleshandy.create_requests) == 4
     assert "1 failed" in message_text(reply.params)
-    assert SALESHANDY_TEST_KEY not in shown(running_app.slack.calls())
+    assert SALESHANDY_TEST_KEY not in shown(bolt.slack.calls())
 
 
-def test_an_internal_error_is_reported_in_plain_words(running_app: RunningApp) -> None:
-    running_app.saleshandy.fail_next(500)
-    running_app.driver.slash_command("call 8PvBmrB7P7")
+def test_an_internal_error_is_reported_in_plain_words(bolt: BoltUnderTest) -> None:
+    bolt.saleshandy.fail_next(500)
+    bolt.send.slash_command("call 8PvBmrB7P7")
 
     reply = assert_reported_with_retry(
-        running_app, "Saleshandy had an internal error; the task may have been created", confirm=True
+        bolt, "Saleshandy had an internal error; the task may have been created", confirm=True
     )
     assert "1 unknown" in message_text(reply.params)
-    assert len(running_app.saleshandy.create_requests) == 1  # a 500 is never sent again silently
+    assert len(bolt.saleshandy.create_requests) == 1  # a 500 is never sent again silently
