@@ -54,14 +54,23 @@ class Dispatcher(SlackActions[BoltResponse]):
 
     def send(self, body: str, *, content_type: str = FORM, signature: str | None = None) -> BoltResponse:
         """`body` signed now (or with `signature` instead of the real one), dispatched."""
+        headers = self.signed_headers(body, content_type=content_type)
+        if signature is not None:
+            headers["x-slack-signature"] = [signature]
+        return self.dispatch(body, headers)
+
+    def signed_headers(self, body: str, *, content_type: str = FORM) -> dict[str, list[str]]:
+        """The headers Slack sends with `body`: a v0 signature over `v0:{timestamp}:{body}`, now."""
         timestamp = str(int(time.time()))
-        signed = str(self._verifier.generate_signature(timestamp=timestamp, body=body))
-        headers = {
+        return {
             "content-type": [content_type],
             "x-slack-request-timestamp": [timestamp],
-            "x-slack-signature": [signature or signed],
+            "x-slack-signature": [str(self._verifier.generate_signature(timestamp=timestamp, body=body))],
         }
-        return self.app.dispatch(BoltRequest(body=body, headers=headers))
+
+    def dispatch(self, body: str, headers: dict[str, list[str]]) -> BoltResponse:
+        """Exactly `body` with exactly `headers` (a replay sends the same pair twice)."""
+        return self.app.dispatch(BoltRequest(body=body, headers=dict(headers)))
 
 
 def ack_json(response: BoltResponse) -> JsonDict:
