@@ -18,7 +18,7 @@ pytestmark = pytest.mark.xdist_group("date_typo_figures")  # one process starts 
 _MAKER = Path(__file__).resolve().parent.parent / "bench" / "make_english_near_dates.py"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # with its xdist_group: once per run, however tests are ordered
 def figures() -> Figures:
     return measure()
 

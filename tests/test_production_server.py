@@ -75,7 +75,7 @@ def stop_gunicorn(process: subprocess.Popen[bytes]) -> bytes:
     return output
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # with its xdist_group: once per run, however tests are ordered
 def _gunicorn(
     _running_fake_saleshandy: FakeSaleshandy, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[str, FakeSlack]]:

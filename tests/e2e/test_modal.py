@@ -27,8 +27,8 @@ DEFAULT_ZONE = "UTC"
 """The app's default zone here: the server's own, so that at any hour a zone exists whose date differs
 from both (with Berlin as the default, none does between 23:00 and midnight UTC in winter)."""
 
+# On SQLite only: the database is incidental to the form (test_command.py runs the whole path on both).
 pytestmark = [
-    pytest.mark.both_databases,  # the whole path, on SQLite and on PostgreSQL
     pytest.mark.parametrize("running_app", [{"default_timezone": DEFAULT_ZONE}], indirect=True, ids=[""]),
 ]
 

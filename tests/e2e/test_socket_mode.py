@@ -86,7 +86,7 @@ def app_env(slack: FakeSlack, saleshandy: FakeSaleshandy, database: Path, app_to
     }
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # with its xdist_group: once per run, however tests are ordered
 def _socket_app(
     _running_fake_saleshandy: FakeSaleshandy, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[SocketApp]:
