@@ -139,6 +139,7 @@ def test_the_app_opens_its_connection_with_the_app_token_and_is_greeted(_socket_
     assert first.id == 1 and first.disconnect_reason is None
 
 
+@pytest.mark.xdist_group("socket_mode_refused")  # a process of its own: may run beside the others
 def test_a_refused_app_token_is_one_clear_line_and_a_non_zero_exit(
     _socket_app: SocketApp, tmp_path: Path
 ) -> None:
