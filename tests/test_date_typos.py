@@ -13,12 +13,10 @@ from bot.parsing.date_typos import build_typo_reader, normalise
 from bot.parsing.english_near_dates import COMMON_WORDS_NEAR_DATES
 from tests.date_typo_samples import Figures, measure
 
-pytestmark = pytest.mark.xdist_group("date_typo_figures")  # one process starts its costly module fixture
-
 _MAKER = Path(__file__).resolve().parent.parent / "bench" / "make_english_near_dates.py"
 
 
-@pytest.fixture(scope="session")  # with its xdist_group: once per run, however tests are ordered
+@pytest.fixture(scope="module")
 def figures() -> Figures:
     return measure()
 

@@ -21,8 +21,6 @@ from bot_testing.slack import FakeSlack
 from bot_testing.slack_driver import SlackDriver
 from tests.conftest import SALESHANDY_TEST_KEY
 
-pytestmark = pytest.mark.xdist_group("gunicorn")  # one process starts its costly module fixture
-
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN, SECRET = "xoxb-gunicorn-3c9e", "gunicorn-signing-secret-77"
 
@@ -75,7 +73,7 @@ def stop_gunicorn(process: subprocess.Popen[bytes]) -> bytes:
     return output
 
 
-@pytest.fixture(scope="session")  # with its xdist_group: once per run, however tests are ordered
+@pytest.fixture(scope="module")
 def _gunicorn(
     _running_fake_saleshandy: FakeSaleshandy, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[str, FakeSlack]]:

@@ -41,8 +41,6 @@ from tests.e2e.conftest import (
     wait_until,
 )
 
-pytestmark = pytest.mark.xdist_group("socket_mode_app")  # one process starts its costly module fixture
-
 SLACK_APP_TOKEN = "xapp-1-A0FAKE-e2e-3c9d5b71"
 STARTUP = 30.0
 """Longest wait for the app process to connect; it takes a second or two when the machine is idle."""
@@ -86,7 +84,7 @@ def app_env(slack: FakeSlack, saleshandy: FakeSaleshandy, database: Path, app_to
     }
 
 
-@pytest.fixture(scope="session")  # with its xdist_group: once per run, however tests are ordered
+@pytest.fixture(scope="module")
 def _socket_app(
     _running_fake_saleshandy: FakeSaleshandy, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[SocketApp]:
@@ -139,7 +137,6 @@ def test_the_app_opens_its_connection_with_the_app_token_and_is_greeted(_socket_
     assert first.id == 1 and first.disconnect_reason is None
 
 
-@pytest.mark.xdist_group("socket_mode_refused")  # a process of its own: may run beside the others
 def test_a_refused_app_token_is_one_clear_line_and_a_non_zero_exit(
     _socket_app: SocketApp, tmp_path: Path
 ) -> None:
