@@ -29,7 +29,7 @@ from tests.e2e.conftest import (
 )
 from tests.e2e.test_results_and_retry import thread_message_with_retry
 
-pytestmark = pytest.mark.both_databases
+# On SQLite only: the keys store itself runs on both databases in tests/test_accounts.py.
 
 ENCRYPTION_KEY = Fernet.generate_key().decode()
 REP = "U123"
