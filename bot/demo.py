@@ -161,8 +161,9 @@ def _connect_in_app_home(slack: FakeSlack, saleshandy: FakeSaleshandy, driver: D
     out("Slack shows the Home tab:")
     _show_briefly(home, out)
     out("rep presses “Connect Saleshandy”")
+    opened = len(slack.calls("views.open"))
     driver.block_action(element_action(home["blocks"], ids.HOME_CONNECT_ACTION_ID), view=home, user_id=REP)
-    view = _opened_view(slack)
+    view = _opened_view(slack, after=opened)
     out(f"Slack shows the modal “{view['title']['text']}” with fields: {_field_labels(view)}")
     out("rep pastes their own API key (not shown here) and presses Connect")
     driver.view_submission(view, fill_view(view, {ids.CONNECT_KEY_ACTION_ID: REP_KEY}), user_id=REP)
@@ -202,8 +203,9 @@ def _modal(slack: FakeSlack, saleshandy: FakeSaleshandy, driver: Driver, out: Pr
     """A rep types /task alone, fills the form and submits it."""
     before = _counts(slack, saleshandy)
     out("rep types:  /task")
+    opened = len(slack.calls("views.open"))
     driver.slash_command("", user_id=REP)
-    view = _opened_view(slack)
+    view = _opened_view(slack, after=opened)
     out(f"Slack shows the modal “{view['title']['text']}” with fields: {_field_labels(view)}")
     answers = {
         ids.TASK_TYPE_ACTION_ID: "12",
@@ -226,8 +228,9 @@ def _message_shortcut(slack: FakeSlack, saleshandy: FakeSaleshandy, driver: Driv
         user="U999",
     )
     out(f"message in #C123: {message['text']}")
+    opened = len(slack.calls("views.open"))
     driver.message_shortcut(message, callback_id=ids.MESSAGE_SHORTCUT_CALLBACK_ID, user_id=REP)
-    view = _opened_view(slack)
+    view = _opened_view(slack, after=opened)
     prefilled = _initial_values(view)
     out(f"the modal opens prefilled: {json.dumps(prefilled, ensure_ascii=False)}")
     driver.view_submission(view, fill_view(view, {ids.TASK_TYPE_ACTION_ID: "2"}), user_id=REP)
@@ -250,8 +253,7 @@ def _link_preview(slack: FakeSlack, saleshandy: FakeSaleshandy, driver: Driver, 
     shown = next(m for m in slack.messages("C123") if m["ts"] == message["ts"])
     opened = len(slack.calls("views.open"))
     driver.press_unfurl_button(shown, links[0], ids.UNFURL_CREATE_TASK_ACTION_ID, user_id=REP)
-    slack.wait_for("views.open", count=opened + 1, timeout=WAIT_SECONDS)
-    view = _opened_view(slack)
+    view = _opened_view(slack, after=opened)
     out(f"the modal opens prefilled: {json.dumps(_initial_values(view), ensure_ascii=False)}")
     out("rep picks the type Call · follow-up: they asked for a call back")
     follow_up = {ids.TASK_TYPE_ACTION_ID: TaskType.CALL_FOLLOW_UP.value}
@@ -331,8 +333,9 @@ def _show_results(
     return posts[since[0] :]
 
 
-def _opened_view(slack: FakeSlack) -> dict[str, Any]:
-    opened = slack.wait_for("views.open", count=len(slack.calls("views.open")), timeout=WAIT_SECONDS)[-1]
+def _opened_view(slack: FakeSlack, *, after: int) -> dict[str, Any]:
+    """The view the app opens next: the first views.open after the `after` made before the action."""
+    opened = slack.wait_for("views.open", count=after + 1, timeout=WAIT_SECONDS)[after]
     view: dict[str, Any] = opened.response_json["view"]
     return view
 

@@ -1,42 +1,34 @@
-"""Shared fixtures: a fake Saleshandy on loopback, one server reset for every test; a fake clock."""
+"""Shared fixtures: a fake Saleshandy on loopback, one server reset for every test; a fake clock; the
+databases."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import socket
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import pytest
 from pydantic import SecretStr
 from sqlalchemy import create_engine, inspect, make_url, text
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import NullPool
 
 from bot.saleshandy import SaleshandyClient
+from bot.store import open_database
 from bot_testing.saleshandy import FakeSaleshandy
+from bot_testing.slack import FakeSlack
+from tests.helpers.fakes import SALESHANDY_TEST_KEY, FakeClock
+from tests.helpers.slack_app import SLACK_BOT_TOKEN
 
-SALESHANDY_TEST_KEY = "sh-test-key-7f3a9c2e1b5d"
-"""Distinctive, so a leak of it into a log or a message is easy to search for."""
+__all__ = ["SALESHANDY_TEST_KEY", "FakeClock"]  # also importable from here, as older tests do
 
-
-class FakeClock:
-    """`time()` and `sleep()` for a client (and the fake's rate-limit windows): sleeping only moves
-    the clock on, and every sleep is recorded."""
-
-    def __init__(self, start: float | None = None) -> None:
-        self.now = time.time() if start is None else start
-        self.sleeps: list[float] = []
-
-    def time(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
+T = TypeVar("T")
 
 
 @pytest.fixture(scope="session")
@@ -53,6 +45,23 @@ def fake_saleshandy(_running_fake_saleshandy: FakeSaleshandy) -> Iterator[FakeSa
     _running_fake_saleshandy.reset()
     yield _running_fake_saleshandy
     _running_fake_saleshandy.reset()
+
+
+@pytest.fixture(scope="session")
+def _running_fake_slack() -> Iterator[FakeSlack]:
+    fake = FakeSlack(bot_token=SLACK_BOT_TOKEN)
+    fake.start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def fake_slack(_running_fake_slack: FakeSlack) -> Iterator[FakeSlack]:
+    """The fake Slack Web API (and response_urls) at `.api_url`, accepting SLACK_BOT_TOKEN, fresh for
+    this test."""
+    _running_fake_slack.reset()
+    yield _running_fake_slack
+    _running_fake_slack.reset()
 
 
 @pytest.fixture
@@ -94,7 +103,10 @@ def closed_port_url() -> str:
     return f"http://127.0.0.1:{port}/v1"
 
 
-# ---- databases: a SQLite file per test, and a real PostgreSQL database per test run -------------------
+# ---- databases: a SQLite file per test, and a real PostgreSQL database per test process ---------------
+# Migrating takes a few hundred milliseconds, so each test process migrates once (a template SQLite file,
+# a template PostgreSQL database) and every test starts from a copy of that: the app's own start-up then
+# finds the schema up to date. Tests of the migrations themselves take `empty_database_url`.
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 """A PostgreSQL server the tests may create databases on (the CI and development machines have one)."""
@@ -107,12 +119,6 @@ NOT_RUN_WITHOUT_POSTGRES = (
 )
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers", "both_databases: run the test against SQLite and against a real PostgreSQL server"
-    )
-
-
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     explicit = any(
         "database_kind" in str(marker.args[0]) for marker in metafunc.definition.iter_markers("parametrize")
@@ -123,50 +129,119 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("database_kind", kinds, scope="function")
 
 
+class PostgresServer:
+    """Databases of this test process's own on the PostgreSQL server, all dropped at the end."""
+
+    def __init__(self, admin: Engine) -> None:
+        self._admin = admin
+        self._prefix = f"sh_tasks_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+        self._made: list[str] = []
+
+    def create(self, suffix: str, *, template: str | None = None) -> str:
+        """A new database (a copy of `template` if given); returns its URL."""
+        name = f"{self._prefix}_{suffix}"
+        copy = f' TEMPLATE "{template}"' if template else ""
+        with self._admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"{copy}'))
+        self._made.append(name)
+        return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+
+    def drop(self, url: str) -> None:
+        name = make_url(url).database
+        with self._admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        self._made.remove(str(name))
+
+    def drop_all(self) -> None:
+        for name in list(self._made):
+            with self._admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        self._admin.dispose()
+
+
 @pytest.fixture(scope="session")
-def _postgres_run_database() -> Iterator[str | None]:
-    """A database of this test run's own on the PostgreSQL server (dropped at the end), or None when no
-    server answers."""
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    name = f"sh_tasks_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+def _postgres_server() -> Iterator[PostgresServer | None]:
+    """This process's databases on the PostgreSQL server, or None when no server answers."""
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
     try:
         with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
+            connection.execute(text("SELECT 1"))
     except OperationalError:
         admin.dispose()
         yield None
         return
+    server = PostgresServer(admin)
     try:
-        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+        yield server
     finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        server.drop_all()
+
+
+@pytest.fixture(scope="session")
+def _postgres_run_database(_postgres_server: PostgresServer | None) -> str | None:
+    """This process's PostgreSQL database, migrated once; each test leaves it with empty tables."""
+    if _postgres_server is None:
+        return None
+    url = _postgres_server.create("run")
+    open_database(url).dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def _migrated_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "app.sqlite3"
+    open_database(f"sqlite:///{path}").dispose()  # the last connection closing folds the WAL in
+    return path
 
 
 @pytest.fixture
-def database_url(database_kind: str, tmp_path: Path, _postgres_run_database: str | None) -> Iterator[str]:
-    """A database for one test: a fresh SQLite file, or this run's PostgreSQL database emptied after."""
+def database_url(
+    database_kind: str, tmp_path: Path, _postgres_run_database: str | None, _migrated_sqlite_template: Path
+) -> Iterator[str]:
+    """A migrated database for one test: a fresh SQLite file, or this process's PostgreSQL database
+    emptied after."""
     if database_kind == "sqlite":
-        yield f"sqlite:///{tmp_path / 'app.sqlite3'}"
+        path = tmp_path / "app.sqlite3"
+        shutil.copyfile(_migrated_sqlite_template, path)
+        yield f"sqlite:///{path}"
         return
-    if _postgres_run_database is None:
+    yield _require_postgres(_postgres_run_database)
+    _empty_tables(_postgres_run_database)
+
+
+@pytest.fixture
+def empty_database_url(
+    database_kind: str, tmp_path: Path, _postgres_server: PostgresServer | None
+) -> Iterator[str]:
+    """A database no migration has run on yet: a new SQLite file, or a new PostgreSQL database."""
+    if database_kind == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+        return
+    server = _require_postgres(_postgres_server)
+    url = server.create(f"empty_{uuid.uuid4().hex[:6]}")
+    yield url
+    server.drop(url)
+
+
+def _require_postgres(available: T | None) -> T:
+    if available is None:
         message = NOT_RUN_WITHOUT_POSTGRES.format(url=make_url(POSTGRES_URL).render_as_string())
         if REQUIRE_POSTGRES:
             pytest.fail(message)
         pytest.skip(message)
-    yield _postgres_run_database
-    _empty(_postgres_run_database)
+    return available
 
 
-def _empty(url: str) -> None:
-    engine = create_engine(url)
+def _empty_tables(url: str) -> None:
+    """Every row gone, the schema kept (so the next test's start-up has nothing to migrate)."""
+    engine = create_engine(url, poolclass=NullPool)
     try:
         with engine.begin() as connection:
-            tables = inspect(connection).get_table_names()
-            if tables:
-                quoted = ", ".join(f'"{table}"' for table in tables)
-                connection.execute(text(f"DROP TABLE {quoted} CASCADE"))
+            tables = [name for name in inspect(connection).get_table_names() if name != "alembic_version"]
+            # Replica mode skips the foreign keys' triggers, so the tables can be emptied in any order.
+            connection.execute(text("SET LOCAL session_replication_role = replica"))
+            for table in tables:
+                connection.execute(text(f'DELETE FROM "{table}"'))
     finally:
         engine.dispose()
 

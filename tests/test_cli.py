@@ -1,16 +1,24 @@
-"""`python -m bot …` run as a user runs it: a real process, real HTTP to the fake Saleshandy."""
+"""`python -m bot …` run as a user runs it: real HTTP to the fake Saleshandy. The entry point itself, the
+app's start-up, `create` (its reporter writes to the process's own stdout) and the demo run as real
+processes; the commands' own behaviour runs `bot.cli.main` in
+this process (with the same clean environment), which costs a fraction of a new interpreter."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
 
+from bot.cli import main
 from bot_testing.saleshandy import FakeSaleshandy
 from tests.conftest import SALESHANDY_TEST_KEY
 
@@ -31,6 +39,35 @@ def run_bot(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
     )
 
 
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """`main(args)` in this process, as `run_bot` would run it: the same clean environment, in a folder
+    with no `.env`, its output and exit code caught."""
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with _environment(env or {}), contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        try:
+            code = main(list(args))
+        except SystemExit as exit_:  # argparse's usage errors
+            code = exit_.code if isinstance(exit_.code, int) else 2
+    command = ["python", "-m", "bot", *args]
+    return subprocess.CompletedProcess(command, code, stdout.getvalue(), stderr.getvalue())
+
+
+@contextlib.contextmanager
+def _environment(env: dict[str, str]) -> Iterator[None]:
+    saved, folder = dict(os.environ), os.getcwd()
+    for name in [k for k in os.environ if k.startswith(("SLACK_", "SALESHANDY_", "DATABASE_URL"))]:
+        del os.environ[name]
+    os.environ.update(env)
+    with tempfile.TemporaryDirectory() as empty:
+        os.chdir(empty)
+        try:
+            yield
+        finally:
+            os.chdir(folder)
+            os.environ.clear()
+            os.environ.update(saved)
+
+
 def test_parse_prints_the_exact_body() -> None:
     done = run_bot("parse", "call follow-up tomorrow high 8PvBmrB7P7", "--today", "2026-04-22")
     assert done.returncode == 0, done.stderr
@@ -43,13 +80,13 @@ def test_parse_prints_the_exact_body() -> None:
 
 
 def test_parse_reads_today_in_the_given_zone_and_day_first() -> None:
-    done = run_bot("parse", "demo 8PvBmrB7P7 4/5/2027", "--tz", "Asia/Tokyo", "--day-first")
+    done = run_cli("parse", "demo 8PvBmrB7P7 4/5/2027", "--tz", "Asia/Tokyo", "--day-first")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["dueDate"] == "2027-05-04"
 
 
 def test_parse_reports_every_problem_and_exits_2() -> None:
-    done = run_bot("parse", "tomorrow blah", "--today", "2026-04-22")
+    done = run_cli("parse", "tomorrow blah", "--today", "2026-04-22")
     assert done.returncode == 2
     assert done.stdout == ""
     assert "No task type given" in done.stderr
@@ -91,7 +128,7 @@ def test_create_sends_to_the_api_and_prints_one_line_per_prospect(
 
 
 def test_emails_without_a_key_are_named_as_problems_never_dropped() -> None:
-    done = run_bot("parse", "call jane@acme.com 8PvBmrB7P7", "--today", "2026-04-22")
+    done = run_cli("parse", "call jane@acme.com 8PvBmrB7P7", "--today", "2026-04-22")
     assert done.returncode == 2, done.stderr
     assert "jane@acme.com" in done.stderr and "SALESHANDY_API_KEY" in done.stderr
     assert "Traceback" not in done.stderr and done.stdout == ""
@@ -99,7 +136,7 @@ def test_emails_without_a_key_are_named_as_problems_never_dropped() -> None:
 
 def test_parse_looks_emails_up_when_a_key_is_set(fake_saleshandy: FakeSaleshandy, tmp_path: Path) -> None:
     fake_saleshandy.add_prospect("Ja9Ne0Doe1", email="jane@acme.com", first_name="Jane")
-    done = run_bot(
+    done = run_cli(
         "parse",
         "call jane@acme.com nobody@acme.com",
         "--today",
@@ -132,7 +169,7 @@ def test_create_looks_emails_up_and_reports_each_through_the_same_workflow(
 
 
 def test_create_without_a_key_says_where_to_get_one() -> None:
-    done = run_bot("create", "demo 8PvBmrB7P7")
+    done = run_cli("create", "demo 8PvBmrB7P7")
     assert done.returncode == 2
     assert "SALESHANDY_API_KEY" in done.stderr and "Settings → API" in done.stderr
 
@@ -186,13 +223,13 @@ def test_the_demo_plays_every_path_against_the_fakes(transport: list[str]) -> No
 
 
 def test_an_unknown_zone_is_a_clear_usage_error() -> None:
-    done = run_bot("parse", "demo 8PvBmrB7P7", "--tz", "Mars/Olympus")
+    done = run_cli("parse", "demo 8PvBmrB7P7", "--tz", "Mars/Olympus")
     assert done.returncode == 2
     assert "unknown time zone 'Mars/Olympus'" in done.stderr and "Traceback" not in done.stderr
 
 
 def test_an_empty_key_counts_as_missing() -> None:
-    done = run_bot("create", "demo 8PvBmrB7P7", env={"SALESHANDY_API_KEY": "  "})
+    done = run_cli("create", "demo 8PvBmrB7P7", env={"SALESHANDY_API_KEY": "  "})
     assert done.returncode == 2 and "SALESHANDY_API_KEY" in done.stderr
 
 
@@ -241,10 +278,10 @@ def test_rotate_keys_re_encrypts_every_kept_key_under_the_first(tmp_path: Path) 
     url = f"sqlite:///{tmp_path / 'keys.sqlite3'}"
     engine = open_database(url)
     SaleshandyKeys(engine, SecretBox([old])).put("T1", "U1", SecretStr("sh-rotated-key-1"))
-    done = run_bot("rotate-keys", env={"DATABASE_URL": url, "ENCRYPTION_KEYS": f"{new},{old}"})
+    done = run_cli("rotate-keys", env={"DATABASE_URL": url, "ENCRYPTION_KEYS": f"{new},{old}"})
     assert done.returncode == 0, done.stderr
     assert "1 Saleshandy key(s) re-encrypted" in done.stdout
     assert SaleshandyKeys(engine, SecretBox([new])).get("T1", "U1") == SecretStr("sh-rotated-key-1")
     engine.dispose()
-    done = run_bot("rotate-keys", env={"DATABASE_URL": url, "ENCRYPTION_KEYS": ""})
+    done = run_cli("rotate-keys", env={"DATABASE_URL": url, "ENCRYPTION_KEYS": ""})
     assert done.returncode == 2 and "Fernet.generate_key()" in done.stderr

@@ -18,7 +18,7 @@ from bot.slack.blocks.home import (
     home_link,
 )
 from bot.store import RepDefaults
-from tests.test_blocks import assert_valid_message, assert_valid_view
+from tests.helpers.block_kit import assert_valid_message, assert_valid_view
 
 RECENT = tuple(
     RecentSubmission(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import signal
 import socket
@@ -72,17 +73,30 @@ def stop_gunicorn(process: subprocess.Popen[bytes]) -> bytes:
     return output
 
 
-@pytest.fixture
-def gunicorn_app(fake_saleshandy: FakeSaleshandy, tmp_path: Path) -> Iterator[tuple[str, FakeSlack]]:
+@pytest.fixture(scope="module")
+def _gunicorn(
+    _running_fake_saleshandy: FakeSaleshandy, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, FakeSlack]]:
+    """The Procfile's server, started once for the tests that only talk to it (a start is four
+    interpreters)."""
+    folder = tmp_path_factory.mktemp("gunicorn")
     with FakeSlack(bot_token=TOKEN) as slack:
         port = free_port()
         process = start_gunicorn(
-            port, gunicorn_env(slack, fake_saleshandy, tmp_path / "prod.sqlite3"), tmp_path
+            port, gunicorn_env(slack, _running_fake_saleshandy, folder / "prod.sqlite3"), folder
         )
         try:
             yield f"http://127.0.0.1:{port}", slack
         finally:
             stop_gunicorn(process)
+
+
+@pytest.fixture
+def gunicorn_app(
+    _gunicorn: tuple[str, FakeSlack], fake_saleshandy: FakeSaleshandy
+) -> Iterator[tuple[str, FakeSlack]]:
+    _gunicorn[1].reset()
+    yield _gunicorn
 
 
 def _wait_until_healthy(url: str, process: subprocess.Popen[bytes]) -> None:
@@ -93,7 +107,7 @@ def _wait_until_healthy(url: str, process: subprocess.Popen[bytes]) -> None:
             if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
                 return
         except httpx.TransportError:
-            time.sleep(0.2)
+            time.sleep(0.05)
     raise AssertionError("gunicorn did not become healthy in 30 s")
 
 
@@ -115,18 +129,26 @@ def test_readiness_and_metrics_are_served_for_the_platform(
 ) -> None:
     url, slack = gunicorn_app
     assert httpx.get(f"{url}/readyz").text == "ready"
+    done_before = submissions_done(httpx.get(f"{url}/metrics").text)
     with SlackDriver(url, SECRET, slack) as driver:
         driver.slash_command("demo 8PvBmrB7P7")
     slack.wait_for("chat.postMessage", count=2, timeout=10)
     metrics = httpx.get(f"{url}/metrics")
     assert metrics.status_code == 200 and metrics.headers["content-type"].startswith("text/plain")
-    assert 'submissions{state="done"} 1.0' in metrics.text
+    assert submissions_done(metrics.text) == done_before + 1
     assert "saleshandy_requests_total" in metrics.text and "saleshandy_rate_limit_waits_total" in metrics.text
+
+
+def submissions_done(metrics: str) -> float:
+    """The `submissions{state="done"}` gauge (0 while there are none: the line is then absent)."""
+    found = re.search(r'^submissions\{state="done"\} ([0-9.]+)$', metrics, re.MULTILINE)
+    return float(found.group(1)) if found else 0.0
 
 
 def test_a_sigterm_mid_submission_stops_within_the_grace_period_and_the_next_start_finishes_the_work(
     fake_saleshandy: FakeSaleshandy, tmp_path: Path
 ) -> None:
+
     """What Fly, Render, Heroku and Kubernetes do at a deploy: SIGTERM, then the same app again on the same
     database. No chunk is sent twice, every prospect gets one line in the original thread."""
     prospects = [f"Pq{n}Xz{n}Rw7k" for n in range(10)]

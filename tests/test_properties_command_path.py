@@ -29,7 +29,7 @@ from bot_testing.slack import FakeSlack, RecordedCall
 from bot_testing.slack_driver import SlackDriver
 from tests.conftest import SALESHANDY_TEST_KEY
 from tests.e2e.conftest import SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, e2e_settings, message_text, text_objects
-from tests.test_blocks import assert_valid_message, assert_valid_view
+from tests.helpers.block_kit import assert_valid_message, assert_valid_view
 
 WAIT = 6.0
 

@@ -50,6 +50,8 @@ from bot.store import (
 
 logger = logging.getLogger(__name__)
 
+APP_NAME = "saleshandy-tasks"
+"""The Bolt app's name (its middleware's log lines carry it)."""
 ZONE_LOOKUP_TIMEOUT_SECONDS = 1
 """users.info runs before a modal opens (the trigger_id lives 3 s) or a submission is acked: one second
 at most, then the default zone."""
@@ -109,6 +111,9 @@ def build_app(settings: Settings) -> SlackApp:
         if oauth:
             installations, oauth_settings = _oauth_settings(settings, engine)
         app = App(
+            # Named, or Bolt names the app after its caller's file through inspect.stack(), which reads
+            # the source of every frame on the stack: ~0.1 s per app under a test runner's deep stack.
+            name=APP_NAME,
             client=client,
             signing_secret=settings.slack_signing_secret.get_secret_value(),
             process_before_response=False,

@@ -8,6 +8,7 @@ beside the database, which is on one machine by nature), so the others wait and 
 from __future__ import annotations
 
 import fcntl
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +16,8 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, event, make_url, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
@@ -49,9 +52,21 @@ def upgrade_schema(engine: Engine) -> None:
     config = Config()
     config.set_main_option("script_location", MIGRATIONS)
     with _migration_lock(engine) as connection:
+        if _at_head(connection):  # the usual start: Alembic's upgrade would load every migration first
+            return
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
         connection.commit()
+
+
+@functools.cache
+def _head_revision() -> str | None:
+    return ScriptDirectory(MIGRATIONS).get_current_head()
+
+
+def _at_head(connection: Connection) -> bool:
+    current = MigrationContext.configure(connection).get_current_revision()
+    return current is not None and current == _head_revision()
 
 
 def is_reachable(engine: Engine) -> bool:

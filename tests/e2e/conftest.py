@@ -1,200 +1,105 @@
-"""The app served over HTTP on loopback, talking to a fake Slack and a fake Saleshandy."""
+"""The app served over real HTTP on loopback, talking to a fake Slack and a fake Saleshandy.
+
+Every test here is marked `http` (`python -m pytest -m http` runs them alone): they show what only
+HTTP can (signatures, acks, body limits, the whole paths). Listener behaviour that needs no socket is
+tested by dispatching to Bolt directly, in tests/slack/. The helpers live in tests/helpers/slack_app.py
+(re-exported here for the tests that import them from this module).
+"""
 
 from __future__ import annotations
 
-import datetime
-import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from pydantic import SecretStr
 
-from bot.config import Settings
 from bot.slack.app import build_app
-from bot.slack.server import WsgiApp, build_wsgi_app
+from bot.slack.server import build_wsgi_app
 from bot.slack.wsgi_server import serve_wsgi
-from bot_testing.saleshandy import FakeSaleshandy, ReceivedRequest
+from bot_testing.saleshandy import FakeSaleshandy
 from bot_testing.slack import FakeSlack
 from bot_testing.slack_driver import SlackDriver
-from tests.conftest import SALESHANDY_TEST_KEY
-from tests.test_blocks import assert_valid_message, assert_valid_view
+from tests.helpers.fakes import SALESHANDY_TEST_KEY
+from tests.helpers.slack_app import (
+    CHANNEL,
+    SLACK_BOT_TOKEN,
+    SLACK_SIGNING_SECRET,
+    WAIT,
+    AppSlot,
+    RunningApp,
+    app_calls,
+    assert_everything_posted_is_valid_block_kit,
+    e2e_settings,
+    far_zone,
+    input_element,
+    message_text,
+    opened_view,
+    rich_text,
+    text_objects,
+    today_in,
+    wait_for_creates,
+    wait_until,
+)
 
-SLACK_BOT_TOKEN = "xoxb-e2e-8d1f0c2a9b7e"
-SLACK_SIGNING_SECRET = "e2e-signing-secret-51c4f7aa"
+__all__ = [
+    "CHANNEL",
+    "SALESHANDY_TEST_KEY",
+    "SLACK_BOT_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "WAIT",
+    "RunningApp",
+    "app_calls",
+    "assert_everything_posted_is_valid_block_kit",
+    "e2e_settings",
+    "far_zone",
+    "input_element",
+    "message_text",
+    "opened_view",
+    "rich_text",
+    "text_objects",
+    "today_in",
+    "wait_for_creates",
+    "wait_until",
+]
+
+HERE = Path(__file__).parent
 
 
-@dataclass
-class RunningApp:
-    url: str
-    slack: FakeSlack
-    saleshandy: FakeSaleshandy
-    driver: SlackDriver
-    settings: Settings
-    app: WsgiApp
-
-    def drain(self, timeout: float = 8.0) -> None:
-        """Wait until the app's background work (submissions, retries, reports) is all done."""
-        assert self.app.slack_app.drain(timeout), f"background work still running after {timeout}s"
-
-    def today_for(self, zone: str) -> datetime.date:
-        return datetime.datetime.now(datetime.UTC).astimezone(_zone(zone)).date()
-
-
-def _zone(name: str) -> datetime.tzinfo:
-    import zoneinfo
-
-    return zoneinfo.ZoneInfo(name)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if HERE in item.path.parents:
+            item.add_marker(pytest.mark.http)
 
 
 @pytest.fixture(scope="session")
-def _running_fake_slack() -> Iterator[FakeSlack]:
-    fake = FakeSlack(bot_token=SLACK_BOT_TOKEN)
-    fake.start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
-def fake_slack(_running_fake_slack: FakeSlack) -> Iterator[FakeSlack]:
-    _running_fake_slack.reset()
-    yield _running_fake_slack
-    _running_fake_slack.reset()
-
-
-def e2e_settings(
-    slack: FakeSlack, saleshandy: FakeSaleshandy, database: Path | str, **overrides: object
-) -> Settings:
-    """Settings for the app against the fakes; `database` is a SQLite file or any database URL."""
-    values: dict[str, object] = {
-        "slack_bot_token": SecretStr(SLACK_BOT_TOKEN),
-        "slack_signing_secret": SecretStr(SLACK_SIGNING_SECRET),
-        "slack_api_url": slack.api_url,
-        "saleshandy_api_key": SecretStr(SALESHANDY_TEST_KEY),
-        "saleshandy_api_url": saleshandy.base_url,
-        "saleshandy_timeout_seconds": 2.0,
-        "database_url": database if isinstance(database, str) else f"sqlite:///{database}",
-        "default_timezone": "Europe/Berlin",
-    }
-    values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+def _app_server() -> Iterator[tuple[AppSlot, str]]:
+    """One loopback HTTP server for this process; each test puts its app in the slot."""
+    slot = AppSlot()
+    server, url = serve_wsgi(slot)
+    yield slot, url
+    server.stop()
 
 
 @pytest.fixture
 def running_app(
-    fake_slack: FakeSlack, fake_saleshandy: FakeSaleshandy, database_url: str, request: pytest.FixtureRequest
+    fake_slack: FakeSlack,
+    fake_saleshandy: FakeSaleshandy,
+    database_url: str,
+    request: pytest.FixtureRequest,
+    _app_server: tuple[AppSlot, str],
 ) -> Iterator[RunningApp]:
     """The app served over HTTP against the fakes, on a SQLite file (and, in modules marked
     `both_databases`, on PostgreSQL too)."""
     overrides = getattr(request, "param", {})
     settings = e2e_settings(fake_slack, fake_saleshandy, database_url, **overrides)
     app = build_wsgi_app(build_app(settings))
-    server, url = serve_wsgi(app)
+    slot, url = _app_server
+    slot.app = app
     driver = SlackDriver(url, SLACK_SIGNING_SECRET, fake_slack)
     try:
         yield RunningApp(url, fake_slack, fake_saleshandy, driver, settings, app)
     finally:
         driver.close()
-        server.stop()
+        slot.app = None
         app.close()
     assert_everything_posted_is_valid_block_kit(fake_slack)
-
-
-def assert_everything_posted_is_valid_block_kit(slack: FakeSlack) -> None:
-    """Whatever the test did, every message and view the app sent passes slack_sdk's validation."""
-    for call in slack.calls():
-        if call.method in {"views.open", "views.update", "views.push", "views.publish"}:
-            assert_valid_view(call.params["view"])
-        elif call.method == "chat.unfurl":  # each link's preview is blocks, as a message's are
-            for url, unfurl in call.params["unfurls"].items():
-                assert_valid_message({"text": url, **unfurl})
-        elif "blocks" in call.params:
-            assert_valid_message(call.params)
-
-
-# ---- helpers shared by the end-to-end tests ------------------------------------------------------
-
-CHANNEL = "C123"
-"""The channel the driver sends commands from by default."""
-WAIT = 8.0
-"""Longest wait for background work; a passing test never waits this long."""
-
-
-def wait_until(condition: Callable[[], object], *, timeout: float = WAIT, what: str = "condition") -> None:
-    """Poll `condition` until it is truthy; fail the test after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(0.02)
-
-
-def wait_for_creates(
-    saleshandy: FakeSaleshandy, count: int, *, timeout: float = WAIT
-) -> list[ReceivedRequest]:
-    """Block until the fake Saleshandy received `count` create-task requests; returns all so far."""
-    wait_until(
-        lambda: len(saleshandy.create_requests) >= count,
-        timeout=timeout,
-        what=f"{count} create-task request(s)",
-    )
-    return saleshandy.create_requests
-
-
-def message_text(params: dict[str, Any]) -> str:
-    """All the text of a posted message (fallback text and every text object in its blocks), joined."""
-    parts = [str(params.get("text") or "")]
-    parts += [text for _, text in text_objects(params.get("blocks") or [])]
-    return "\n".join(parts)
-
-
-def text_objects(node: object) -> Iterator[tuple[str, str]]:
-    """(type, text) of every Slack text object (`{"type": "mrkdwn"|"plain_text", "text": …}`) in `node`."""
-    if isinstance(node, dict):
-        kind, text = node.get("type"), node.get("text")
-        if kind in ("mrkdwn", "plain_text") and isinstance(text, str):
-            yield str(kind), text
-        for value in node.values():
-            yield from text_objects(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from text_objects(item)
-
-
-def opened_view(slack: FakeSlack, *, index: int = -1) -> dict[str, Any]:
-    """A view the app opened (the last by default), as the fake stores it (id, hash, blocks…)."""
-    call = slack.wait_for("views.open", count=index + 1 if index >= 0 else 1)[index]
-    assert call.ok, call.response
-    return slack.view(call.response_json["view"]["id"])
-
-
-def input_element(view: dict[str, Any], block_id: str) -> dict[str, Any]:
-    """The element of the input block `block_id` in `view`."""
-    for block in view["blocks"]:
-        if block.get("block_id") == block_id:
-            return dict(block["element"])
-    raise LookupError(f"no block {block_id!r} in the view")
-
-
-def far_zone() -> str:
-    """A zone whose date right now differs from both UTC's and Europe/Berlin's (the default zone), so a
-    date computed in the wrong zone shows: Kiritimati (UTC+14) from 10:00 UTC, Pago Pago (UTC−11) before."""
-    now = datetime.datetime.now(datetime.UTC)
-    return "Pacific/Kiritimati" if now.hour >= 10 else "Pacific/Pago_Pago"
-
-
-def today_in(zone: str) -> datetime.date:
-    return datetime.datetime.now(datetime.UTC).astimezone(_zone(zone)).date()
-
-
-def app_calls(slack: FakeSlack) -> list[str]:
-    """The Web API methods the app called, minus Bolt's own `auth.test` (its token check)."""
-    return [c.method for c in slack.calls() if c.method != "auth.test"]
-
-
-def rich_text(*elements: dict[str, Any]) -> list[dict[str, Any]]:
-    """The blocks of a message as Slack's composer makes them: one rich_text section of `elements`."""
-    section = {"type": "rich_text_section", "elements": list(elements)}
-    return [{"type": "rich_text", "block_id": "rt1", "elements": [section]}]

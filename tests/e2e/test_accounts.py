@@ -29,7 +29,7 @@ from tests.e2e.conftest import (
 )
 from tests.e2e.test_results_and_retry import thread_message_with_retry
 
-pytestmark = pytest.mark.both_databases
+# On SQLite only: the keys store itself runs on both databases in tests/test_accounts.py.
 
 ENCRYPTION_KEY = Fernet.generate_key().decode()
 REP = "U123"
@@ -245,7 +245,7 @@ def test_with_no_key_the_form_becomes_how_to_connect(running_app: RunningApp) ->
     assert answer["response_action"] == "update"
     assert answer["view"]["callback_id"] == ids.CONNECT_PROMPT_CALLBACK_ID
     assert "kept" in str(answer["view"]) and "slack://app?team=T0001" in str(answer["view"])
-    from tests.test_blocks import assert_valid_view
+    from tests.helpers.block_kit import assert_valid_view
 
     assert_valid_view(answer["view"])
     app.drain()
@@ -436,8 +436,9 @@ def test_form_defaults_set_in_the_home_tab_prefill_the_form_only(running_app: Ru
     def element(view: dict[str, Any], block: str) -> dict[str, Any]:
         return next(dict(b["element"]) for b in view["blocks"] if b.get("block_id") == block)
 
+    opened = len(slack.calls("views.open"))  # the defaults modal's, which is no answer to this command
     app.driver.slash_command("")  # the form alone: every default
-    form = opened_view(slack)
+    form = opened_view(slack, index=opened)
     assert element(form, ids.TASK_TYPE_BLOCK_ID)["initial_option"]["value"] == "13"
     assert element(form, ids.PRIORITY_BLOCK_ID)["initial_option"]["value"] == "2"
     assert element(form, ids.DUE_DATE_BLOCK_ID)["initial_date"] == tomorrow
@@ -449,8 +450,7 @@ def test_form_defaults_set_in_the_home_tab_prefill_the_form_only(running_app: Ru
 
     opened = len(slack.calls("views.open"))
     app.driver.slash_command("8PvBmrB7P7 urgent")  # no type: the form, with what was typed kept first
-    slack.wait_for("views.open", count=opened + 1)
-    form = opened_view(slack)
+    form = opened_view(slack, index=opened)
     assert element(form, ids.TASK_TYPE_BLOCK_ID)["initial_option"]["value"] == "13"
     assert element(form, ids.PRIORITY_BLOCK_ID)["initial_option"]["value"] == "1"  # typed, not the default
 

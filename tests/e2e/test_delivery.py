@@ -7,18 +7,20 @@ from __future__ import annotations
 import re
 from urllib.parse import urlencode
 
-import httpx
 import pytest
 
 from bot.slack import ids
-from bot_testing.slack import FakeSlack, RecordedCall
+from bot_testing.slack import RecordedCall
 from bot_testing.slack_driver import fill_view
 from tests.conftest import SALESHANDY_TEST_KEY
-from tests.e2e.conftest import (
+from tests.e2e.conftest import RunningApp
+from tests.helpers.slack_app import (
     CHANNEL,
-    RunningApp,
+    assert_pointed_to_the_dm,
+    dm_posts,
     message_text,
     opened_view,
+    use_up,
     wait_for_creates,
     wait_until,
 )
@@ -37,27 +39,6 @@ def prospect_lines(calls: list[RecordedCall]) -> list[str]:
 
 
 # ---- the channel refuses: the rep's DM with the app, and a pointer to it ----------------------------------
-
-
-def dm_posts(slack: FakeSlack, *, at_least: int) -> list[RecordedCall]:
-    """The posts in the rep's DM with the app (opened once), once `at_least` of them arrived."""
-    (opened,) = slack.wait_for("conversations.open")
-    assert opened.params["users"] == "U123"
-    dm = opened.response_json["channel"]["id"]
-
-    def in_dm() -> list[RecordedCall]:
-        return [c for c in slack.calls("chat.postMessage") if c.ok and c.params["channel"] == dm]
-
-    wait_until(lambda: len(in_dm()) >= at_least, what=f"{at_least} posts in the DM")
-    return in_dm()
-
-
-def assert_pointed_to_the_dm(slack: FakeSlack, dm: str) -> None:
-    """One line, to the rep alone where they acted, that links to their DM with the app."""
-    (pointer,) = slack.wait_for("response_url")
-    assert pointer.ok and pointer.params["response_type"] == "ephemeral"
-    assert pointer.channel == CHANNEL and pointer.user == "U123"
-    assert "Results are in" in pointer.params["text"] and f"channel={dm}" in pointer.params["text"]
 
 
 @pytest.mark.parametrize("refusal", ["not_in_channel", "channel_not_found"])
@@ -136,12 +117,6 @@ def test_when_even_the_dm_is_refused_the_results_go_by_response_url(running_app:
     assert "1 created" in message_text(results.params)
     running_app.drain()
     assert len(slack.calls("conversations.open")) == 1 and len(slack.calls("chat.postMessage")) == 2
-
-
-def use_up(url: str) -> None:
-    """Post to a response_url until Slack stops taking posts (five)."""
-    for n in range(5):
-        assert httpx.post(url, json={"text": f"earlier answer {n}"}).status_code == 200
 
 
 def test_when_the_response_url_is_used_up_the_results_go_by_dm(running_app: RunningApp) -> None:

@@ -12,7 +12,6 @@ import pytest
 from bot.slack import ids
 from bot_testing.slack import FakeSlack
 from tests.e2e.conftest import CHANNEL, RunningApp, message_text
-from tests.e2e.test_delivery import assert_pointed_to_the_dm, dm_posts, use_up
 from tests.e2e.test_faults_saleshandy import (
     COMMAND,
     PROSPECTS,
@@ -20,6 +19,7 @@ from tests.e2e.test_faults_saleshandy import (
     assert_next_command_works,
     assert_no_task_twice,
 )
+from tests.helpers.slack_app import assert_pointed_to_the_dm, dm_posts, use_up
 
 EXPECTED = dict(zip(PROSPECTS, ("failed", "created", "created"), strict=True))
 

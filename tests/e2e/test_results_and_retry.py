@@ -26,7 +26,8 @@ from tests.e2e.conftest import (
     wait_until,
 )
 
-pytestmark = pytest.mark.both_databases  # the whole path, on SQLite and on PostgreSQL
+# On SQLite only: a retry read back from the store runs on both databases in tests/test_workflow.py and
+# tests/test_store.py, the whole path in test_command.py.
 
 ALREADY_RETRIED = WHY_NOT_RETRIED[RetryRefused.ALREADY_RETRIED]
 

@@ -27,7 +27,7 @@ from tests.e2e.conftest import (
     wait_for_creates,
     wait_until,
 )
-from tests.e2e.test_delivery import use_up
+from tests.helpers.slack_app import use_up
 
 SECRETS = {
     "Saleshandy API key": SALESHANDY_TEST_KEY,

@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
-
 from bot.domain import TaskType
 from bot.slack import ids
 from bot.slack.listeners.shortcuts import NO_PROSPECTS_NOTICE
@@ -22,7 +20,7 @@ from tests.e2e.conftest import (
     wait_for_creates,
 )
 
-pytestmark = pytest.mark.both_databases  # the whole path, on SQLite and on PostgreSQL
+# On SQLite only: the database is incidental to the shortcut (test_command.py runs the whole path on both).
 
 IN_TEXT = "https://my.saleshandy.com/prospects/aN7kQ2xLm4"
 IN_BLOCKS = "https://my.saleshandy.com/prospects/bR5tY8wPz1"
