@@ -109,6 +109,7 @@ class Workspace:
             self.views_by_id: dict[str, JsonDict] = {}
             self.homes: dict[str, str] = {}
             self.triggers: dict[str, Trigger] = {}
+            self.last_trigger_id: str | None = None
             self.expired_triggers: set[str] = set()
             self.response_urls: dict[str, ResponseUrl] = {}
             self.not_in: set[str] = set()
@@ -211,6 +212,7 @@ class Workspace:
             self.counter += 1
             trigger_id = f"{self.counter}.{int(self.clock())}.{secrets.token_hex(16)}"
             self.triggers[trigger_id] = Trigger(issued_at=self.clock())
+            self.last_trigger_id = trigger_id
             return trigger_id
 
     def expire_trigger(self, trigger_id: str) -> None:

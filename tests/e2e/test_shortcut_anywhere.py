@@ -27,11 +27,12 @@ PROSPECT = "https://my.saleshandy.com/prospects/aN7kQ2xLm4"
 
 
 def run_and_submit(app: RunningApp, channel: str, message: dict[str, Any]) -> None:
+    opened_before = len(app.slack.calls("views.open"))  # e.g. the modal connecting the rep's key
     response = app.driver.message_shortcut(
         message, callback_id=ids.MESSAGE_SHORTCUT_CALLBACK_ID, channel_id=channel
     )
     assert response.status_code == 200
-    view = opened_view(app.slack)
+    view = opened_view(app.slack, index=opened_before)  # the shortcut's own form, not an earlier view
     app.driver.view_submission(view, fill_view(view, {ids.TASK_TYPE_ACTION_ID: "11"}))
 
 

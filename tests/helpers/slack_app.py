@@ -138,9 +138,21 @@ def text_objects(node: object) -> Iterator[tuple[str, str]]:
             yield from text_objects(item)
 
 
-def opened_view(slack: FakeSlack, *, index: int = -1) -> dict[str, Any]:
-    """A view the app opened (the last by default), as the fake stores it (id, hash, blocks…)."""
-    call = slack.wait_for("views.open", count=index + 1 if index >= 0 else 1)[index]
+def opened_view(slack: FakeSlack, *, index: int | None = None) -> dict[str, Any]:
+    """The view the app opened for the latest interaction (the one holding the trigger_id Slack issued
+    last), or with `index` the index-th views.open; as the fake stores it (id, hash, blocks…). Waiting
+    for that trigger's view, not the last views.open so far, keeps an earlier modal from answering."""
+    if index is None:
+        trigger_id = slack.last_trigger_id
+        assert trigger_id is not None, "no interaction has carried a trigger_id yet"
+
+        def for_trigger() -> list[RecordedCall]:
+            return [c for c in slack.calls("views.open") if c.params.get("trigger_id") == trigger_id]
+
+        wait_until(lambda: for_trigger(), what="the view opened for the latest interaction")
+        call = for_trigger()[-1]
+    else:
+        call = slack.wait_for("views.open", count=index + 1 if index >= 0 else 1)[index]
     assert call.ok, call.response
     return slack.view(call.response_json["view"]["id"])
 
