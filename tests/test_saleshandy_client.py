@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import email.utils
 import logging
 from collections.abc import Callable
@@ -13,14 +12,13 @@ import pytest
 from pydantic import SecretStr
 
 from bot.config import ConfigError, Settings
-from bot.domain import CreateTaskRequest, OutcomeStatus, Priority, TaskType
+from bot.domain import OutcomeStatus
 from bot.saleshandy import (
     TASK_ID_NOT_REPORTED,
     ApiTimeoutError,
     AuthenticationError,
     ConnectionFailedError,
     ConnectionLostError,
-    CreateTasksResult,
     NotFoundError,
     PermissionDeniedError,
     ProspectVerdict,
@@ -37,25 +35,9 @@ from bot.saleshandy import (
 from bot.slack.wording import say_error
 from bot_testing.saleshandy import FakeSaleshandy
 from tests.conftest import SALESHANDY_TEST_KEY, FakeClock
+from tests.helpers.saleshandy import CREATED, FAILED, UNKNOWN, statuses, task_request
 
 MakeClient = Callable[..., SaleshandyClient]
-CREATED, FAILED, UNKNOWN = OutcomeStatus.CREATED, OutcomeStatus.FAILED, OutcomeStatus.UNKNOWN
-
-
-def task_request(*ids: str, **fields: Any) -> CreateTaskRequest:
-    values: dict[str, Any] = {
-        "prospect_ids": ids,
-        "task_type": TaskType.CALL_FOLLOW_UP,
-        "due_date": datetime.date(2026, 4, 22),
-        "priority": Priority.MEDIUM,
-        "task_note": "Call about the proposal sent yesterday.",
-    }
-    values.update(fields)
-    return CreateTaskRequest(**values)
-
-
-def statuses(result: CreateTasksResult) -> list[OutcomeStatus]:
-    return [outcome.status for outcome in result.outcomes]
 
 
 def ids_of(count: int, prefix: str = "P") -> tuple[str, ...]:

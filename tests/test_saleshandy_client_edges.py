@@ -8,7 +8,7 @@ from collections.abc import Callable
 from bot.saleshandy import ProspectVerdict, SaleshandyClient, UnreadableResponseError
 from bot.slack.wording import say_error
 from bot_testing.saleshandy import FakeSaleshandy
-from tests.test_saleshandy_client import CREATED, FAILED, UNKNOWN, statuses, task_request
+from tests.helpers.saleshandy import CREATED, FAILED, UNKNOWN, statuses, task_request
 
 MakeClient = Callable[..., SaleshandyClient]
 

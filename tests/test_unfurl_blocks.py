@@ -15,7 +15,7 @@ from bot.slack.blocks.home import HomeState, build_home_view
 from bot.slack.blocks.unfurl import BUTTON_VALUE_MAX_CHARS, UnfurlButton, build_prospect_unfurls
 from bot.slack.listeners.unfurls import prospect_links
 from bot.slack.message_refs import message_permalink
-from tests.test_blocks import assert_valid_message
+from tests.helpers.block_kit import assert_valid_message
 
 ANN = "https://my.saleshandy.com/prospects/aN7kQ2xLm4"
 BOB = "https://app.saleshandy.com/prospects/bR5tY8wPz1?tab=activity"
