@@ -1,6 +1,6 @@
 """The use case and what runs it: the workflow (`TaskService`), its ports, the background runner."""
 
-from bot.service.accounts import Accounts, Acting, ClientSource, Connected, FixedClient, KeySource
+from bot.service.accounts import Accounts, Acting, ClientSource, Connected, KeySource
 from bot.service.lookups import (
     SUGGESTION_MIN_CHARS,
     SUGGESTIONS_MAX,
@@ -13,7 +13,6 @@ from bot.service.tasks import (
     RetryRefused,
     RetryStarted,
     TaskService,
-    process_owner_id,
 )
 
 __all__ = [
@@ -24,7 +23,6 @@ __all__ = [
     "BackgroundRunner",
     "ClientSource",
     "Connected",
-    "FixedClient",
     "KeySource",
     "Message",
     "ProspectLookups",
@@ -36,6 +34,5 @@ __all__ = [
     "ServiceVerdict",
     "TaskService",
     "new_error_id",
-    "process_owner_id",
     "worth_suggesting",
 ]

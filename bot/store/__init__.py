@@ -15,7 +15,7 @@ from bot.store.accounts import (
     SaleshandyKeys,
     SecretBox,
 )
-from bot.store.database import StoreUnavailableError, is_reachable, open_database, upgrade_schema
+from bot.store.database import StoreUnavailableError, is_reachable, open_database
 from bot.store.deliveries import HandledDeliveries
 from bot.store.forms import KeptProspects, RepZones
 from bot.store.ratelimits import SharedWindow
@@ -46,5 +46,4 @@ __all__ = [
     "SubmissionStore",
     "is_reachable",
     "open_database",
-    "upgrade_schema",
 ]
