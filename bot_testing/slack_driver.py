@@ -198,6 +198,7 @@ class SlackDriver(SlackActions[httpx.Response]):
 
 
 @functools.cache
+@functools.cache
 def _tls_context() -> ssl.SSLContext:
     """One TLS context for every driver: httpx would load the CA bundle for each client (~50 ms),
     and a test suite makes hundreds of drivers (that only ever speak HTTP on loopback)."""

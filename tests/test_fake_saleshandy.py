@@ -18,6 +18,7 @@ from bot.saleshandy import seconds_until_reset
 from bot_testing.http_adapter import Request
 from bot_testing.saleshandy import FakeSaleshandy
 from tests.conftest import SALESHANDY_TEST_KEY, FakeClock
+from tests.helpers.fakes import tls_context
 
 VALID: dict[str, Any] = {
     "prospectIds": ["8PvBmrB7P7"],
@@ -34,6 +35,7 @@ def http(fake_saleshandy: FakeSaleshandy) -> Iterator[httpx.Client]:
         base_url=fake_saleshandy.base_url + "/",
         headers={"x-api-key": SALESHANDY_TEST_KEY},
         timeout=2.0,
+        verify=tls_context(),
     ) as client:
         yield client
 

@@ -12,6 +12,7 @@ import pytest
 
 from bot_testing.saleshandy import FakeSaleshandy, Fault
 from tests.conftest import SALESHANDY_TEST_KEY, FakeClock
+from tests.helpers.fakes import tls_context
 
 TASK: dict[str, Any] = {"prospectIds": ["8PvBmrB7P7"], "taskType": "13"}
 
@@ -22,6 +23,7 @@ def http(fake_saleshandy: FakeSaleshandy) -> Iterator[httpx.Client]:
         base_url=fake_saleshandy.base_url + "/",
         headers={"x-api-key": SALESHANDY_TEST_KEY},
         timeout=2.0,
+        verify=tls_context(),
     ) as client:
         yield client
 

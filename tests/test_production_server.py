@@ -20,6 +20,7 @@ from bot_testing.saleshandy import FakeSaleshandy
 from bot_testing.slack import FakeSlack
 from bot_testing.slack_driver import SlackDriver
 from tests.conftest import SALESHANDY_TEST_KEY
+from tests.helpers.fakes import tls_context
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN, SECRET = "xoxb-gunicorn-3c9e", "gunicorn-signing-secret-77"
@@ -101,13 +102,14 @@ def gunicorn_app(
 
 def _wait_until_healthy(url: str, process: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        assert process.poll() is None, process.stdout.read().decode() if process.stdout else ""
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.05)
+    with httpx.Client(timeout=1, verify=tls_context()) as http:
+        while time.monotonic() < deadline:
+            assert process.poll() is None, process.stdout.read().decode() if process.stdout else ""
+            try:
+                if http.get(f"{url}/healthz").status_code == 200:
+                    return
+            except httpx.TransportError:
+                time.sleep(0.05)
     raise AssertionError("gunicorn did not become healthy in 30 s")
 
 

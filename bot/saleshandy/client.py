@@ -8,7 +8,9 @@ Written against the contract in docs/saleshandy-api.md. The parts live beside it
 
 from __future__ import annotations
 
+import functools
 import logging
+import ssl
 import time
 from collections.abc import Callable
 from types import TracebackType
@@ -90,7 +92,7 @@ class SaleshandyClient:
         self._sleep = sleep
         self._clock = clock
         self._owns_http = http is None
-        self._http = http or httpx.Client()
+        self._http = http or httpx.Client(verify=_tls_context())
         self._sender = Sender(
             self._http,
             base_url=self._base_url,
@@ -320,3 +322,11 @@ class SaleshandyClient:
 
     def __repr__(self) -> str:
         return f"SaleshandyClient(base_url={self._base_url!r}, chunk_size={self._chunk_size})"
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """httpx's own default TLS context, made once per process: loading the CA bundle costs ~25 ms of CPU,
+    and there is a client per Saleshandy key (an SSL context is safe to share between clients and threads)."""
+    return httpx.create_ssl_context()
+

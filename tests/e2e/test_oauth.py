@@ -26,6 +26,7 @@ from tests.e2e.conftest import (
     wait_until,
 )
 from tests.e2e.test_results_and_retry import thread_message_with_retry
+from tests.helpers.fakes import tls_context
 
 pytestmark = pytest.mark.both_databases
 
@@ -45,7 +46,9 @@ def install(app: RunningApp, team_id: str | None, code: str, **install: Any) -> 
     """An admin of `team_id` installs the app: the install page, Slack's authorize page (played by the
     fake), the redirect. The team's bot token. `install`: more of what Slack answers (an org-wide
     install, a rotating token), as `FakeSlack.add_install_code` takes it."""
-    with httpx.Client(base_url=app.url, trust_env=False, follow_redirects=False) as browser:
+    with httpx.Client(
+        base_url=app.url, trust_env=False, follow_redirects=False, verify=tls_context()
+    ) as browser:
         page = browser.get("/slack/install")
         assert page.status_code == 200, page.text
         state = re.search(r"state=([\w-]+)", page.text)

@@ -20,7 +20,7 @@ from bot_testing.saleshandy import FakeSaleshandy, ReceivedRequest
 from bot_testing.slack import FakeSlack, RecordedCall
 from bot_testing.slack_driver import SlackDriver
 from tests.helpers.block_kit import assert_valid_message, assert_valid_view
-from tests.helpers.fakes import SALESHANDY_TEST_KEY
+from tests.helpers.fakes import SALESHANDY_TEST_KEY, tls_context
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIEnvironment
@@ -189,8 +189,9 @@ def rich_text(*elements: dict[str, Any]) -> list[dict[str, Any]]:
 
 def use_up(url: str) -> None:
     """Post to a response_url until Slack stops taking posts (five)."""
-    for n in range(5):
-        assert httpx.post(url, json={"text": f"earlier answer {n}"}).status_code == 200
+    with httpx.Client(verify=tls_context()) as http:
+        for n in range(5):
+            assert http.post(url, json={"text": f"earlier answer {n}"}).status_code == 200
 
 
 def dm_posts(slack: FakeSlack, *, at_least: int) -> list[RecordedCall]:
