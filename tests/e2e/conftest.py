@@ -8,6 +8,7 @@ tested by dispatching to Bolt directly, in tests/slack/. The helpers live in tes
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from bot_testing.saleshandy import FakeSaleshandy
 from bot_testing.slack import FakeSlack
 from bot_testing.slack_driver import SlackDriver
 from tests.helpers.fakes import SALESHANDY_TEST_KEY
+from tests.helpers.logs import NOISY_LOGGERS, Everything
 from tests.helpers.slack_app import (
     CHANNEL,
     SLACK_BOT_TOKEN,
@@ -103,3 +105,40 @@ def running_app(
         slot.app = None
         app.close()
     assert_everything_posted_is_valid_block_kit(fake_slack)
+
+
+@pytest.fixture
+def store_app(fake_slack: FakeSlack, fake_saleshandy: FakeSaleshandy, tmp_path: Path) -> Iterator[RunningApp]:
+    """The running app, its SQLite store waiting at most 0.2 s for a lock (the default is 5 s)."""
+    database = tmp_path / "app.sqlite3"
+    settings = e2e_settings(
+        fake_slack, fake_saleshandy, database, database_url=f"sqlite:///{database}?timeout=0.2"
+    )
+    app = build_wsgi_app(build_app(settings))
+    server, url = serve_wsgi(app)
+    driver = SlackDriver(url, SLACK_SIGNING_SECRET, fake_slack)
+    try:
+        yield RunningApp(url, fake_slack, fake_saleshandy, driver, settings, app)
+    finally:
+        driver.close()
+        server.stop()
+        app.close()
+    assert_everything_posted_is_valid_block_kit(fake_slack)
+
+
+@pytest.fixture
+def every_log() -> Iterator[Everything]:
+    handler = Everything()
+    root = logging.getLogger()
+    # Bolt copies the root's level into its loggers when an App is made: every existing logger is lowered.
+    existing = [name for name in logging.root.manager.loggerDict if name.startswith(NOISY_LOGGERS)]
+    levels = {name: logging.getLogger(name).level for name in ("", *NOISY_LOGGERS, *existing)}
+    root.addHandler(handler)
+    for name in levels:
+        logging.getLogger(name).setLevel(logging.DEBUG)
+    try:
+        yield handler
+    finally:
+        root.removeHandler(handler)
+        for name, level in levels.items():
+            logging.getLogger(name).setLevel(level)

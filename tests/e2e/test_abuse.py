@@ -34,8 +34,8 @@ from tests.e2e.conftest import (
     text_objects,
     wait_for_creates,
 )
-from tests.e2e.test_delivery import dm_posts
-from tests.e2e.test_faults_saleshandy import assert_next_command_works, assert_no_task_twice
+from tests.helpers.faults import assert_next_command_works, assert_no_task_twice
+from tests.helpers.slack_app import dm_posts
 
 ALREADY_RETRIED = WHY_NOT_RETRIED[RetryRefused.ALREADY_RETRIED]
 

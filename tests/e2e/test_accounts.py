@@ -11,7 +11,6 @@ from typing import Any
 
 import httpx
 import pytest
-from cryptography.fernet import Fernet
 
 from bot.service import RetryRefused
 from bot.slack import ids
@@ -23,63 +22,24 @@ from tests.e2e.conftest import (
     RunningApp,
     message_text,
     opened_view,
-    text_objects,
     wait_for_creates,
     wait_until,
 )
-from tests.e2e.test_results_and_retry import thread_message_with_retry
+from tests.helpers.accounts import (
+    NO_WORKSPACE_KEY,
+    OTHER_KEY,
+    OTHER_REP,
+    REP,
+    REP_KEY,
+    WITH_ENCRYPTION,
+    connect,
+    home_text,
+    open_home,
+    press_in_home,
+)
+from tests.helpers.slack_app import thread_message_with_retry
 
 # On SQLite only: the keys store itself runs on both databases in tests/test_accounts.py.
-
-ENCRYPTION_KEY = Fernet.generate_key().decode()
-REP = "U123"
-"""The fake Slack's default user (ann), who sends the driver's commands."""
-OTHER_REP = "U777"
-REP_KEY = "sh-rep-ann-4e8d2c61b9f0"
-OTHER_KEY = "sh-rep-bob-93aa17c5de28"
-
-WITH_ENCRYPTION = {"encryption_keys": ENCRYPTION_KEY}
-NO_WORKSPACE_KEY = {"encryption_keys": ENCRYPTION_KEY, "saleshandy_api_key": None}
-
-
-def home_of(app: RunningApp, user: str = REP, *, count: int = 1) -> dict[str, Any]:
-    """The Home tab published for `user` after its `count`-th publish."""
-    wait_until(lambda: publishes(app, user) >= count, what=f"Home tab #{count} for {user}")
-    home = app.slack.home(user)
-    assert home is not None
-    return home
-
-
-def publishes(app: RunningApp, user: str) -> int:
-    return len([c for c in app.slack.calls("views.publish") if c.params.get("user_id") == user])
-
-
-def home_text(home: dict[str, Any]) -> str:
-    return "\n".join(text for _, text in text_objects(home["blocks"]))
-
-
-def open_home(app: RunningApp, user: str = REP) -> dict[str, Any]:
-    before = publishes(app, user)
-    assert app.driver.app_home_opened(user).status_code == 200
-    return home_of(app, user, count=before + 1)
-
-
-def press_in_home(app: RunningApp, home: dict[str, Any], action_id: str, user: str = REP) -> httpx.Response:
-    action = element_action(home["blocks"], action_id)
-    return app.driver.block_action(action, view=home, user_id=user)
-
-
-def connect(app: RunningApp, key: str, user: str = REP) -> httpx.Response:
-    """Open the Home tab, press Connect, paste `key`, submit; the answer to the submission."""
-    home = open_home(app, user)
-    opened = len(app.slack.calls("views.open"))
-    assert press_in_home(app, home, ids.HOME_CONNECT_ACTION_ID, user).status_code == 200
-    app.slack.wait_for("views.open", count=opened + 1)
-    modal = opened_view(app.slack)
-    assert modal["callback_id"] == ids.CONNECT_MODAL_CALLBACK_ID
-    return app.driver.view_submission(
-        modal, fill_view(modal, {ids.CONNECT_KEY_ACTION_ID: key}), user_id=user
-    )
 
 
 def stored_keys(app: RunningApp) -> int:

@@ -12,7 +12,7 @@ import pytest
 from bot.slack import ids
 from bot_testing.slack import FakeSlack
 from tests.e2e.conftest import CHANNEL, RunningApp, message_text
-from tests.e2e.test_faults_saleshandy import (
+from tests.helpers.faults import (
     COMMAND,
     PROSPECTS,
     assert_each_prospect_once,

@@ -8,7 +8,7 @@ import pytest
 from bot.slack import ids
 from bot_testing.slack_driver import fill_view
 from tests.e2e.conftest import RunningApp, input_element, message_text, opened_view, wait_for_creates
-from tests.e2e.test_accounts import ENCRYPTION_KEY, REP, REP_KEY, connect, open_home, press_in_home
+from tests.helpers.accounts import ENCRYPTION_KEY, REP, REP_KEY, connect, open_home, press_in_home
 
 pytestmark = pytest.mark.both_databases
 

@@ -25,21 +25,12 @@ from tests.e2e.conftest import (
     wait_for_creates,
     wait_until,
 )
+from tests.helpers.slack_app import thread_message_with_retry
 
 # On SQLite only: a retry read back from the store runs on both databases in tests/test_workflow.py and
 # tests/test_store.py, the whole path in test_command.py.
 
 ALREADY_RETRIED = WHY_NOT_RETRIED[RetryRefused.ALREADY_RETRIED]
-
-
-def thread_message_with_retry(app: RunningApp, thread_ts: str) -> dict[str, Any]:
-    """The message in the thread `thread_ts` carrying a retry button (the newest), as the fake holds it."""
-    with_button = [
-        m for m in app.slack.messages(CHANNEL)
-        if m.get("thread_ts") == thread_ts and ids.RETRY_FAILED_ACTION_ID in str(m.get("blocks"))
-    ]
-    assert with_button, "no message with a retry button in the thread"
-    return with_button[-1]
 
 
 def lines_of(call: RecordedCall) -> list[str]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
 
@@ -27,6 +26,7 @@ from tests.e2e.conftest import (
     wait_for_creates,
     wait_until,
 )
+from tests.helpers.logs import Everything
 from tests.helpers.slack_app import use_up
 
 SECRETS = {
@@ -38,44 +38,6 @@ PIECES = {
     f"part of the {name}": value.rsplit("-", 1)[-1] for name, value in SECRETS.items()
 }
 """The random tail of each secret alone: a secret cut short, or with its prefix removed, still shows."""
-NOISY_LOGGERS = ("slack_sdk", "slack_bolt", "httpx", "httpcore", "urllib3", "sqlalchemy", "bot")
-
-
-class Everything(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.records: list[logging.LogRecord] = []
-        self.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-    def texts(self) -> Iterator[tuple[str, str]]:
-        for record in self.records:
-            where = f"log {record.name} {record.levelname}"
-            yield where, self.format(record)  # the message, its args, any traceback and stack
-            yield where, repr(record.msg)
-            yield where, repr(record.args)
-            yield where, repr({k: v for k, v in vars(record).items() if k not in ("msg", "args")})
-
-
-@pytest.fixture
-def every_log() -> Iterator[Everything]:
-    handler = Everything()
-    root = logging.getLogger()
-    # Bolt copies the root's level into its loggers when an App is made: every existing logger is lowered.
-    existing = [name for name in logging.root.manager.loggerDict if name.startswith(NOISY_LOGGERS)]
-    levels = {name: logging.getLogger(name).level for name in ("", *NOISY_LOGGERS, *existing)}
-    root.addHandler(handler)
-    for name in levels:
-        logging.getLogger(name).setLevel(logging.DEBUG)
-    try:
-        yield handler
-    finally:
-        root.removeHandler(handler)
-        for name, level in levels.items():
-            logging.getLogger(name).setLevel(level)
-
 
 def leaks(places: list[tuple[str, str]]) -> list[str]:
     found = []
@@ -261,7 +223,7 @@ REP_SECRETS = {
 
 @pytest.mark.parametrize("running_app", [{"encryption_keys": ENCRYPTION_KEY}], indirect=True)
 def test_no_reps_key_leaves_by_any_door(every_log: Everything, running_app: RunningApp) -> None:
-    from tests.e2e.test_accounts import connect, open_home, press_in_home
+    from tests.helpers.accounts import connect, open_home, press_in_home
 
     app, slack, saleshandy = running_app, running_app.slack, running_app.saleshandy
     driver = running_app.driver
@@ -337,7 +299,7 @@ def test_no_installation_token_or_client_secret_leaves_by_any_door(
     every_log: Everything, running_app: RunningApp
 ) -> None:
     from bot_testing.slack_driver import SlackDriver
-    from tests.e2e.test_oauth import connect, install
+    from tests.helpers.oauth import connect, install
 
     app, slack = running_app, running_app.slack
     token = install(app, "T0SECRET1", "code-secret")

@@ -19,7 +19,7 @@ from tests.e2e.conftest import (
     wait_for_creates,
     wait_until,
 )
-from tests.e2e.test_accounts import REP_KEY, WITH_ENCRYPTION, connect
+from tests.helpers.accounts import REP_KEY, WITH_ENCRYPTION, connect
 
 pytestmark = pytest.mark.both_databases
 

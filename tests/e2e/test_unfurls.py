@@ -22,7 +22,7 @@ from tests.e2e.conftest import (
     text_objects,
     wait_for_creates,
 )
-from tests.e2e.test_accounts import ENCRYPTION_KEY, REP, REP_KEY, connect
+from tests.helpers.accounts import ENCRYPTION_KEY, REP, REP_KEY, connect
 
 pytestmark = pytest.mark.both_databases  # the whole path, on SQLite and on PostgreSQL
 

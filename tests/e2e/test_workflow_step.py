@@ -32,7 +32,7 @@ from tests.e2e.conftest import (
     wait_for_creates,
     wait_until,
 )
-from tests.e2e.test_accounts import (
+from tests.helpers.accounts import (
     NO_WORKSPACE_KEY,
     OTHER_REP,
     REP,
@@ -40,14 +40,13 @@ from tests.e2e.test_accounts import (
     WITH_ENCRYPTION,
     connect,
 )
-from tests.e2e.test_faults_saleshandy import (  # noqa: F401  (store_app: a fixture)
+from tests.helpers.faults import (
     database_of,
-    store_app,
     store_locked,
     submissions_in,
 )
-from tests.e2e.test_results_and_retry import thread_message_with_retry
-from tests.e2e.test_secrets import Everything, every_log  # noqa: F401  (a fixture)
+from tests.helpers.logs import Everything
+from tests.helpers.slack_app import thread_message_with_retry
 
 pytestmark = pytest.mark.both_databases
 
@@ -373,13 +372,13 @@ def test_the_event_is_answered_only_once_its_submission_is_recorded(app: Running
     assert execution is not None and ended(app, execution).state == "completed"
 
 
-def step_app(store_app: RunningApp) -> RunningApp:  # noqa: F811
+def step_app(store_app: RunningApp) -> RunningApp:
     store_app.slack.add_function(STEP, MANIFEST["functions"][STEP])
     return store_app
 
 
 def test_with_the_database_away_the_step_fails_at_once_saying_so_and_nothing_is_recorded(
-    store_app: RunningApp,  # noqa: F811
+    store_app: RunningApp,
 ) -> None:
     app = step_app(store_app)
     database = database_of(app)
@@ -393,7 +392,7 @@ def test_with_the_database_away_the_step_fails_at_once_saying_so_and_nothing_is_
 
 
 def test_with_the_database_and_slack_away_the_event_is_not_acked_and_slacks_retry_does_the_step(
-    store_app: RunningApp,  # noqa: F811
+    store_app: RunningApp,
 ) -> None:
     app = step_app(store_app)
     app.slack.fail_next("functions.completeError", "internal_error")  # nor could the step be failed

@@ -15,6 +15,7 @@ import httpx
 from pydantic import SecretStr
 
 from bot.config import Settings
+from bot.slack import ids
 from bot.slack.server import WsgiApp
 from bot_testing.saleshandy import FakeSaleshandy, ReceivedRequest
 from bot_testing.slack import FakeSlack, RecordedCall
@@ -213,3 +214,13 @@ def assert_pointed_to_the_dm(slack: FakeSlack, dm: str) -> None:
     assert pointer.ok and pointer.params["response_type"] == "ephemeral"
     assert pointer.channel == CHANNEL and pointer.user == "U123"
     assert "Results are in" in pointer.params["text"] and f"channel={dm}" in pointer.params["text"]
+
+
+def thread_message_with_retry(app: RunningApp, thread_ts: str) -> dict[str, Any]:
+    """The message in the thread `thread_ts` carrying a retry button (the newest), as the fake holds it."""
+    with_button = [
+        m for m in app.slack.messages(CHANNEL)
+        if m.get("thread_ts") == thread_ts and ids.RETRY_FAILED_ACTION_ID in str(m.get("blocks"))
+    ]
+    assert with_button, "no message with a retry button in the thread"
+    return with_button[-1]

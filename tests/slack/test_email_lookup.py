@@ -17,7 +17,7 @@ from bot.slack import ids
 from bot_testing.saleshandy import FakeSaleshandy
 from bot_testing.slack import FakeSlack, RecordedCall
 from bot_testing.slack_driver import fill_view
-from tests.e2e.test_escaping import markup_from_user_text
+from tests.helpers.escaping import markup_from_user_text
 from tests.helpers.slack_app import (
     CHANNEL,
     input_element,
