@@ -42,7 +42,7 @@ from bench._harness import (
     widen_backlog,
 )
 from bench.bench_bulk import concurrent_ideal, thread_lines
-from bot.service import LOOKUP_THREADS
+from bot.service.runner import LOOKUP_THREADS
 from bot_testing.saleshandy import FakeSaleshandy, ReceivedRequest
 from bot_testing.saleshandy_rules import SEARCH_PATH
 from bot_testing.slack import FakeSlack

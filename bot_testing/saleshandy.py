@@ -306,7 +306,7 @@ class FakeSaleshandy:
     def handle(self, request: Request) -> Answer:
         """Answer one HTTP request as the API does, or misbehave as scripted (waiting on the caller's
         thread for latency and stalls)."""
-        fault, wake = self._record(ReceivedRequest(
+        fault, wake = self.record(ReceivedRequest(
             request.method, request.path, request.query, request.headers, _json_or_none(request.body),
             request.body,
         ))
@@ -314,7 +314,7 @@ class FakeSaleshandy:
             fault = None
         if self.latency:
             wake.wait(self.latency)
-        limits, over_by = self._count(request.headers.get("x-api-key", ""))
+        limits, over_by = self.count(request.headers.get("x-api-key", ""))
         answer = self._answer(request, fault, wake, over_by)
         logger.info("fake Saleshandy: %s %s -> %s", request.method, request.path, answer.status)
         request_id = {"x-request-id": secrets.token_hex(8)}
@@ -377,7 +377,9 @@ class FakeSaleshandy:
             return _json(429, {"message": _TOO_MANY, "statusCode": 429}, retry)
         return None
 
-    def _record(self, request: ReceivedRequest) -> tuple[Fault | None, threading.Event]:
+    def record(self, request: ReceivedRequest) -> tuple[Fault | None, threading.Event]:
+        """Keep one received request; its scripted fault, if any (public: benchmarks wrap it to time
+        arrivals)."""
         with self._lock:
             self._requests.append(request)
             endpoint = _endpoint_of(request)
@@ -385,8 +387,9 @@ class FakeSaleshandy:
             fault = faults.popleft() if faults else None
             return fault, self._wake
 
-    def _count(self, key: str) -> tuple[dict[str, str], float | None]:
-        """Count one request for `key`: the rate-limit headers, and the wait if over the limit."""
+    def count(self, key: str) -> tuple[dict[str, str], float | None]:
+        """Count one request for `key`: the rate-limit headers, and the wait if over the limit (public:
+        benchmarks wrap it to see each window's use)."""
         with self._lock:
             now = self.clock()
             start, used = self._windows.get(key, (now, 0))
