@@ -68,6 +68,7 @@ class SlackActions(ABC, Generic[R]):
         `function_executed`); the execution started in the fake is `last_execution`."""
         self.last_execution = self.fake.start_function(callback_id, inputs, ran_by=ran_by)
         return self.send_event(function_executed_event(self.fake, self.last_execution))
+
     def event_envelope(self, event: JsonDict, *, event_id: str | None = None) -> JsonDict:
         """Any event wrapped as the Events API delivers it (`event_callback`), with a fresh event_id
         unless one is given (Slack's retries of a delivery keep its id)."""
