@@ -13,9 +13,10 @@ from bot.slack.wording import say_email_not_found, say_error, say_notice, say_ve
 
 
 class PrintingReporter:
-    def __init__(self, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> None:
-        self._out = out
-        self._err = err
+    def __init__(self, out: TextIO | None = None, err: TextIO | None = None) -> None:
+        # The streams of the moment it is made (not of import time), so a redirect in force then holds.
+        self._out = out if out is not None else sys.stdout
+        self._err = err if err is not None else sys.stderr
 
     def announce(self, submission: Submission, reply_to: ReplyTo) -> ReplyTo:
         return reply_to  # the command line already shows what was asked

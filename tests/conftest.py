@@ -119,6 +119,20 @@ NOT_RUN_WITHOUT_POSTGRES = (
 )
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Longest first: tests marked `slow`, then those over HTTP, then the quick ones, each group in its
+    own order. The processes take tests from the front of this list as they free up, so the quick ones
+    fill the end and every process finishes at about the same time (a slow test handed out last would
+    keep one process busy for seconds after the others are done)."""
+    items.sort(key=_expected_length)
+
+
+def _expected_length(item: pytest.Item) -> int:
+    if item.get_closest_marker("slow"):
+        return 0
+    return 1 if item.get_closest_marker("http") else 2
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     explicit = any(
         "database_kind" in str(marker.args[0]) for marker in metafunc.definition.iter_markers("parametrize")

@@ -1,7 +1,7 @@
 """`python -m bot …` run as a user runs it: real HTTP to the fake Saleshandy. The entry point itself, the
-app's start-up, `create` (its reporter writes to the process's own stdout) and the demo run as real
-processes; the commands' own behaviour runs `bot.cli.main` in
-this process (with the same clean environment), which costs a fraction of a new interpreter."""
+app's start-up (it configures logging for the whole process) and the demo over HTTP run as real
+processes; the commands' own behaviour runs `bot.cli.main` in this process (with the same clean
+environment), which costs a fraction of a new interpreter."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -21,6 +21,8 @@ from pydantic import SecretStr
 from bot.cli import main
 from bot_testing.saleshandy import FakeSaleshandy
 from tests.conftest import SALESHANDY_TEST_KEY
+
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -105,7 +107,7 @@ def saleshandy_env(fake: FakeSaleshandy, tmp_path: Path) -> dict[str, str]:
 def test_create_sends_to_the_api_and_prints_one_line_per_prospect(
     fake_saleshandy: FakeSaleshandy, tmp_path: Path
 ) -> None:
-    done = run_bot(
+    done = run_cli(
         "create",
         "demo 8PvBmrB7P7 INVALIDqZ9k -- x",
         "--today",
@@ -153,7 +155,7 @@ def test_create_looks_emails_up_and_reports_each_through_the_same_workflow(
     fake_saleshandy: FakeSaleshandy, tmp_path: Path
 ) -> None:
     fake_saleshandy.add_prospect("Ja9Ne0Doe1", email="jane@acme.com", first_name="Jane", last_name="Doe")
-    done = run_bot(
+    done = run_cli(
         "create",
         "call jane@acme.com nobody@acme.com 8PvBmrB7P7",
         "--today",
@@ -182,9 +184,15 @@ def test_running_the_app_without_credentials_names_them_and_offers_the_demo() ->
     assert "python -m bot demo" in done.stderr
 
 
-@pytest.mark.parametrize("transport", [[], ["--socket-mode"]], ids=["http", "socket-mode"])
-def test_the_demo_plays_every_path_against_the_fakes(transport: list[str]) -> None:
-    done = run_bot("demo", *transport)
+@pytest.mark.parametrize(
+    ("transport", "run"),
+    [([], run_bot), (["--socket-mode"], run_cli)],
+    ids=["http-as-a-process", "socket-mode-in-this-process"],
+)
+def test_the_demo_plays_every_path_against_the_fakes(
+    transport: list[str], run: Callable[..., subprocess.CompletedProcess[str]]
+) -> None:
+    done = run("demo", *transport)
     assert done.returncode == 0, done.stderr
     out = done.stdout
     # First the rep connects in App Home: the Home tab, the modal, the Home tab saying connected.

@@ -18,6 +18,8 @@ from websockets.sync.client import connect
 
 from bot_testing.slack import FakeSlack
 
+pytestmark = pytest.mark.slow
+
 BOT_TOKEN = "xoxb-socket-test"
 APP_TOKEN = "xapp-1-A0FAKE-socket-test"
 

@@ -22,6 +22,8 @@ from bot_testing.slack_driver import SlackDriver
 from tests.conftest import SALESHANDY_TEST_KEY
 from tests.helpers.fakes import tls_context
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN, SECRET = "xoxb-gunicorn-3c9e", "gunicorn-signing-secret-77"
 
@@ -156,7 +158,9 @@ def test_a_sigterm_mid_submission_stops_within_the_grace_period_and_the_next_sta
     prospects = [f"Pq{n}Xz{n}Rw7k" for n in range(10)]
     fake_saleshandy.set_latency(0.5)
     with FakeSlack(bot_token=TOKEN) as slack:
-        env = gunicorn_env(slack, fake_saleshandy, tmp_path / "prod.sqlite3", SALESHANDY_CHUNK_SIZE="2")
+        env = gunicorn_env(  # one worker: the one holding the work is what the platform's SIGTERM tests
+            slack, fake_saleshandy, tmp_path / "prod.sqlite3", SALESHANDY_CHUNK_SIZE="2", WEB_CONCURRENCY="1"
+        )
         port = free_port()
         first = start_gunicorn(port, env, tmp_path)
         with SlackDriver(f"http://127.0.0.1:{port}", SECRET, slack) as driver:
@@ -165,6 +169,7 @@ def test_a_sigterm_mid_submission_stops_within_the_grace_period_and_the_next_sta
         started = time.monotonic()
         output = stop_gunicorn(first)
         assert time.monotonic() - started < 10, output.decode()
+        assert output.count(b"Booting worker") == 1, output.decode()  # WEB_CONCURRENCY is followed
         sent = len(fake_saleshandy.create_requests)
         assert 1 <= sent < 5  # the chunk in flight was finished; no new one was started
 

@@ -31,6 +31,8 @@ from tests.conftest import SALESHANDY_TEST_KEY
 from tests.e2e.conftest import SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, e2e_settings, message_text, text_objects
 from tests.helpers.block_kit import assert_valid_message, assert_valid_view
 
+pytestmark = pytest.mark.slow
+
 WAIT = 6.0
 
 

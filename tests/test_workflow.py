@@ -397,6 +397,7 @@ def test_a_crash_between_posting_a_part_and_recording_it_repeats_that_part_alone
     assert len({t.prospect_id for t in world.saleshandy.tasks}) == len(world.saleshandy.tasks)
 
 
+@pytest.mark.slow
 def test_a_graceful_stop_leaves_the_unsent_chunks_for_another_process_at_once(world: World) -> None:
     world.saleshandy.set_latency(0.3)
     stopping = world.process("stopping")
@@ -600,6 +601,7 @@ def test_a_step_fails_no_sooner_than_its_last_allowed_run(world: World) -> None:
     assert world.slack.calls("functions.completeError") == []
 
 
+@pytest.mark.slow
 def test_a_retry_of_a_steps_failures_never_ends_the_step_again_even_when_left_for_an_operator(
     world: World,
 ) -> None:

@@ -24,6 +24,9 @@ from prometheus_client import multiprocess
 
 from bot.slack.server import WsgiApp
 
+# Worker processes: WEB_CONCURRENCY, which Heroku and Render set from the machine's size, else 3.
+workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
+
 
 def child_exit(server: Any, worker: Any) -> None:
     multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]

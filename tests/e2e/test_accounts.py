@@ -125,6 +125,7 @@ def test_a_rep_connects_from_the_home_tab_and_their_tasks_are_made_as_them(runni
     assert wait_for_creates(saleshandy, 5)[4].headers["x-api-key"] == SALESHANDY_TEST_KEY
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("running_app", [WITH_ENCRYPTION], indirect=True)
 def test_saleshandy_unreachable_while_checking_keeps_nothing(running_app: RunningApp) -> None:
     running_app.saleshandy.add_key(REP_KEY)

@@ -12,6 +12,8 @@ from bot.slack import ids
 from bot_testing.slack_driver import fill_view
 from tests.e2e.conftest import CHANNEL, RunningApp, message_text, opened_view, wait_for_creates, wait_until
 
+pytestmark = pytest.mark.slow
+
 SLOW_SALESHANDY = 1.5
 """Seconds the fake Saleshandy takes per request: half of Slack's 3 s on its own, and more than an ack may
 take, so an ack that waited for Saleshandy at all would fail."""

@@ -175,6 +175,7 @@ def test_results_never_arrive_twice_when_they_are_long(running_app: RunningApp) 
 # ---- Slack rate limits ------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_rate_limited_post_is_sent_again_and_the_results_arrive(running_app: RunningApp) -> None:
     slack = running_app.slack
     slack.rate_limit_next("chat.postMessage", retry_after=0)
@@ -188,6 +189,7 @@ def test_a_rate_limited_post_is_sent_again_and_the_results_arrive(running_app: R
     assert len(running_app.saleshandy.create_requests) == 1
 
 
+@pytest.mark.slow
 def test_a_rate_limit_outlasting_the_retries_still_creates_the_tasks_and_tells_the_rep(
     running_app: RunningApp,
 ) -> None:

@@ -205,6 +205,7 @@ def test_a_form_submitted_while_the_store_is_unavailable_tells_the_rep_and_works
     assert_next_command_works(store_app)
 
 
+@pytest.mark.slow
 def test_the_store_going_away_mid_submission_holds_the_work_until_it_is_back_then_reports_each_once(
     store_app: RunningApp,
 ) -> None:

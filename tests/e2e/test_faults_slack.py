@@ -142,6 +142,7 @@ def test_when_slack_refuses_even_the_dm_the_app_gives_up_once_instead_of_looping
     assert_next_command_works(running_app)
 
 
+@pytest.mark.slow
 def test_a_network_failure_posting_the_parent_still_creates_the_tasks_and_tells_the_rep(
     running_app: RunningApp,
 ) -> None:

@@ -143,6 +143,7 @@ def test_nobody_found_answers_an_empty_list(app: RunningApp) -> None:
     assert len(app.saleshandy.search_requests) == 1
 
 
+@pytest.mark.slow
 def test_a_slow_search_answers_nothing_within_slacks_limit_and_fills_the_cache_later(
     app: RunningApp, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -164,6 +165,7 @@ def test_a_slow_search_answers_nothing_within_slacks_limit_and_fills_the_cache_l
     assert len(app.saleshandy.search_requests) == calls
 
 
+@pytest.mark.slow
 def test_a_failing_search_answers_an_empty_list_not_an_error(
     app: RunningApp, caplog: pytest.LogCaptureFixture
 ) -> None:

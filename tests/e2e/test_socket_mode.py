@@ -41,6 +41,8 @@ from tests.e2e.conftest import (
     wait_until,
 )
 
+pytestmark = pytest.mark.slow
+
 SLACK_APP_TOKEN = "xapp-1-A0FAKE-e2e-3c9d5b71"
 STARTUP = 30.0
 """Longest wait for the app process to connect; it takes a second or two when the machine is idle."""

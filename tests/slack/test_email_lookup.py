@@ -252,6 +252,7 @@ def test_the_command_is_acked_at_once_while_the_searches_are_slow(
     assert "3 created" in message_text(reply.params)
 
 
+@pytest.mark.slow
 def test_lookups_run_in_parallel(bolt: BoltUnderTest, prospects: FakeSaleshandy) -> None:
     """Three searches answered in 0.5 s each: together well under the 1.5 s they would take in turn."""
     prospects.set_latency(0.5)
@@ -262,6 +263,7 @@ def test_lookups_run_in_parallel(bolt: BoltUnderTest, prospects: FakeSaleshandy)
     assert "3 created" in message_text(reply.params)
 
 
+@pytest.mark.slow
 def test_lookups_stay_within_the_rate_limit_one_search_per_email(
     bolt: BoltUnderTest, prospects: FakeSaleshandy
 ) -> None:
