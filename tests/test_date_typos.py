@@ -13,7 +13,8 @@ from bot.parsing.date_typos import build_typo_reader, normalise
 from bot.parsing.english_near_dates import COMMON_WORDS_NEAR_DATES
 from tests.date_typo_samples import Figures, measure
 
-pytestmark = pytest.mark.slow
+# Grouped: one process runs the module, so its module-scoped fixture starts once.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("date_typo_figures")]
 
 _MAKER = Path(__file__).resolve().parent.parent / "bench" / "make_english_near_dates.py"
 

@@ -18,7 +18,8 @@ from websockets.sync.client import connect
 
 from bot_testing.slack import FakeSlack
 
-pytestmark = pytest.mark.slow
+# Grouped: one process runs the module, so its module-scoped fixture starts once.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("fake_socket_mode")]
 
 BOT_TOKEN = "xoxb-socket-test"
 APP_TOKEN = "xapp-1-A0FAKE-socket-test"

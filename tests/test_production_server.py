@@ -22,7 +22,8 @@ from bot_testing.slack_driver import SlackDriver
 from tests.conftest import SALESHANDY_TEST_KEY
 from tests.helpers.fakes import tls_context
 
-pytestmark = pytest.mark.slow
+# Grouped: one process runs the module, so its module-scoped fixture starts once.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("gunicorn")]
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN, SECRET = "xoxb-gunicorn-3c9e", "gunicorn-signing-secret-77"

@@ -31,7 +31,8 @@ from tests.conftest import SALESHANDY_TEST_KEY
 from tests.e2e.conftest import SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, e2e_settings, message_text, text_objects
 from tests.helpers.block_kit import assert_valid_message, assert_valid_view
 
-pytestmark = pytest.mark.slow
+# Grouped: one process runs the module, so its module-scoped fixture starts once.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("command_path_app")]
 
 WAIT = 6.0
 

@@ -41,7 +41,8 @@ from tests.e2e.conftest import (
     wait_until,
 )
 
-pytestmark = pytest.mark.slow
+# Grouped: one process runs the module, so its module-scoped fixture starts once.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("socket_mode_app")]
 
 SLACK_APP_TOKEN = "xapp-1-A0FAKE-e2e-3c9d5b71"
 STARTUP = 30.0
