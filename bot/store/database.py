@@ -39,6 +39,8 @@ def open_database(database_url: str) -> Engine:
     engine = _engine_for(database_url)
     try:
         upgrade_schema(engine)
+        if engine.dialect.name == "sqlite":
+            _sqlite_to_wal(engine)
     except OperationalError as error:
         engine.dispose()
         raise StoreUnavailableError(
@@ -161,11 +163,21 @@ def _engine_for(database_url: str) -> Engine:
     return engine
 
 
+def _sqlite_to_wal(engine: Engine) -> None:
+    """WAL lets readers and a writer work at once across the workers' processes. The mode is kept in the
+    database file, so it is set once, here, and not by each new connection: setting it takes the file's
+    lock, so a connection made while a writer held the database would wait out the busy timeout and fail
+    before it could even read, and SQLAlchemy makes every connect wait, one after the other, until its
+    first one has succeeded (5 s each: the step listener could wait many times its answer window). This
+    is also the engine's first connection, made while nobody holds the lock."""
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA journal_mode=WAL")
+
+
 def _sqlite_for_concurrent_writers(connection: Any, _record: Any) -> None:
-    # WAL lets readers and a writer work at once across the workers' processes, and NORMAL syncs at
-    # checkpoints instead of every commit (still durable across a crash of the app): under a burst
-    # of submissions this is the difference between queueing on the disk and not.
+    # NORMAL syncs at checkpoints instead of every commit (still durable across a crash of the app, in
+    # WAL mode): under a burst of submissions this is the difference between queueing on the disk and
+    # not. It is the connection's own setting (it takes no lock), so each new connection sets it.
     cursor = connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
