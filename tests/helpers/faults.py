@@ -79,7 +79,8 @@ def assert_next_command_works(app: RunningApp, prospects: tuple[str, ...] = NEXT
 @contextlib.contextmanager
 def store_locked(database: Path) -> Iterator[None]:
     """Another process holds SQLite's exclusive lock: every write of the app's waits its busy timeout
-    (0.2 s here), then fails with "database is locked", as when the database is briefly unavailable."""
+    (5 s by default, 0.2 s under `store_app`), then fails with "database is locked", as when the database
+    is briefly unavailable."""
     holder = sqlite3.connect(database, isolation_level=None)
     try:
         holder.execute("BEGIN EXCLUSIVE")
