@@ -6,6 +6,7 @@ from typing import Any
 
 from bot.domain import ChannelGroup, Priority, TaskType
 from bot.parsing.vocabulary import PRIORITY_SYNONYMS, TASK_TYPE_SYNONYMS
+from bot.slack.blocks.elements import mrkdwn_section
 from bot.slack.blocks.text import escape_mrkdwn
 from bot.slack.ids import TASK_COMMAND
 
@@ -26,19 +27,19 @@ def build_help_message() -> dict[str, Any]:
     """The ephemeral answer to `/task help`."""
     blocks = [
         {"type": "header", "text": {"type": "plain_text", "text": "Create Saleshandy tasks"}},
-        _section(
+        mrkdwn_section(
             f"{_code(GRAMMAR)}\nWords in any order; a task type and at least one prospect are "
             "all it needs."
         ),
-        _section("*Examples*\n" + "\n".join(_code(example) for example in EXAMPLES)),
-        _section("*Task types*\n" + "\n".join(_group_line(group) for group in ChannelGroup)),
-        _section("*Priorities* (optional)\n" + "\n".join(_priority_line(p) for p in Priority)),
-        _section(
+        mrkdwn_section("*Examples*\n" + "\n".join(_code(example) for example in EXAMPLES)),
+        mrkdwn_section("*Task types*\n" + "\n".join(_group_line(group) for group in ChannelGroup)),
+        mrkdwn_section("*Priorities* (optional)\n" + "\n".join(_priority_line(p) for p in Priority)),
+        mrkdwn_section(
             "*Due dates* (optional)\n"
             + ", ".join(_code(example) for example in DATE_EXAMPLES)
             + "\nWith no date the task is due today, in your time zone."
         ),
-        _section(
+        mrkdwn_section(
             "*Prospects*\nSaleshandy prospect IDs (like `8PvBmrB7P7`) or links to them, "
             "separated by spaces or commas.\n"
             f"*Note* (optional)\nEverything after {_code('note:')} or {_code('--')}, "
@@ -77,6 +78,3 @@ def _few(task_type: TaskType) -> tuple[str, ...]:
 def _code(text: str) -> str:
     return f"`{escape_mrkdwn(text)}`"
 
-
-def _section(mrkdwn: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": mrkdwn}}

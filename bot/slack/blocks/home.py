@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.slack.blocks.elements import plain_section
 from bot.slack.blocks.modal import build_defaults_inputs, build_modal_errors
 from bot.slack.blocks.text import escape_within
 from bot.slack.ids import (
@@ -207,7 +208,7 @@ def _account_blocks(state: HomeState) -> list[dict[str, Any]]:
     fallback = NOT_CONNECTED_WORKSPACE if state.workspace_key else NOT_CONNECTED_NO_KEY
     if not state.can_connect:
         account = _mrkdwn(f"{WHY_CONNECT} {fallback}", block_id=HOME_ACCOUNT_BLOCK_ID)
-        return [account, _plain(ENCRYPTION_MISSING)]
+        return [account, plain_section(ENCRYPTION_MISSING)]
     return [
         {
             "type": "section",
@@ -314,7 +315,7 @@ def _recent_blocks(recent: Sequence[RecentSubmission]) -> list[dict[str, Any]]:
         },
     ]
     if not recent:
-        return [*blocks, _plain("None yet: try /task.")]
+        return [*blocks, plain_section("None yet: try /task.")]
     for item in recent[:10]:
         counts = (
             f"{item.created} created · {item.failed} failed · {item.unknown} unknown"
@@ -427,6 +428,3 @@ def _mrkdwn(text: str, *, block_id: str | None = None) -> dict[str, Any]:
         block["block_id"] = block_id
     return block
 
-
-def _plain(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "plain_text", "text": text}}

@@ -12,6 +12,7 @@ from typing import Any
 from bot.domain import NOTE_MAX_CHARS, ChannelGroup, Priority, TaskType
 from bot.parsing.clean_text import shorten
 from bot.service import SUGGESTION_MIN_CHARS
+from bot.slack.blocks.elements import plain_text
 from bot.slack.ids import (
     DUE_DATE_ACTION_ID,
     DUE_DATE_BLOCK_ID,
@@ -114,9 +115,9 @@ def build_task_modal(prefill: ModalPrefill) -> dict[str, Any]:
     return {
         "type": "modal",
         "callback_id": TASK_MODAL_CALLBACK_ID,
-        "title": _plain(MODAL_TITLE),
-        "submit": _plain("Create task"),
-        "close": _plain("Cancel"),
+        "title": plain_text(MODAL_TITLE),
+        "submit": plain_text("Create task"),
+        "close": plain_text("Cancel"),
         "private_metadata": prefill.private_metadata,
         "blocks": blocks,
     }
@@ -146,11 +147,11 @@ def build_modal_errors(errors: Mapping[str, str]) -> dict[str, Any]:
 
 def task_type_option(task_type: TaskType) -> dict[str, Any]:
     """The option for a type: its full label, so a prefilled "message" still says which channel."""
-    return {"text": _plain(task_type.full_label), "value": task_type.code}
+    return {"text": plain_text(task_type.full_label), "value": task_type.code}
 
 
 def priority_option(priority: Priority) -> dict[str, Any]:
-    return {"text": _plain(priority.label), "value": priority.code}
+    return {"text": plain_text(priority.label), "value": priority.code}
 
 
 def prospect_option(prospect_id: str, label: str) -> dict[str, Any]:
@@ -161,13 +162,13 @@ def prospect_option(prospect_id: str, label: str) -> dict[str, Any]:
         raise ValueError(f"an option value is 1 to {OPTION_VALUE_MAX_CHARS} characters")
     text = " ".join(label.split()) or prospect_id
     # Labels have no spare words to drop: "Jane Doe · Acme · jane@…" still says who it is.
-    return {"text": _plain(shorten(text, OPTION_TEXT_MAX_CHARS)), "value": prospect_id}
+    return {"text": plain_text(shorten(text, OPTION_TEXT_MAX_CHARS)), "value": prospect_id}
 
 
 def _task_type_block(task_type: TaskType | None) -> dict[str, Any]:
     groups = [
         {
-            "label": _plain(group.label),
+            "label": plain_text(group.label),
             "options": [task_type_option(t) for t in TaskType if t.group is group],
         }
         for group in ChannelGroup
@@ -175,7 +176,7 @@ def _task_type_block(task_type: TaskType | None) -> dict[str, Any]:
     select: dict[str, Any] = {
         "type": "static_select",
         "action_id": TASK_TYPE_ACTION_ID,
-        "placeholder": _plain("Choose a task type"),
+        "placeholder": plain_text("Choose a task type"),
         "option_groups": groups,
     }
     if task_type is not None:
@@ -187,7 +188,7 @@ def _prospect_picker_block() -> dict[str, Any]:
     element: dict[str, Any] = {
         "type": "multi_external_select",
         "action_id": PROSPECT_PICKER_ACTION_ID,
-        "placeholder": _plain(PICKER_PLACEHOLDER),
+        "placeholder": plain_text(PICKER_PLACEHOLDER),
         "min_query_length": SUGGESTION_MIN_CHARS,  # Slack asks for suggestions only from then on
     }
     return _input(PROSPECT_PICKER_BLOCK_ID, PICKER_LABEL, element, optional=True, hint=PICKER_HINT)
@@ -199,7 +200,7 @@ def _prospects_block(prospects_text: str) -> dict[str, Any]:
         "action_id": PROSPECTS_ACTION_ID,
         "multiline": True,
         "max_length": PROSPECTS_MAX_CHARS,
-        "placeholder": _plain("8PvBmrB7P7, https://my.saleshandy.com/prospects/…"),
+        "placeholder": plain_text("8PvBmrB7P7, https://my.saleshandy.com/prospects/…"),
     }
     if prospects_text:
         element["initial_value"] = prospects_text
@@ -212,7 +213,7 @@ def _due_date_block(due_date: datetime.date | None) -> dict[str, Any]:
     element: dict[str, Any] = {
         "type": "datepicker",
         "action_id": DUE_DATE_ACTION_ID,
-        "placeholder": _plain("Today"),
+        "placeholder": plain_text("Today"),
     }
     if due_date is not None:
         element["initial_date"] = due_date.isoformat()
@@ -223,7 +224,7 @@ def _priority_block(priority: Priority | None) -> dict[str, Any]:
     element: dict[str, Any] = {
         "type": "static_select",
         "action_id": PRIORITY_ACTION_ID,
-        "placeholder": _plain("No priority"),
+        "placeholder": plain_text("No priority"),
         "options": [priority_option(p) for p in Priority],
     }
     if priority is not None:
@@ -248,7 +249,7 @@ def _notices_block(notices: list[str]) -> dict[str, Any]:
     return {
         "type": "section",
         "block_id": MODAL_NOTICES_BLOCK_ID,
-        "text": _plain(notices_text(notices, TEXT_MAX_CHARS)),
+        "text": plain_text(notices_text(notices, TEXT_MAX_CHARS)),
     }
 
 
@@ -283,17 +284,14 @@ def _input(
     block: dict[str, Any] = {
         "type": "input",
         "block_id": block_id,
-        "label": _plain(label),
+        "label": plain_text(label),
         "element": element,
         "optional": optional,
     }
     if hint is not None:
-        block["hint"] = _plain(hint)
+        block["hint"] = plain_text(hint)
     return block
 
-
-def _plain(text: str) -> dict[str, Any]:
-    return {"type": "plain_text", "text": text, "emoji": True}
 
 
 def _cut_at_separator(text: str, limit: int) -> tuple[str, bool]:

@@ -10,6 +10,7 @@ from typing import Any
 from bot.domain import EmailNotFound, OutcomeStatus, ProspectOutcome, Submission
 from bot.parsing.command import describe_date
 from bot.service import RetryRefused
+from bot.slack.blocks.elements import mrkdwn_section, plain_text
 from bot.slack.blocks.notices import build_notice
 from bot.slack.blocks.text import escape_mrkdwn, escape_within
 from bot.slack.ids import RETRY_FAILED_ACTION_ID, RETRY_FAILED_BLOCK_ID
@@ -57,13 +58,13 @@ def build_parent_message(submission: Submission, *, assumed_zone: str | None = N
         f" · due *{describe_date(request.due_date)}* · {priority}"
         f" · {count} prospect{'' if count == 1 else 's'}"
     )
-    blocks: list[dict[str, Any]] = [_section(text)]
+    blocks: list[dict[str, Any]] = [mrkdwn_section(text)]
     if request.task_note:
         # Plain text: the note is the rep's words, shown as typed, never as mentions or links. The request
         # keeps it within NOTE_MAX_CHARS, which is within Slack's TEXT_MAX_CHARS.
-        blocks.append({"type": "context", "elements": [_plain(request.task_note)]})
+        blocks.append({"type": "context", "elements": [plain_text(request.task_note)]})
     if assumed_zone:
-        blocks.append({"type": "context", "elements": [_plain(zone_notice(assumed_zone))]})
+        blocks.append({"type": "context", "elements": [plain_text(zone_notice(assumed_zone))]})
     return {"text": text, "blocks": blocks}
 
 
@@ -94,7 +95,7 @@ def build_results_messages(
         head.append(INTERRUPTED_LINE)
     head.append(f"*{summary}*")
     asked = build_parent_message(submission)["blocks"] if say_what_was_asked else []
-    first_blocks = [*asked, _section("\n".join(head))]
+    first_blocks = [*asked, mrkdwn_section("\n".join(head))]
     lines = [_outcome_line(submission, outcome, said_above=headline or "") for outcome in submission.outcomes]
     lines += [_not_found_line(missing) for missing in submission.not_found]
     retry = _retry_block(submission) if submission.to_retry else None
@@ -134,7 +135,7 @@ def build_nobody_found(not_found: Sequence[EmailNotFound]) -> dict[str, Any]:
         lines.append(f"… and {len(not_found) - NOT_FOUND_SHOWN_MAX} more")
     # Each line says why (no such prospect, or the lookup failed): the headline is true of both.
     text = "*Nothing was created:* none of these emails could be matched to a Saleshandy prospect."
-    return {"text": text, "blocks": [_section(text), _section("\n".join(lines))]}
+    return {"text": text, "blocks": [mrkdwn_section(text), mrkdwn_section("\n".join(lines))]}
 
 
 def _not_found_line(missing: EmailNotFound) -> str:
@@ -213,19 +214,19 @@ def _retry_block(submission: Submission) -> dict[str, Any]:
     button: dict[str, Any] = {
         "type": "button",
         "action_id": RETRY_FAILED_ACTION_ID,
-        "text": _plain(f"Retry failed ({len(submission.to_retry)})"),
+        "text": plain_text(f"Retry failed ({len(submission.to_retry)})"),
         "value": submission.id,
         "style": "primary",
     }
     if submission.count(OutcomeStatus.UNKNOWN):
         button["confirm"] = {
-            "title": _plain("Retry these prospects?"),
-            "text": _plain(
+            "title": plain_text("Retry these prospects?"),
+            "text": plain_text(
                 "Some of these tasks may have been created already. Check Saleshandy first, "
                 "or those prospects may get the task twice."
             ),
-            "confirm": _plain("Retry"),
-            "deny": _plain("Cancel"),
+            "confirm": plain_text("Retry"),
+            "deny": plain_text("Cancel"),
         }
     return {"type": "actions", "block_id": RETRY_FAILED_BLOCK_ID, "elements": [button]}
 
@@ -246,13 +247,13 @@ def _pack(
 
     for line in lines:
         if section and section_length + 1 + len(line) > TEXT_MAX_CHARS:
-            blocks.append(_section("\n".join(section)))
+            blocks.append(mrkdwn_section("\n".join(section)))
             section, section_length = [], 0
         cost = len(line) + (1 if section else 0)
         opens_block = not section
         if used + cost > budget or (opens_block and len(blocks) + 1 > max_blocks):
             if section:
-                blocks.append(_section("\n".join(section)))
+                blocks.append(mrkdwn_section("\n".join(section)))
             pages.append(blocks)
             blocks, used, section, section_length = [], 0, [], 0
             cost = len(line)
@@ -260,7 +261,7 @@ def _pack(
         section_length += cost
         used += cost
     if section:
-        blocks.append(_section("\n".join(section)))
+        blocks.append(mrkdwn_section("\n".join(section)))
     pages.append(blocks)
     return pages
 
@@ -280,9 +281,3 @@ def _user(user_id: str) -> str:
     return f"<@{user_id}>" if _USER_ID.fullmatch(user_id) else escape_mrkdwn(user_id)
 
 
-def _section(mrkdwn: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": mrkdwn}}
-
-
-def _plain(text: str) -> dict[str, Any]:
-    return {"type": "plain_text", "text": text, "emoji": True}
