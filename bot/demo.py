@@ -262,13 +262,14 @@ def _link_preview(slack: FakeSlack, saleshandy: FakeSaleshandy, driver: Driver, 
 
 
 def _retry_failures(slack: FakeSlack, saleshandy: FakeSaleshandy, driver: Driver, out: Print) -> None:
-    """Saleshandy has an outage; the rep presses “Retry failed” once it is back."""
+    """Saleshandy has an outage; the rep checks, then presses the Retry button once it is back."""
     before = _counts(slack, saleshandy)
     saleshandy.fail_next(503, "Service Unavailable")
     out("Saleshandy will answer the next request with 503 Service Unavailable")
     driver.slash_command("demo next fri urgent 8PvBmrB7P7, Pr9xQ2Lm", user_id=REP)
     reply = _show_results(slack, saleshandy, out, replies=1, parent=True, since=before)[-1]
-    out("rep presses “Retry failed”")
+    out("rep checks Saleshandy (no such tasks), waits for it to be back and presses the Retry button, "
+        "confirming")
     before = _counts(slack, saleshandy)
     posted = reply.params | {"ts": reply.response_json["ts"]}
     driver.press_button(posted, ids.RETRY_FAILED_ACTION_ID, user_id=REP)

@@ -542,8 +542,17 @@ def test_unknown_outcomes_say_to_check_once_and_the_retry_asks_to_confirm() -> N
     )
     assert message["blocks"][0]["text"]["text"] == "*2 unknown*"
     [button] = actions_blocks(message)[0]["elements"]
-    assert button["text"]["text"] == "Retry failed (2)"
+    assert button["text"]["text"] == "Retry unknown (2)"  # not "failed": they may exist
     assert "confirm" in button
+
+
+def test_the_retry_button_names_what_it_retries() -> None:
+    mixed = make_submission(
+        [JANE, BOB],
+        [ProspectOutcome.failed(JANE.id, "Prospect not found"), ProspectOutcome.unknown(BOB.id, "HTTP 502")],
+    )
+    [button] = actions_blocks(build_results_messages(mixed)[0])[0]["elements"]
+    assert button["text"]["text"] == "Retry failed and unknown (2)" and "confirm" in button
 
 
 def test_all_created_means_no_button_and_a_retry_says_so() -> None:
@@ -612,7 +621,7 @@ def test_a_thousand_long_named_prospects_span_several_messages_in_order_none_los
     [button] = actions_blocks(messages[-1])[0]["elements"]
     assert messages[-1]["blocks"][-1]["type"] == "actions"
     assert len(submission.to_retry) == 400
-    assert button["text"]["text"] == "Retry failed (400)"
+    assert button["text"]["text"] == "Retry failed and unknown (400)"
     assert messages[0]["blocks"][0]["text"]["text"] == "*600 created · 200 failed · 200 unknown*"
     assert messages[1]["text"].endswith(f"(part 2 of {len(messages)})")
 

@@ -127,7 +127,7 @@ def test_retry_resubmits_exactly_the_failed_prospects_with_the_same_fields_in_th
     assert "2 created · 2 unknown" in shown and "internal error" in shown
     message = thread_message_with_retry(running_app, thread)
     button = next(e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"])
-    assert button["text"]["text"] == "Retry failed (2)" and "confirm" in button  # unknowns: check first
+    assert button["text"]["text"] == "Retry unknown (2)" and "confirm" in button  # check first
 
     assert driver.press_button(message, ids.RETRY_FAILED_ACTION_ID).status_code == 200
 

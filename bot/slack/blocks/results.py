@@ -214,7 +214,7 @@ def _retry_block(submission: Submission) -> dict[str, Any]:
     button: dict[str, Any] = {
         "type": "button",
         "action_id": RETRY_FAILED_ACTION_ID,
-        "text": plain_text(f"Retry failed ({len(submission.to_retry)})"),
+        "text": plain_text(f"{_retry_label(submission)} ({len(submission.to_retry)})"),
         "value": submission.id,
         "style": "primary",
     }
@@ -229,6 +229,15 @@ def _retry_block(submission: Submission) -> dict[str, Any]:
             "deny": plain_text("Cancel"),
         }
     return {"type": "actions", "block_id": RETRY_FAILED_BLOCK_ID, "elements": [button]}
+
+
+def _retry_label(submission: Submission) -> str:
+    """Says what pressing it retries: an *unknown* task may exist already (the confirm dialog asks to
+    check), so the label does not call it failed."""
+    failed, unknown = submission.count(OutcomeStatus.FAILED), submission.count(OutcomeStatus.UNKNOWN)
+    if failed and unknown:
+        return "Retry failed and unknown"
+    return "Retry unknown" if unknown else "Retry failed"
 
 
 def _pack(
