@@ -66,8 +66,8 @@ def procfile_command(port: int, *, spec: str = APP_SPEC, workers: int | None = N
     words = shlex.split(command)
     assert words[-1] == APP_SPEC, f"the Procfile serves {words[-1]!r}, not {APP_SPEC!r}"
     words[-1] = spec
-    if workers is not None:
-        words[words.index("--workers") + 1] = str(workers)
+    if workers is not None:  # the Procfile leaves the count to WEB_CONCURRENCY (gunicorn_conf): 3 unset
+        words[1:1] = ["--workers", str(workers)]
     words[0] = str(Path(sys.executable).with_name(words[0]))
     return words
 

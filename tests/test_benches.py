@@ -42,3 +42,16 @@ def test_the_harness_watch_sees_create_requests_and_rate_limits() -> None:
         ]
     assert [a.status_code for a in answers][1] == 429
     assert len(watch.create_times) == 2 and watch.answered_429 == 1 and watch.window_uses == [1]
+
+
+def test_the_harness_serves_the_procfiles_command_with_the_workers_it_asks_for() -> None:
+    sys.path.insert(0, str(ROOT))
+    try:
+        harness = importlib.import_module("bench._harness")
+    finally:
+        sys.path.remove(str(ROOT))
+    procfile = (ROOT / "Procfile").read_text()
+    command = harness.procfile_command(4321, workers=2)
+    assert command[command.index("--workers") + 1] == "2"
+    assert "127.0.0.1:4321" in " ".join(command) and "--config" in command
+    assert "--workers" not in harness.procfile_command(4321) or "--workers" in procfile
