@@ -40,6 +40,7 @@ from bot.saleshandy.errors import Operation
 from bot.slack.wording import say_error
 from bot_testing.saleshandy import FakeSaleshandy
 from tests.conftest import SALESHANDY_TEST_KEY, FakeClock
+from tests.helpers.slack_app import wait_until
 
 MakeClient = Callable[..., SaleshandyClient]
 JANE = "jane.doe@acme.com"
@@ -398,6 +399,8 @@ def test_timeouts_outlasting_the_retries_are_a_search_worded_timeout(
         "Saleshandy did not answer the prospect search in time; try again in a few minutes."
     )
     assert isinstance(caught.value.__cause__, httpx.ReadTimeout)
+    # The client gave up on the last one after 0.2 s; under load the fake may record it a moment later.
+    wait_until(lambda: len(people.search_requests) >= 3, what="the third search to reach the fake")
     assert len(people.search_requests) == 3
 
 
