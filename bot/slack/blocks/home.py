@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.slack.blocks.elements import plain_section
+from bot.slack.blocks.elements import mrkdwn_section, plain_section
 from bot.slack.blocks.modal import build_defaults_inputs, build_modal_errors
 from bot.slack.blocks.text import escape_within
 from bot.slack.ids import (
@@ -423,7 +423,7 @@ def _when(timestamp: float) -> str:
 
 
 def _mrkdwn(text: str, *, block_id: str | None = None) -> dict[str, Any]:
-    block: dict[str, Any] = {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+    block = mrkdwn_section(text)
     if block_id:
         block["block_id"] = block_id
     return block

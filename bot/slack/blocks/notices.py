@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from bot.parsing.clean_text import shorten
+from bot.slack.blocks.elements import mrkdwn_section
 from bot.slack.blocks.text import escape_mrkdwn
 from bot.slack.limits import TEXT_MAX_CHARS
 
@@ -38,12 +39,12 @@ def build_redirected_results_intro(
     if channel_id.startswith("D") and reason in _NOT_A_MEMBER:
         # A direct message between people: no bot can be invited there, so no advice to try.
         text = "I can't post in a direct message between people — here are your results."
-        return {"text": text, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]}
+        return {"text": text, "blocks": [mrkdwn_section(text)]}
     channel = f"<#{channel_id}>" if _CHANNEL_ID.fullmatch(channel_id) else "that channel"
     text = f"I couldn't post in {channel} (`{code}`) — here are your results."
     if reason in _NOT_A_MEMBER:
         text += f" Invite me with `/invite @{app}` to get them in the channel."
-    return {"text": text, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]}
+    return {"text": text, "blocks": [mrkdwn_section(text)]}
 
 
 def build_results_moved_pointer(
@@ -57,4 +58,4 @@ def build_results_moved_pointer(
         team = f"&team={team_id}" if team_id and _TEAM_ID.fullmatch(team_id) else ""
         where = f"<{APP_REDIRECT_URL}?channel={dm_channel_id}{team}|{where}>"
     text = f"Results are in {where}."
-    return {"text": text, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]}
+    return {"text": text, "blocks": [mrkdwn_section(text)]}

@@ -211,14 +211,15 @@ def safe_url(link: str | None) -> str | None:
 
 
 def _retry_block(submission: Submission) -> dict[str, Any]:
+    failed, unknown = submission.count(OutcomeStatus.FAILED), submission.count(OutcomeStatus.UNKNOWN)
     button: dict[str, Any] = {
         "type": "button",
         "action_id": RETRY_FAILED_ACTION_ID,
-        "text": plain_text(f"{_retry_label(submission)} ({len(submission.to_retry)})"),
+        "text": plain_text(f"{_retry_label(failed, unknown)} ({len(submission.to_retry)})"),
         "value": submission.id,
         "style": "primary",
     }
-    if submission.count(OutcomeStatus.UNKNOWN):
+    if unknown:
         button["confirm"] = {
             "title": plain_text("Retry these prospects?"),
             "text": plain_text(
@@ -231,10 +232,9 @@ def _retry_block(submission: Submission) -> dict[str, Any]:
     return {"type": "actions", "block_id": RETRY_FAILED_BLOCK_ID, "elements": [button]}
 
 
-def _retry_label(submission: Submission) -> str:
+def _retry_label(failed: int, unknown: int) -> str:
     """Says what pressing it retries: an *unknown* task may exist already (the confirm dialog asks to
     check), so the label does not call it failed."""
-    failed, unknown = submission.count(OutcomeStatus.FAILED), submission.count(OutcomeStatus.UNKNOWN)
     if failed and unknown:
         return "Retry failed and unknown"
     return "Retry unknown" if unknown else "Retry failed"
