@@ -81,14 +81,13 @@ def stop_gunicorn(process: subprocess.Popen[bytes]) -> bytes:
 def _gunicorn(
     _running_fake_saleshandy: FakeSaleshandy, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[str, FakeSlack]]:
-    """The Procfile's server, started once for the tests that only talk to it (a start is four
-    interpreters)."""
+    """The Procfile's server, started once for the tests that only talk to it. Two workers, not the
+    default three: still more than one for `/metrics` to sum, one interpreter fewer to start."""
     folder = tmp_path_factory.mktemp("gunicorn")
     with FakeSlack(bot_token=TOKEN) as slack:
         port = free_port()
-        process = start_gunicorn(
-            port, gunicorn_env(slack, _running_fake_saleshandy, folder / "prod.sqlite3"), folder
-        )
+        env = gunicorn_env(slack, _running_fake_saleshandy, folder / "prod.sqlite3", WEB_CONCURRENCY="2")
+        process = start_gunicorn(port, env, folder)
         try:
             yield f"http://127.0.0.1:{port}", slack
         finally:
