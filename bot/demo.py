@@ -48,6 +48,9 @@ DEMO_SECRET = "demo-signing-secret"
 REP = "U123"
 INBOUND_LEADS = "C0LEADS"
 WAIT_SECONDS = 10.0
+SOCKET_PING_SECONDS = 0.05
+"""How often the fake Slack pings the app's WebSocket: slack_sdk's client lets its connection go (at the
+end of the demo) when its blocking read returns, which without frames coming in takes up to 3 s."""
 
 NEEDS_WEBSOCKETS = (
     "The Socket Mode demo plays Slack's side with the websockets package: python -m pip install -e '.[demo]'"
@@ -107,6 +110,7 @@ def _over_http(app: SlackApp, slack: FakeSlack) -> Iterator[Driver]:
 def _over_socket_mode(app: App, slack: FakeSlack) -> Iterator[Driver]:
     from bot_testing.slack_socket_driver import SocketModeDriver  # needs websockets (the demo extra)
 
+    slack.socket_mode.ping_interval = SOCKET_PING_SECONDS
     handler = SocketModeHandler(app, DEMO_APP_TOKEN)
     handler.connect()  # type: ignore[no-untyped-call]  # what `python -m bot` starts with, without blocking
     try:

@@ -9,13 +9,18 @@ them with a real WebSocket server (the `websockets` library) speaking Slack's en
   `{"envelope_id": …, "payload": {…}?}`; an envelope not acked within `ack_timeout` seconds is sent again
   with `retry_attempt` one higher (`retry_reason: "timeout"`), up to `max_retries` times;
 - `{"type": "disconnect", "reason": "refresh_requested" | "warning", …}`, after which the connection is
-  closed `close_after_disconnect` seconds later unless the app closed it first.
+  closed `close_after_disconnect` seconds later unless the app closed it first;
+- with `ping_interval` set, a WebSocket ping on every open connection that often, as Slack pings its
+  connections. slack_sdk's built-in client (Bolt's SocketModeHandler) lets a connection go, when it closes
+  or replaces it after a `disconnect`, only once its blocking read returns: on a `ws://` socket that read
+  times out after 3 seconds, so without frames coming in, closing the client takes up to 3 seconds.
 
 Every frame sent and every ack received is recorded, so tests can wait for them and look at them.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import logging
@@ -127,6 +132,7 @@ class _Live:
     socket: ServerConnection
     close_at: float | None = None
     send_lock: threading.Lock = field(default_factory=threading.Lock)
+    pinged_at: float = field(default_factory=time.monotonic)
 
 
 class FakeSocketMode:
@@ -141,11 +147,15 @@ class FakeSocketMode:
         ack_timeout: float = ACK_TIMEOUT,
         max_retries: int = MAX_RETRIES,
         close_after_disconnect: float = CLOSE_AFTER_DISCONNECT,
+        ping_interval: float | None = None,
     ) -> None:
         self.app_id = app_id
         self.ack_timeout = ack_timeout
         self.max_retries = max_retries
         self.close_after_disconnect = close_after_disconnect
+        self.ping_interval = ping_interval
+        """Seconds between the fake's pings on each open connection, in real time whatever `clock` says;
+        None: none besides the websockets library's keepalive (every 20 s)."""
         self._host = host
         self._clock = clock
         self._cond = threading.Condition()  # guards everything below
@@ -155,6 +165,7 @@ class FakeSocketMode:
         self._live: dict[int, _Live] = {}
         self._connections: list[ConnectionRecord] = []
         self._stopping = False
+        self._delivery_passes = 0
         self.reset()
 
     # ---- lifecycle -------------------------------------------------------------------------
@@ -307,6 +318,15 @@ class FakeSocketMode:
 
         self._wait(closed, timeout, f"connection {connection} closed")
 
+    def wait_for_delivery_pass(self, timeout: float = 5.0) -> None:
+        """Block until the delivery loop has been through every pending delivery once, from the start, after
+        this call: whatever was due by the clock then has been sent (with a clock moved by hand, nothing
+        else is sent until it moves again)."""
+        with self._cond:
+            # The pass under way may have read the clock before this call; the one after it did not.
+            target = self._delivery_passes + 2
+        self._wait(lambda: self._delivery_passes >= target, timeout, "a pass of the delivery loop")
+
     def _wait(self, condition: Callable[[], bool], timeout: float, what: str) -> None:
         with self._cond:
             if not self._cond.wait_for(condition, timeout):
@@ -398,10 +418,16 @@ class FakeSocketMode:
                     return
                 due = self._due_deliveries()
                 to_close = self._due_closes()
+                to_ping = self._due_pings()
             for live, message in due:
                 self._send(live, message)
             for live in to_close:
                 live.socket.close()
+            for live in to_ping:
+                self._ping(live)
+            with self._cond:
+                self._delivery_passes += 1
+                self._cond.notify_all()
 
     def _due_deliveries(self) -> list[tuple[_Live, JsonDict]]:
         live = self._newest_live()
@@ -424,10 +450,23 @@ class FakeSocketMode:
             live.close_at = None
         return due
 
+    def _due_pings(self) -> list[_Live]:
+        if self.ping_interval is None:
+            return []
+        now = time.monotonic()
+        due = [live for live in self._live.values() if now - live.pinged_at >= self.ping_interval]
+        for live in due:
+            live.pinged_at = now
+        return due
+
     def _newest_live(self) -> _Live | None:
         """The connection new envelopes go to: the newest one not told to disconnect."""
         candidates = [live for live in self._live.values() if live.record.disconnect_reason is None]
         return max(candidates, key=lambda live: live.record.id, default=None)
+
+    def _ping(self, live: _Live) -> None:
+        with contextlib.suppress(ConnectionClosed):
+            live.socket.ping()  # websockets takes the app's pong; nothing here waits for it
 
     def _send(self, live: _Live, message: JsonDict) -> None:
         with live.send_lock:

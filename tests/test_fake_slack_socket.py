@@ -17,27 +17,45 @@ from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
 from bot_testing.slack import FakeSlack
+from bot_testing.slack_socket import FakeSocketMode
 
 # Grouped: one process runs the module, so its module-scoped fixture starts once.
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("fake_socket_mode")]
 
 BOT_TOKEN = "xoxb-socket-test"
 APP_TOKEN = "xapp-1-A0FAKE-socket-test"
+PING_INTERVAL = 0.05
+"""The fake pings this often, so slack_sdk's client lets a connection go at once instead of in up to 3 s."""
+
+
+class Clock:
+    """The fake's clock, moved by hand: an envelope is due again only when a test moves it on."""
+
+    def __init__(self) -> None:
+        self.now = 1_764_300_000.0
+
+    def __call__(self) -> float:
+        return self.now
 
 
 @pytest.fixture(scope="module")
-def module_fake() -> Iterator[FakeSlack]:
-    with FakeSlack(BOT_TOKEN, app_token=APP_TOKEN) as fake:
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture(scope="module")
+def module_fake(clock: Clock) -> Iterator[FakeSlack]:
+    with FakeSlack(BOT_TOKEN, app_token=APP_TOKEN, clock=clock) as fake:
+        fake.socket_mode.ping_interval = PING_INTERVAL
         yield fake
 
 
 @pytest.fixture
-def fake(module_fake: FakeSlack) -> Iterator[FakeSlack]:
+def fake(module_fake: FakeSlack) -> FakeSlack:
+    """The module's fake, its records fresh; its ack timeout and its close after a `disconnect` are
+    Slack's (3 s, 10 s) on the clock the tests move by hand."""
     module_fake.reset()
-    socket = module_fake.socket_mode
-    socket.ack_timeout, socket.close_after_disconnect = 0.3, 0.5
-    yield module_fake
-    socket.ack_timeout, socket.close_after_disconnect = 3.0, 10.0
+    return module_fake
 
 
 class EchoApp:
@@ -63,7 +81,7 @@ def _connected_echo_app(module_fake: FakeSlack) -> Iterator[EchoApp]:
 
 @pytest.fixture
 def echo_app(fake: FakeSlack, _connected_echo_app: EchoApp) -> EchoApp:
-    """One client connected for the module (closing one takes the SDK up to 3 s), its record fresh."""
+    """One client connected for the module (closing one takes the SDK up to 1 s), its record fresh."""
     _connected_echo_app.received.clear()
     return _connected_echo_app
 
@@ -143,29 +161,43 @@ def test_each_kind_of_envelope_is_acked_with_its_answer(fake: FakeSlack, echo_ap
     )
 
 
-def test_an_envelope_whose_ack_is_lost_comes_again_until_acked(fake: FakeSlack, echo_app: EchoApp) -> None:
+def _let_time_pass(socket: FakeSocketMode, clock: Clock, seconds: float) -> None:
+    """Move the fake's clock on, and let its delivery loop see it."""
+    clock.now += seconds
+    socket.wait_for_delivery_pass()
+
+
+def test_an_envelope_whose_ack_is_lost_comes_again_until_acked(
+    fake: FakeSlack, echo_app: EchoApp, clock: Clock
+) -> None:
     socket = fake.socket_mode
     socket.wait_for_connections(1)
     socket.lose_next_acks(2)
     event = socket.send_event({"type": "app_mention"})
 
+    for count in (1, 2):
+        socket.wait_for_acks(event.envelope_id, count=count)
+        _let_time_pass(socket, clock, socket.ack_timeout)
     acks = socket.wait_for_acks(event.envelope_id, count=3)
     assert [a.lost for a in acks] == [True, True, False]
     sent = socket.sent("events_api", envelope_id=event.envelope_id)
     assert [(f.message["retry_attempt"], f.message["retry_reason"]) for f in sent] == [
         (0, ""), (1, "timeout"), (2, "timeout"),
     ]
-    time.sleep(socket.ack_timeout * 2)
+    _let_time_pass(socket, clock, socket.ack_timeout * 2)
     assert len(socket.sent(envelope_id=event.envelope_id)) == 3  # acked: never sent again
 
 
-def test_delivery_gives_up_after_the_retries(fake: FakeSlack, echo_app: EchoApp) -> None:
+def test_delivery_gives_up_after_the_retries(fake: FakeSlack, echo_app: EchoApp, clock: Clock) -> None:
     socket = fake.socket_mode
     socket.wait_for_connections(1)
     socket.lose_next_acks(10)
     event = socket.send_event({"type": "app_mention"})
+    for count in (1, 2, 3):
+        socket.wait_for_acks(event.envelope_id, count=count)
+        _let_time_pass(socket, clock, socket.ack_timeout)
     socket.wait_for_acks(event.envelope_id, count=4)
-    time.sleep(socket.ack_timeout * 2)
+    _let_time_pass(socket, clock, socket.ack_timeout * 2)
     assert [f.message["retry_attempt"] for f in socket.sent(envelope_id=event.envelope_id)] == [0, 1, 2, 3]
 
 

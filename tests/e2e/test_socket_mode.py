@@ -49,6 +49,12 @@ STARTUP = 30.0
 """Longest wait for the app process to connect; it takes a second or two when the machine is idle."""
 SETTLE = 0.3
 """How long to watch for something the app must not do after an ack."""
+PING_INTERVAL = 0.05
+"""The fake pings the app this often, so slack_sdk's client lets a connection go (replaced after a
+`disconnect`, or closed as the app stops) at once instead of in up to 3 s."""
+LOST_ACK_TIMEOUT = 1.0
+"""Slack's 3 s before it delivers an unacknowledged envelope again, shortened (the app acks in
+milliseconds)."""
 PROXY_VARIABLES = {"http_proxy", "https_proxy", "all_proxy", "no_proxy"}
 """slack_sdk routes its WebSocket through any proxy named here, even to loopback."""
 
@@ -94,6 +100,7 @@ def _socket_app(
     folder = tmp_path_factory.mktemp("socket-mode")  # the app's cwd: no .env is read
     log_path = folder / "app.log"
     with FakeSlack(SLACK_BOT_TOKEN, app_token=SLACK_APP_TOKEN) as slack, log_path.open("w") as log:
+        slack.socket_mode.ping_interval = PING_INTERVAL
         env = app_env(slack, _running_fake_saleshandy, folder / "app.sqlite3", SLACK_APP_TOKEN)
         process = subprocess.Popen(
             [sys.executable, "-m", "bot"], cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT
@@ -285,8 +292,11 @@ def test_the_retry_button_resubmits_the_failures_in_the_same_thread(app: SocketA
 # ---- delivery ----------------------------------------------------------------------------------------------
 
 
-def test_an_envelope_whose_ack_is_lost_is_delivered_again_and_acts_once(app: SocketApp) -> None:
+def test_an_envelope_whose_ack_is_lost_is_delivered_again_and_acts_once(
+    app: SocketApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
     socket = app.socket
+    monkeypatch.setattr(socket, "ack_timeout", LOST_ACK_TIMEOUT)
     socket.lose_next_acks(1)
 
     lost = app.driver.slash_command("call 8PvBmrB7P7 Pr9xQ2Lm")
@@ -314,8 +324,8 @@ def test_after_slack_asks_for_a_refresh_the_app_reconnects_and_the_next_command_
     (reopened,) = app.slack.wait_for("apps.connections.open")
     assert reopened.ok
     socket.wait_for_connections(old.id + 1, timeout=WAIT)
-    # slack_sdk's built-in client reads the new connection once it has let the old one go, which takes
-    # it up to its 3 s receive timeout after the disconnect frame.
+    # slack_sdk's built-in client reads the new connection once it has let the old one go, which it does
+    # when its blocking read of the old one returns: at the fake's next ping (at most 3 s without them).
     socket.wait_until_closed(old.id, timeout=WAIT)
     assert [c.id for c in socket.open_connections()] == [old.id + 1]
     ack = app.driver.slash_command("call 8PvBmrB7P7")
