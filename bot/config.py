@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     saleshandy_chunk_size: int = Field(default=100, ge=1, le=1000)
     saleshandy_timeout_seconds: float = Field(default=20.0, gt=0)
     saleshandy_max_rate_limit_wait_seconds: float = Field(default=60.0, ge=0)
+    saleshandy_retry_backoff_seconds: float = Field(default=0.5, gt=0)
+    """First wait before a request is sent again (a refused connection, a failed search); it doubles."""
 
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None

@@ -165,7 +165,8 @@ def test_a_slow_search_answers_nothing_within_slacks_limit_and_fills_the_cache_l
     assert len(app.saleshandy.search_requests) == calls
 
 
-@pytest.mark.slow
+# The client's waits between the tries, 0.05 s then 0.1 s (0.5 s then 1 s by default), are not the point.
+@pytest.mark.parametrize("running_app", [{"saleshandy_retry_backoff_seconds": 0.05}], indirect=True)
 def test_a_failing_search_answers_an_empty_list_not_an_error(
     app: RunningApp, caplog: pytest.LogCaptureFixture
 ) -> None:
