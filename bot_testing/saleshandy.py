@@ -159,6 +159,12 @@ class FakeSaleshandy:
         """Wait this long before handling each request (before any task is created)."""
         self.latency = seconds
 
+    def answer_waiting_now(self) -> None:
+        """Requests waiting out the latency or a stall go on at once; later ones wait as set."""
+        with self._lock:
+            self._wake.set()
+            self._wake = threading.Event()
+
     def set_rate_limit(
         self, limit: int, window_seconds: float = 60.0, reset_format: ResetFormat = "seconds"
     ) -> None:

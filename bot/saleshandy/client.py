@@ -74,6 +74,7 @@ class SaleshandyClient:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
         max_search_retries: int = 2,
+        connect_backoff: float = 0.5,
         prospect_cache_ttl: float = DEFAULT_CACHE_TTL,
         window: RateLimitWindow | None = None,
         http: httpx.Client | None = None,
@@ -88,6 +89,7 @@ class SaleshandyClient:
             max_rate_limit_wait=max_rate_limit_wait,
             max_connect_retries=max_connect_retries,
             max_search_retries=max_search_retries,
+            connect_backoff=connect_backoff,
         )
         self._sleep = sleep
         self._clock = clock
@@ -130,6 +132,7 @@ class SaleshandyClient:
             chunk_size=settings.saleshandy_chunk_size,
             timeout=build_timeout(read=settings.saleshandy_timeout_seconds),
             max_rate_limit_wait=settings.saleshandy_max_rate_limit_wait_seconds,
+            connect_backoff=settings.saleshandy_retry_backoff_seconds,
             window=window,
             sleep=sleep,
             http=http,
