@@ -44,13 +44,22 @@ class Settings(BaseSettings):
     saleshandy_chunk_size: int = Field(default=100, ge=1, le=1000)
     saleshandy_timeout_seconds: float = Field(default=20.0, gt=0)
     saleshandy_max_rate_limit_wait_seconds: float = Field(default=60.0, ge=0)
-    saleshandy_retry_backoff_seconds: float = Field(default=0.5, gt=0)
-    """First wait before a request is sent again (a refused connection, a failed search); it doubles."""
+    saleshandy_retry_backoff_seconds: float = Field(default=0.5, ge=0)
+    """First wait before sending again a request that never reached Saleshandy, or a search that failed
+    in passing; it doubles each time."""
+    saleshandy_window_poll_seconds: float = Field(default=0.2, gt=0)
+    """How often a request waiting for room in the shared rate-limit window looks again, while no answer
+    has told when the window ends."""
 
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
     slack_api_url: str = REAL_SLACK_API_URL
+    slack_retry_backoff_seconds: float = Field(default=0.5, ge=0)
+    """Wait before a Slack call whose connection failed is sent again (slack_sdk's default)."""
+    slack_retry_jitter_seconds: float = Field(default=1.0, ge=0)
+    """Up to this much, at random, is added to each wait before a Slack call is sent again, after a
+    connection failure or a 429 (slack_sdk's default: a second)."""
     slack_client_id: str | None = None
     """With SLACK_CLIENT_SECRET and no SLACK_BOT_TOKEN: installed by many workspaces through OAuth."""
     slack_client_secret: SecretStr | None = None

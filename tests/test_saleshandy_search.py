@@ -378,7 +378,7 @@ def test_a_timeout_then_success_is_retried(
     people: FakeSaleshandy, make_saleshandy_client: MakeClient
 ) -> None:
     people.stall_next(5.0, endpoint="search")
-    client = make_saleshandy_client(timeout=httpx.Timeout(2.0, read=0.3))
+    client = make_saleshandy_client(timeout=httpx.Timeout(2.0, read=0.2))
 
     found = client.find_prospect_by_email(JANE)
 
@@ -390,7 +390,7 @@ def test_timeouts_outlasting_the_retries_are_a_search_worded_timeout(
     people: FakeSaleshandy, make_saleshandy_client: MakeClient
 ) -> None:
     people.stall_next(5.0, times=3, endpoint="search")
-    client = make_saleshandy_client(timeout=httpx.Timeout(2.0, read=0.2))
+    client = make_saleshandy_client(timeout=httpx.Timeout(2.0, read=0.05))  # no answer comes in time
 
     with pytest.raises(ApiTimeoutError) as caught:
         client.search_prospects("jane")
@@ -399,7 +399,7 @@ def test_timeouts_outlasting_the_retries_are_a_search_worded_timeout(
         "Saleshandy did not answer the prospect search in time; try again in a few minutes."
     )
     assert isinstance(caught.value.__cause__, httpx.ReadTimeout)
-    # The client gave up on the last one after 0.2 s; under load the fake may record it a moment later.
+    # The client gave up on the last one after 0.05 s; under load the fake may record it a moment later.
     wait_until(lambda: len(people.search_requests) >= 3, what="the third search to reach the fake")
     assert len(people.search_requests) == 3
 
@@ -687,7 +687,7 @@ def test_the_key_never_shows_in_repr_messages_or_logs(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     client = make_saleshandy_client(
-        timeout=httpx.Timeout(2.0, read=0.3), max_search_retries=0, prospect_cache_ttl=0
+        timeout=httpx.Timeout(2.0, read=0.2), max_search_retries=0, prospect_cache_ttl=0
     )
     people.fail_next(400, f"bad key {SALESHANDY_TEST_KEY}", endpoint="search")
     people.fail_next(500, f"oops {SALESHANDY_TEST_KEY}", endpoint="search")

@@ -71,10 +71,10 @@ class SaleshandyClient:
         max_rate_limit_retries: int = 3,
         max_rate_limit_wait: float = 60.0,
         max_connect_retries: int = 2,
-        retry_backoff: float = 0.5,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
         max_search_retries: int = 2,
+        connect_backoff: float = 0.5,
         prospect_cache_ttl: float = DEFAULT_CACHE_TTL,
         window: RateLimitWindow | None = None,
         http: httpx.Client | None = None,
@@ -88,8 +88,8 @@ class SaleshandyClient:
             max_rate_limit_retries=max_rate_limit_retries,
             max_rate_limit_wait=max_rate_limit_wait,
             max_connect_retries=max_connect_retries,
-            connect_backoff=retry_backoff,
             max_search_retries=max_search_retries,
+            connect_backoff=connect_backoff,
         )
         self._sleep = sleep
         self._clock = clock
@@ -132,7 +132,7 @@ class SaleshandyClient:
             chunk_size=settings.saleshandy_chunk_size,
             timeout=build_timeout(read=settings.saleshandy_timeout_seconds),
             max_rate_limit_wait=settings.saleshandy_max_rate_limit_wait_seconds,
-            retry_backoff=settings.saleshandy_retry_backoff_seconds,
+            connect_backoff=settings.saleshandy_retry_backoff_seconds,
             window=window,
             sleep=sleep,
             http=http,

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from pydantic import SecretStr
@@ -12,7 +14,7 @@ from slack_bolt import App, BoltContext
 from slack_bolt.error import BoltError
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+from slack_sdk.http_retry.handler import RetryHandler
 from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
@@ -31,6 +33,7 @@ from bot.slack.delivery import Delivery
 from bot.slack.deps import AppDeps
 from bot.slack.listeners import register_listeners
 from bot.slack.reporter import SlackReporter
+from bot.slack.retries import slack_retry_handlers
 from bot.slack.timezones import UserTimeZones
 from bot.store import (
     GENERATE_A_KEY,
@@ -101,8 +104,9 @@ def build_app(settings: Settings) -> SlackApp:
     except EncryptionNotConfiguredError as error:
         raise ConfigError(f"{error}. Make a key with: {GENERATE_A_KEY}") from error
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token and not oauth else None
-    client = WebClient(token=token, base_url=settings.slack_api_url)
-    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=3))
+    client = WebClient(
+        token=token, base_url=settings.slack_api_url, retry_handlers=_retry_handlers_of(settings)()
+    )
     runner = BackgroundRunner()
     installations: SQLAlchemyInstallationStore | None = None
     try:
@@ -223,12 +227,14 @@ class TeamClients:
         orgs: GridTeams,
         rotator: TokenRotator | None = None,
         zone: bool = False,
+        retry_handlers: Callable[[], list[RetryHandler]] = slack_retry_handlers,
     ) -> None:
         self._installations = installations
         self._base = base
         self._orgs = orgs
         self._rotator = rotator
         self._zone = zone
+        self._retry_handlers = retry_handlers
 
     def __call__(
         self, team_id: str, enterprise_id: str | None = None, is_enterprise_install: bool = False
@@ -241,9 +247,7 @@ class TeamClients:
                 token=token, base_url=self._base.base_url, timeout=ZONE_LOOKUP_TIMEOUT_SECONDS,
                 retry_handlers=[],
             )
-        client = WebClient(token=token, base_url=self._base.base_url)
-        client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=3))
-        return client
+        return WebClient(token=token, base_url=self._base.base_url, retry_handlers=self._retry_handlers())
 
     def bot_token(self, team_id: str, enterprise_id: str | None, is_enterprise_install: bool) -> str:
         # An org-wide install has no team; a workspace of a Grid org may also have its own install.
@@ -298,7 +302,10 @@ def build_deps(
     def team_clients(*, zone: bool) -> TeamClients | None:
         if installations is None:
             return None
-        return TeamClients(installations, client, orgs=orgs, rotator=rotator, zone=zone)
+        return TeamClients(
+            installations, client, orgs=orgs, rotator=rotator, zone=zone,
+            retry_handlers=_retry_handlers_of(settings),
+        )
 
     def make_client(key: SecretStr) -> SaleshandyClient:
         # One rate-limit window per key, shared by every process through the database.
@@ -309,6 +316,7 @@ def build_deps(
             should_stop=runner.stopping.is_set,
             on_wait=metrics.waited_for_rate_limit,
             on_answer=metrics.saleshandy_answered,
+            poll_seconds=settings.saleshandy_window_poll_seconds,
         )
         return SaleshandyClient.from_settings(settings, window=window, sleep=runner.sleep, api_key=key)
 
@@ -349,6 +357,15 @@ def build_deps(
         runner=runner,
         metrics=metrics,
         store=store,
+    )
+
+
+def _retry_handlers_of(settings: Settings) -> Callable[[], list[RetryHandler]]:
+    """New retry handlers for each of the app's WebClients (those that post: no zone lookups)."""
+    return partial(
+        slack_retry_handlers,
+        backoff=settings.slack_retry_backoff_seconds,
+        jitter=settings.slack_retry_jitter_seconds,
     )
 
 

@@ -55,6 +55,7 @@ class SharedWindow:
         on_wait: Callable[[float], None] = lambda seconds: None,
         on_answer: Callable[[int | None], None] = lambda status: None,
         should_stop: Callable[[], bool] = lambda: False,
+        poll_seconds: float = POLL_SECONDS,
     ) -> None:
         self._engine = engine
         self._key_id = key_id(key)
@@ -63,6 +64,7 @@ class SharedWindow:
         self._on_wait = on_wait
         self._on_answer = on_answer
         self._should_stop = should_stop
+        self._poll_seconds = poll_seconds
         self._row_exists = False
 
     def __repr__(self) -> str:
@@ -120,7 +122,7 @@ class SharedWindow:
                 return None, row["not_before"] - now, True
             if available is not None and available <= 0:
                 self._save(connection, available=available, window_ends=ends)
-                return None, (ends - now if ends is not None else POLL_SECONDS), ends is not None
+                return None, (ends - now if ends is not None else self._poll_seconds), ends is not None
             ticket = int(row["seq"]) + 1
             self._save(
                 connection,

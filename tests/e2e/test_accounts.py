@@ -37,7 +37,7 @@ from tests.helpers.accounts import (
     open_home,
     press_in_home,
 )
-from tests.helpers.slack_app import thread_message_with_retry
+from tests.helpers.slack_app import RETRIES_AT_ONCE, thread_message_with_retry
 
 # On SQLite only: the keys store itself runs on both databases in tests/test_accounts.py.
 
@@ -125,8 +125,7 @@ def test_a_rep_connects_from_the_home_tab_and_their_tasks_are_made_as_them(runni
     assert wait_for_creates(saleshandy, 5)[4].headers["x-api-key"] == SALESHANDY_TEST_KEY
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("running_app", [WITH_ENCRYPTION], indirect=True)
+@pytest.mark.parametrize("running_app", [{**WITH_ENCRYPTION, **RETRIES_AT_ONCE}], indirect=True)
 def test_saleshandy_unreachable_while_checking_keeps_nothing(running_app: RunningApp) -> None:
     running_app.saleshandy.add_key(REP_KEY)
     running_app.saleshandy.fail_next(503, times=5, endpoint="search")

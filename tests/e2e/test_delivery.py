@@ -16,6 +16,8 @@ from tests.conftest import SALESHANDY_TEST_KEY
 from tests.e2e.conftest import RunningApp
 from tests.helpers.slack_app import (
     CHANNEL,
+    RETRIES_AT_ONCE,
+    WAIT,
     assert_pointed_to_the_dm,
     dm_posts,
     message_text,
@@ -175,7 +177,7 @@ def test_results_never_arrive_twice_when_they_are_long(running_app: RunningApp) 
 # ---- Slack rate limits ------------------------------------------------------------------------------------
 
 
-@pytest.mark.slow
+@pytest.mark.parametrize("running_app", [pytest.param(RETRIES_AT_ONCE, id="retries at once")], indirect=True)
 def test_a_rate_limited_post_is_sent_again_and_the_results_arrive(running_app: RunningApp) -> None:
     slack = running_app.slack
     slack.rate_limit_next("chat.postMessage", retry_after=0)
@@ -189,7 +191,7 @@ def test_a_rate_limited_post_is_sent_again_and_the_results_arrive(running_app: R
     assert len(running_app.saleshandy.create_requests) == 1
 
 
-@pytest.mark.slow
+@pytest.mark.parametrize("running_app", [pytest.param(RETRIES_AT_ONCE, id="retries at once")], indirect=True)
 def test_a_rate_limit_outlasting_the_retries_still_creates_the_tasks_and_tells_the_rep(
     running_app: RunningApp,
 ) -> None:
@@ -207,10 +209,12 @@ def test_a_rate_limit_outlasting_the_retries_still_creates_the_tasks_and_tells_t
 
 def test_a_slack_error_after_the_parent_sends_only_the_rest_to_the_rep(running_app: RunningApp) -> None:
     slack, saleshandy = running_app.slack, running_app.saleshandy
-    saleshandy.set_latency(0.5)  # time to script Slack's failure between the parent and the reply
+    saleshandy.set_latency(WAIT)  # no reply before Slack's failure is scripted, between the parent and it
     running_app.driver.slash_command("call 8PvBmrB7P7")
     (parent,) = slack.wait_for("chat.postMessage")
     slack.fail_next("chat.postMessage", "internal_error")
+    saleshandy.set_latency(0)
+    saleshandy.answer_waiting()
 
     intro, results = dm_posts(slack, at_least=2)
     assert parent.ok and slack.calls("chat.postMessage")[1].error == "internal_error"

@@ -11,7 +11,7 @@ import pytest
 
 from bot.slack import ids
 from bot_testing.slack import FakeSlack
-from tests.e2e.conftest import CHANNEL, RunningApp, message_text
+from tests.e2e.conftest import CHANNEL, WAIT, RunningApp, message_text
 from tests.helpers.faults import (
     COMMAND,
     PROSPECTS,
@@ -19,7 +19,7 @@ from tests.helpers.faults import (
     assert_next_command_works,
     assert_no_task_twice,
 )
-from tests.helpers.slack_app import assert_pointed_to_the_dm, dm_posts, use_up
+from tests.helpers.slack_app import RETRIES_AT_ONCE, assert_pointed_to_the_dm, dm_posts, use_up
 
 EXPECTED = dict(zip(PROSPECTS, ("failed", "created", "created"), strict=True))
 
@@ -37,7 +37,12 @@ CHANNEL_FAULTS: dict[str, tuple[Break, Break]] = {
 REASON = {"ratelimited past the retries": "ratelimited"}
 
 
-@pytest.mark.parametrize("fault", list(CHANNEL_FAULTS))
+@pytest.mark.parametrize(
+    ("fault", "running_app"),
+    [(fault, RETRIES_AT_ONCE) for fault in CHANNEL_FAULTS],
+    indirect=["running_app"],
+    ids=list(CHANNEL_FAULTS),
+)
 def test_when_slack_refuses_the_channel_the_rep_gets_everything_in_their_dm_and_the_app_goes_on(
     running_app: RunningApp, fault: str
 ) -> None:
@@ -68,18 +73,19 @@ def test_a_refusal_after_the_parent_sends_the_results_to_the_dm_once(
     running_app: RunningApp, refusal: str
 ) -> None:
     slack, saleshandy = running_app.slack, running_app.saleshandy
-    saleshandy.set_latency(0.4)  # time to break Slack between the parent and the results
+    saleshandy.set_latency(WAIT)  # no results before Slack is broken, between the parent and them
     running_app.driver.slash_command(COMMAND)
     (parent,) = slack.wait_for("chat.postMessage")
     assert parent.ok
     slack.fail_next("chat.postMessage", refusal)
+    saleshandy.set_latency(0)
+    saleshandy.answer_waiting()
 
     intro, results = dm_posts(slack, at_least=2)
     assert f"(`{refusal}`) — here are your results" in intro.params["text"]
     assert_each_prospect_once([results], saleshandy, EXPECTED)
     running_app.drain()
     assert len(dm_posts(slack, at_least=2)) == 2  # the parent is not sent again
-    saleshandy.set_latency(0)
     assert_next_command_works(running_app)
 
 
@@ -142,7 +148,7 @@ def test_when_slack_refuses_even_the_dm_the_app_gives_up_once_instead_of_looping
     assert_next_command_works(running_app)
 
 
-@pytest.mark.slow
+@pytest.mark.parametrize("running_app", [pytest.param(RETRIES_AT_ONCE, id="retries at once")], indirect=True)
 def test_a_network_failure_posting_the_parent_still_creates_the_tasks_and_tells_the_rep(
     running_app: RunningApp,
 ) -> None:

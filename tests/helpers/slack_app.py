@@ -80,6 +80,17 @@ def e2e_settings(
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
+RETRIES_AT_ONCE: dict[str, object] = {
+    "slack_retry_backoff_seconds": 0.0,
+    "slack_retry_jitter_seconds": 0.0,
+    "saleshandy_retry_backoff_seconds": 0.0,
+    "saleshandy_window_poll_seconds": 0.02,
+}
+"""Settings overrides (for `running_app` or `bolt`, indirectly): the app sends a failed call again as
+many times as ever, but without backing off (a Retry-After asked for is still waited out), and a request
+waiting for the first answer of the rate-limit window looks again every 20 ms instead of 200."""
+
+
 def assert_everything_posted_is_valid_block_kit(slack: FakeSlack) -> None:
     """Whatever the test did, every message and view the app sent passes slack_sdk's validation."""
     for call in slack.calls():

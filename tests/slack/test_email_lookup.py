@@ -20,6 +20,7 @@ from bot_testing.slack_driver import fill_view
 from tests.helpers.escaping import markup_from_user_text
 from tests.helpers.slack_app import (
     CHANNEL,
+    RETRIES_AT_ONCE,
     input_element,
     message_text,
     opened_view,
@@ -34,6 +35,10 @@ ANN_ID, ANN = "aN7kQ2xLm4", "ann@lee.io"
 BOB_ID, BOB = "bR5tY8wPz1", "bob.roe@roe-partners.co.uk"
 UNKNOWN = "nobody@nowhere.example"
 JANE_SHOWN = f"*Jane Doe · Acme · {JANE}* ({JANE_ID})"
+
+pytestmark = pytest.mark.parametrize(
+    "bolt", [pytest.param(RETRIES_AT_ONCE, id="retries at once")], indirect=True
+)
 
 
 @pytest.fixture
@@ -244,7 +249,8 @@ def test_the_command_is_acked_at_once_while_the_searches_are_slow(
     acked_in = time.perf_counter() - started
     assert response.status == 200 and response.body == ""
     assert acked_in < 1.0, f"acked in {acked_in:.2f}s"
-    prospects.set_latency(0)  # the searches already sent still take their time; the rest need not
+    prospects.set_latency(0)
+    prospects.answer_waiting()  # the searches already sent need not take their time either
 
     reply = results_reply(bolt.slack)
     (create,) = prospects.create_requests
@@ -259,6 +265,7 @@ def test_lookups_run_in_parallel(bolt: BoltUnderTest, prospects: FakeSaleshandy)
     bolt.send.slash_command(f"call {JANE} {ANN} {BOB}")
     wait_until(lambda: len(prospects.search_requests) == 3, timeout=0.9, what="three searches at once")
     prospects.set_latency(0)
+    prospects.answer_waiting()
     reply = results_reply(bolt.slack)  # all done before the next test
     assert "3 created" in message_text(reply.params)
 
@@ -321,6 +328,7 @@ def test_the_forms_prospects_field_takes_emails(bolt: BoltUnderTest, prospects: 
     assert response.status == 200 and response.body == ""  # no field errors: emails are prospects
     assert time.perf_counter() - started < 1.0
     prospects.set_latency(0)
+    prospects.answer_waiting()
 
     reply = results_reply(slack)
     (create,) = prospects.create_requests
