@@ -11,6 +11,7 @@ import json
 import threading
 import time
 from collections.abc import Iterator
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,6 +21,7 @@ from slack_bolt import Ack, App, Respond
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry import builtin_handlers
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.webhook import WebhookClient
 
@@ -167,14 +169,20 @@ def test_rate_limit_answers_429_with_retry_after(fake: FakeSlack, client: WebCli
     assert raised.value.response.headers["retry-after"] == "7"
 
 
-def test_rate_limit_is_retried_by_slack_sdk_retry_handler(fake: FakeSlack) -> None:
+def test_rate_limit_is_retried_by_slack_sdk_retry_handler(
+    fake: FakeSlack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The handler sleeps Retry-After plus up to a second of jitter; record the wait instead of waiting.
+    slept: list[float] = []
+    monkeypatch.setattr(builtin_handlers, "time", SimpleNamespace(sleep=slept.append))
     client = WebClient(token=TOKEN, base_url=fake.api_url)
     client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=1))
-    fake.rate_limit_next("chat.postMessage", retry_after=0)
+    fake.rate_limit_next("chat.postMessage", retry_after=3)
 
     answer = client.chat_postMessage(channel="C1", text="hi")
 
     assert answer["ok"] is True
+    assert len(slept) == 1 and 3 <= slept[0] < 4  # it waited the Retry-After the fake stated
     calls = fake.calls("chat.postMessage")
     assert [(c.status, c.error) for c in calls] == [(429, "ratelimited"), (200, None)]
     assert len(fake.messages("C1")) == 1
@@ -297,14 +305,14 @@ def test_direct_messages_and_unknown_methods(fake: FakeSlack, client: WebClient)
 
 def test_wait_for_blocks_until_a_background_call_arrives(fake: FakeSlack) -> None:
     def post_later() -> None:
-        time.sleep(0.1)
+        time.sleep(0.05)
         WebClient(token=TOKEN, base_url=fake.api_url).chat_postMessage(channel="C1", text="x")
 
     threading.Thread(target=post_later).start()
 
     assert fake.wait_for("chat.postMessage", timeout=5)[0].params["text"] == "x"
     with pytest.raises(TimeoutError, match=r"chat\.postMessage"):
-        fake.wait_for("chat.postMessage", count=2, timeout=0.1)
+        fake.wait_for("chat.postMessage", count=2, timeout=0.02)
 
 
 # ---- the driver, against a minimal Bolt app ----------------------------------------------------

@@ -36,6 +36,7 @@ from bot.slack.wording import say_error
 from bot_testing.saleshandy import FakeSaleshandy
 from tests.conftest import SALESHANDY_TEST_KEY, FakeClock
 from tests.helpers.saleshandy import CREATED, FAILED, UNKNOWN, statuses, task_request
+from tests.helpers.slack_app import wait_until
 
 MakeClient = Callable[..., SaleshandyClient]
 
@@ -430,9 +431,11 @@ def test_a_timeout_after_sending_is_unknown_and_not_retried(
     fake_saleshandy: FakeSaleshandy, make_saleshandy_client: MakeClient
 ) -> None:
     fake_saleshandy.stall_next(5.0)
-    client = make_saleshandy_client(timeout=httpx.Timeout(2.0, read=0.3))
+    client = make_saleshandy_client(timeout=httpx.Timeout(2.0, read=0.02))
 
     result = client.create_tasks(task_request("P1", "P2"))
+    # The client gave up after 0.02 s; under load the fake may create the tasks a moment later.
+    wait_until(lambda: len(fake_saleshandy.tasks) == 2, what="the stalled request's tasks")
 
     assert statuses(result) == [UNKNOWN, UNKNOWN]
     [error] = result.errors
@@ -484,19 +487,23 @@ def test_the_key_never_shows_in_repr_messages_or_logs(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    client = make_saleshandy_client(timeout=httpx.Timeout(2.0, read=0.3), chunk_size=1)
+    client = make_saleshandy_client(chunk_size=1)
     fake_saleshandy.fail_next(400, f"bad key {SALESHANDY_TEST_KEY}")
     fake_saleshandy.fail_next(500)
     fake_saleshandy.rate_limit_next("1")
-    fake_saleshandy.stall_next(5.0)
     fake_saleshandy.answer_next_raw(f"<p>{SALESHANDY_TEST_KEY}</p>")
     results = [client.create_tasks(task_request(*ids_of(6)))]
+    # Only the stalled request goes through a client that gives up at once; the others' answers need
+    # no hurry.
+    hasty = make_saleshandy_client(timeout=httpx.Timeout(2.0, read=0.02))
+    fake_saleshandy.stall_next(5.0)
+    results.append(hasty.create_tasks(task_request("S")))
     wrong_key = make_saleshandy_client(api_key=SecretStr("wrong"))
     results.append(wrong_key.create_tasks(task_request("A")))
     refused = make_saleshandy_client(base_url=closed_port_url)
     results.append(refused.create_tasks(task_request("A")))
 
-    texts = [repr(client), str(client), repr(refused)]
+    texts = [repr(client), str(client), repr(hasty), repr(refused)]
     for result in results:
         texts += [repr(result)] + [o.reason or "" for o in result.outcomes]
         for error in result.errors:

@@ -6,7 +6,6 @@ import datetime
 import json
 import logging
 import threading
-import time
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs
@@ -390,7 +389,7 @@ def test_timeouts_outlasting_the_retries_are_a_search_worded_timeout(
     people: FakeSaleshandy, make_saleshandy_client: MakeClient
 ) -> None:
     people.stall_next(5.0, times=3, endpoint="search")
-    client = make_saleshandy_client(timeout=httpx.Timeout(2.0, read=0.05))  # no answer comes in time
+    client = make_saleshandy_client(timeout=httpx.Timeout(2.0, read=0.01))  # no answer comes in time
 
     with pytest.raises(ApiTimeoutError) as caught:
         client.search_prospects("jane")
@@ -399,7 +398,7 @@ def test_timeouts_outlasting_the_retries_are_a_search_worded_timeout(
         "Saleshandy did not answer the prospect search in time; try again in a few minutes."
     )
     assert isinstance(caught.value.__cause__, httpx.ReadTimeout)
-    # The client gave up on the last one after 0.05 s; under load the fake may record it a moment later.
+    # The client gave up on the last one after 0.01 s; under load the fake may record it a moment later.
     wait_until(lambda: len(people.search_requests) >= 3, what="the third search to reach the fake")
     assert len(people.search_requests) == 3
 
@@ -634,7 +633,7 @@ def test_concurrent_lookups_of_one_email_share_its_failure(
 def test_concurrent_lookups_of_different_emails_do_not_wait_for_each_other(
     people: FakeSaleshandy, make_saleshandy_client: MakeClient
 ) -> None:
-    people.set_latency(0.5)
+    people.set_latency(30)  # every answer is held until all three searches have arrived
     client = make_saleshandy_client()
     emails = iter([JANE, "raj@globex.io", "mary.jane.doe@acme.com"])
     lock = threading.Lock()
@@ -644,10 +643,14 @@ def test_concurrent_lookups_of_different_emails_do_not_wait_for_each_other(
             email = next(emails)
         return client.find_prospect_by_email(email)
 
-    started = time.perf_counter()
-    outcomes = run_together(3, next_lookup)
+    outcomes: list[object] = []
+    lookups = threading.Thread(target=lambda: outcomes.extend(run_together(3, next_lookup)))
+    lookups.start()
+    # One after the other, the second search would wait for the first answer, held for 30 s.
+    wait_until(lambda: len(people.search_requests) == 3, what="three searches in flight at once")
+    people.answer_waiting()
+    lookups.join(timeout=10)
 
-    assert time.perf_counter() - started < 1.2  # one after the other would take 1.5 s
     assert sorted(getattr(found, "id", "") for found in outcomes) == [
         "8PvBmrB7P7", "Pr9xQ2Lm", "Zx81Kq2w",
     ]
@@ -686,17 +689,20 @@ def test_the_key_never_shows_in_repr_messages_or_logs(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    client = make_saleshandy_client(
-        timeout=httpx.Timeout(2.0, read=0.2), max_search_retries=0, prospect_cache_ttl=0
+    client = make_saleshandy_client(max_search_retries=0, prospect_cache_ttl=0)
+    # Only the stalled search goes through a client that gives up at once; the others' answers need
+    # no hurry.
+    hasty = make_saleshandy_client(
+        timeout=httpx.Timeout(2.0, read=0.01), max_search_retries=0, prospect_cache_ttl=0
     )
     people.fail_next(400, f"bad key {SALESHANDY_TEST_KEY}", endpoint="search")
     people.fail_next(500, f"oops {SALESHANDY_TEST_KEY}", endpoint="search")
     people.stall_next(5.0, endpoint="search")
     people.answer_next_raw(f"<p>{SALESHANDY_TEST_KEY}</p>", endpoint="search")
     errors: list[SaleshandyError] = []
-    for _ in range(4):
+    for searcher in (client, client, hasty, client):
         with pytest.raises(SaleshandyError) as caught:
-            client.find_prospect_by_email(JANE)
+            searcher.find_prospect_by_email(JANE)
         errors.append(caught.value)
     found = client.find_prospect_by_email(JANE)
     wrong_key = make_saleshandy_client(api_key=SecretStr("wrong"))
@@ -711,7 +717,7 @@ def test_the_key_never_shows_in_repr_messages_or_logs(
         AuthenticationError, ConnectionFailedError,
     ]
     assert "[redacted]" in say_error(errors[0]) and "[redacted]" in (errors[3].body or "")
-    texts = [repr(client), str(client), repr(refused), repr(found)]
+    texts = [repr(client), str(client), repr(hasty), repr(refused), repr(found)]
     for error in errors:
         texts += [str(error), repr(error), say_error(error), error.api_message or "", error.body or ""]
     ours = [r for r in caplog.records if r.name.startswith("bot.saleshandy")]
