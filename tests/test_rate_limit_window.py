@@ -77,7 +77,14 @@ def test_a_request_that_got_no_answer_frees_its_room_and_changes_nothing(fake_cl
 def test_a_request_waits_for_the_answers_in_flight_when_they_may_use_the_last_room(
     fake_clock: FakeClock,
 ) -> None:
-    window = window_on(fake_clock)
+    second_asked = threading.Event()
+
+    def clock() -> float:
+        if threading.current_thread().name == "second":
+            second_asked.set()  # it is in `acquire`, deciding whether it may go
+        return fake_clock.time()
+
+    window = LocalWindow(sleep=fake_clock.sleep, clock=clock)
     window.release(window.acquire(max_wait=MAX_WAIT), status=200, headers=answer(remaining=1))
     in_flight = window.acquire(max_wait=MAX_WAIT)  # may take the last room
     second_went = threading.Event()
@@ -86,9 +93,10 @@ def test_a_request_waits_for_the_answers_in_flight_when_they_may_use_the_last_ro
         window.acquire(max_wait=MAX_WAIT)
         second_went.set()
 
-    waiter = threading.Thread(target=second)
+    waiter = threading.Thread(target=second, name="second")
     waiter.start()
-    assert not second_went.wait(0.2)  # held back while the answer is out
+    assert second_asked.wait(5)
+    assert not second_went.wait(0.05)  # held back while the answer is out
     window.release(in_flight, status=200, headers=answer(remaining=0, reset_in=30))
     waiter.join(timeout=5)
     assert second_went.is_set()
