@@ -72,7 +72,8 @@ def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
 def _logging_as_in_a_new_interpreter() -> Iterator[None]:
     """No root handlers and the root at WARNING while inside, as in a new interpreter, so the app's
     `configure_logging()` (`logging.basicConfig`) installs its own handler; then every logger's handlers,
-    filters and level, and the SIGTERM handler (`bot.slack.server.run` sets it), as they were."""
+    filters, level and `disabled` (Bolt copies the root's onto its own loggers), and the SIGTERM handler
+    (`bot.slack.server.run` sets it), as they were."""
     root = logging.getLogger()
     saved = {name: _logger_state(logger) for name, logger in _loggers()}
     sigterm = signal.getsignal(signal.SIGTERM)
@@ -83,16 +84,17 @@ def _logging_as_in_a_new_interpreter() -> Iterator[None]:
         yield
     finally:
         for name, logger in _loggers():
-            level, handlers, filters = saved.get(name, _NEW_LOGGER)
+            level, handlers, filters, disabled = saved.get(name, _NEW_LOGGER)
             for handler in set(logger.handlers) - set(handlers):
                 handler.close()
-            logger.handlers[:], logger.filters[:] = handlers, filters
+            logger.handlers[:], logger.filters[:], logger.disabled = handlers, filters, disabled
             logger.setLevel(level)
         if sigterm is not None:
             signal.signal(signal.SIGTERM, sigterm)
 
 
-_NEW_LOGGER: tuple[int, list[logging.Handler], list[Any]] = (logging.NOTSET, [], [])
+_LoggerState = tuple[int, list[logging.Handler], list[Any], bool]
+_NEW_LOGGER: _LoggerState = (logging.NOTSET, [], [], False)
 
 
 def _loggers() -> list[tuple[str, logging.Logger]]:
@@ -100,8 +102,8 @@ def _loggers() -> list[tuple[str, logging.Logger]]:
     return [("", logging.getLogger()), *named]
 
 
-def _logger_state(logger: logging.Logger) -> tuple[int, list[logging.Handler], list[Any]]:
-    return logger.level, list(logger.handlers), list(logger.filters)
+def _logger_state(logger: logging.Logger) -> _LoggerState:
+    return logger.level, list(logger.handlers), list(logger.filters), logger.disabled
 
 
 @contextlib.contextmanager
@@ -306,14 +308,14 @@ def test_a_token_slack_rejects_stops_start_up_with_one_clear_line(fake_saleshand
 
 def test_starting_the_app_here_leaves_this_process_as_it_found_it(fake_saleshandy: FakeSaleshandy) -> None:
     """A refused app token stops start-up only after `main` configured logging, `run` set the SIGTERM
-    handler and the Socket Mode client filtered its logger: `run_cli` puts each back."""
+    handler and the Socket Mode client filtered its logger (Bolt's app logger): `run_cli` puts each back."""
     from bot_testing.slack import FakeSlack
 
     def process_state() -> tuple[object, ...]:
-        root, socket_mode = logging.getLogger(), logging.getLogger("slack_sdk.socket_mode.builtin.client")
-        noisy = {name: logging.getLogger(name).level for name in ("httpx", "slack_bolt", "alembic")}
+        root, bolt = logging.getLogger(), logging.getLogger("slack_bolt.App")  # the Socket Mode client's
+        levels = {name: logging.getLogger(name).level for name in ("httpx", "slack_bolt", "slack_bolt.App")}
         sigterm = signal.getsignal(signal.SIGTERM)
-        return list(root.handlers), root.level, noisy, list(socket_mode.filters), sigterm
+        return list(root.handlers), root.level, levels, list(bolt.filters), bolt.disabled, sigterm
 
     before = process_state()
     with FakeSlack(bot_token="xoxb-ok", app_token="xapp-the-right-one") as slack:
