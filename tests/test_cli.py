@@ -1,19 +1,22 @@
-"""`python -m bot …` run as a user runs it: real HTTP to the fake Saleshandy. The entry point itself, the
-app's start-up (it configures logging for the whole process) and the demo over HTTP run as real
-processes; the commands' own behaviour runs `bot.cli.main` in this process (with the same clean
-environment), which costs a fraction of a new interpreter."""
+"""`python -m bot …` run as a user runs it: real HTTP to the fake Saleshandy. The entry point itself runs
+as a real process once; everything else runs `bot.cli.main` in this process (with the same clean
+environment, and logging as a new interpreter has it), which costs a fraction of a new interpreter."""
 
 from __future__ import annotations
 
 import contextlib
 import io
 import json
+import logging
 import os
+import signal
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import SecretStr
@@ -43,15 +46,64 @@ def run_bot(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """`main(args)` in this process, as `run_bot` would run it: the same clean environment, in a folder
-    with no `.env`, its output and exit code caught."""
+    with no `.env`, logging as in a new interpreter (what the app logs lands in the caught stderr, not in
+    pytest's log capture), its output and exit code caught. The process's logging, SIGTERM handler,
+    environment and working folder are left as they were found, and no thread `main` started is left."""
     stdout, stderr = io.StringIO(), io.StringIO()
-    with _environment(env or {}), contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+    threads = set(threading.enumerate())
+    with (
+        _environment(env or {}),
+        _logging_as_in_a_new_interpreter(),
+        contextlib.redirect_stdout(stdout),
+        contextlib.redirect_stderr(stderr),
+    ):
         try:
             code = main(list(args))
         except SystemExit as exit_:  # argparse's usage errors
             code = exit_.code if isinstance(exit_.code, int) else 2
+    for thread in set(threading.enumerate()) - threads:
+        thread.join(timeout=5)
+        assert not thread.is_alive(), f"`main` left the thread {thread.name} running"
     command = ["python", "-m", "bot", *args]
     return subprocess.CompletedProcess(command, code, stdout.getvalue(), stderr.getvalue())
+
+
+@contextlib.contextmanager
+def _logging_as_in_a_new_interpreter() -> Iterator[None]:
+    """No root handlers and the root at WARNING while inside, as in a new interpreter, so the app's
+    `configure_logging()` (`logging.basicConfig`) installs its own handler; then every logger's handlers,
+    filters, level and `disabled` (Bolt copies the root's onto its own loggers), and the SIGTERM handler
+    (`bot.slack.server.run` sets it), as they were."""
+    root = logging.getLogger()
+    saved = {name: _logger_state(logger) for name, logger in _loggers()}
+    sigterm = signal.getsignal(signal.SIGTERM)
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    root.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        for name, logger in _loggers():
+            level, handlers, filters, disabled = saved.get(name, _NEW_LOGGER)
+            for handler in set(logger.handlers) - set(handlers):
+                handler.close()
+            logger.handlers[:], logger.filters[:], logger.disabled = handlers, filters, disabled
+            logger.setLevel(level)
+        if sigterm is not None:
+            signal.signal(signal.SIGTERM, sigterm)
+
+
+_LoggerState = tuple[int, list[logging.Handler], list[Any], bool]
+_NEW_LOGGER: _LoggerState = (logging.NOTSET, [], [], False)
+
+
+def _loggers() -> list[tuple[str, logging.Logger]]:
+    named = [(n, x) for n, x in logging.Logger.manager.loggerDict.items() if isinstance(x, logging.Logger)]
+    return [("", logging.getLogger()), *named]
+
+
+def _logger_state(logger: logging.Logger) -> _LoggerState:
+    return logger.level, list(logger.handlers), list(logger.filters), logger.disabled
 
 
 @contextlib.contextmanager
@@ -177,22 +229,16 @@ def test_create_without_a_key_says_where_to_get_one() -> None:
 
 
 def test_running_the_app_without_credentials_names_them_and_offers_the_demo() -> None:
-    done = run_bot()
+    done = run_cli()
     assert done.returncode == 2
     for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SALESHANDY_API_KEY"):
         assert name in done.stderr
     assert "python -m bot demo" in done.stderr
 
 
-@pytest.mark.parametrize(
-    ("transport", "run"),
-    [([], run_bot), (["--socket-mode"], run_cli)],
-    ids=["http-as-a-process", "socket-mode-in-this-process"],
-)
-def test_the_demo_plays_every_path_against_the_fakes(
-    transport: list[str], run: Callable[..., subprocess.CompletedProcess[str]]
-) -> None:
-    done = run("demo", *transport)
+@pytest.mark.parametrize("transport", [[], ["--socket-mode"]], ids=["http", "socket-mode"])
+def test_the_demo_plays_every_path_against_the_fakes(transport: list[str]) -> None:
+    done = run_cli("demo", *transport)
     assert done.returncode == 0, done.stderr
     out = done.stdout
     # First the rep connects in App Home: the Home tab, the modal, the Home tab saying connected.
@@ -246,7 +292,7 @@ def test_a_token_slack_rejects_stops_start_up_with_one_clear_line(fake_saleshand
     from bot_testing.slack import FakeSlack
 
     with FakeSlack(bot_token="xoxb-the-right-one") as slack:
-        done = run_bot(
+        done = run_cli(
             env={
                 "SLACK_BOT_TOKEN": "xoxb-revoked-4242",
                 "SLACK_SIGNING_SECRET": "s",
@@ -260,11 +306,38 @@ def test_a_token_slack_rejects_stops_start_up_with_one_clear_line(fake_saleshand
     assert "xoxb-revoked-4242" not in done.stderr + done.stdout
 
 
+def test_starting_the_app_here_leaves_this_process_as_it_found_it(fake_saleshandy: FakeSaleshandy) -> None:
+    """A refused app token stops start-up only after `main` configured logging, `run` set the SIGTERM
+    handler and the Socket Mode client filtered its logger (Bolt's app logger): `run_cli` puts each back."""
+    from bot_testing.slack import FakeSlack
+
+    def process_state() -> tuple[object, ...]:
+        root, bolt = logging.getLogger(), logging.getLogger("slack_bolt.App")  # the Socket Mode client's
+        levels = {name: logging.getLogger(name).level for name in ("httpx", "slack_bolt", "slack_bolt.App")}
+        sigterm = signal.getsignal(signal.SIGTERM)
+        return list(root.handlers), root.level, levels, list(bolt.filters), bolt.disabled, sigterm
+
+    before = process_state()
+    with FakeSlack(bot_token="xoxb-ok", app_token="xapp-the-right-one") as slack:
+        done = run_cli(
+            env={
+                "SLACK_BOT_TOKEN": "xoxb-ok",
+                "SLACK_SIGNING_SECRET": "s",
+                "SLACK_APP_TOKEN": "xapp-revoked-4242",
+                "SLACK_API_URL": slack.api_url,
+                "SALESHANDY_API_KEY": SALESHANDY_TEST_KEY,
+                "SALESHANDY_API_URL": fake_saleshandy.base_url,
+            }
+        )
+    assert done.returncode == 2 and "Slack did not accept SLACK_APP_TOKEN" in done.stderr, done.stderr
+    assert process_state() == before
+
+
 def test_a_database_driver_that_is_not_installed_is_named(fake_saleshandy: FakeSaleshandy) -> None:
     from bot_testing.slack import FakeSlack
 
     with FakeSlack(bot_token="xoxb-ok") as slack:
-        done = run_bot(
+        done = run_cli(
             env={
                 "SLACK_BOT_TOKEN": "xoxb-ok",
                 "SLACK_SIGNING_SECRET": "s",

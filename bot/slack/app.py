@@ -128,13 +128,17 @@ def build_app(settings: Settings) -> SlackApp:
             installation_store=installations,
         )
     except BoltError as error:  # Bolt checks the token with auth.test before anything else
+        runner.close(0)
+        engine.dispose()
         raise ConfigError(
             f"Slack did not accept SLACK_BOT_TOKEN ({error}). Copy the Bot User OAuth Token (xoxb-…) "
             "again from api.slack.com/apps → your app → OAuth & Permissions."
         ) from error
     except StoreUnavailableError as error:
+        runner.close(0)
         raise ConfigError(f"{error}.") from error
     except (NoSuchModuleError, ModuleNotFoundError) as error:
+        runner.close(0)
         raise ConfigError(
             f"DATABASE_URL needs a database driver that is not installed ({error}). For PostgreSQL: "
             "pip install -e '.[postgres]'."
