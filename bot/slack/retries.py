@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
@@ -42,9 +43,12 @@ class RateLimitRetryHandler(RateLimitErrorRetryHandler):
     """slack_sdk's: after a 429, wait its Retry-After (a second without one) plus up to `jitter`
     seconds at random (slack_sdk's: one), then send the call again."""
 
-    def __init__(self, max_retry_count: int, *, jitter: float = 1.0) -> None:
+    def __init__(
+        self, max_retry_count: int, *, jitter: float = 1.0, sleep: Callable[[float], None] = time.sleep
+    ) -> None:
         super().__init__(max_retry_count=max_retry_count)
         self.jitter = jitter
+        self._sleep = sleep
 
     def prepare_for_next_attempt(
         self,
@@ -60,5 +64,5 @@ class RateLimitRetryHandler(RateLimitErrorRetryHandler):
         state.next_attempt_requested = True
         retry_after = next((v for k, v in response.headers.items() if k.lower() == "retry-after"), None)
         wait = int(retry_after[0]) if retry_after is not None else 1
-        time.sleep(wait + random.random() * self.jitter)
+        self._sleep(wait + random.random() * self.jitter)
         state.increment_current_attempt()
