@@ -3,6 +3,7 @@ databases."""
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import socket
@@ -117,6 +118,15 @@ NOT_RUN_WITHOUT_POSTGRES = (
     "Start one (user postgres, trust auth) and run `python -m pytest` again, or point TEST_POSTGRES_URL "
     "at one."
 )
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """What collection made (every test module, item and fixture definition, the app's imported modules)
+    lives until the end, so Python's cyclic garbage collector is told to stop walking it (`gc.freeze`):
+    each full collection during the run otherwise went over all of it again, about a tenth of the
+    suite's CPU time (`-n 0` on tests/e2e, test_dates and test_blocks: 21.6-26.0 CPU-seconds against
+    23.7-28.4, three runs each)."""
+    gc.freeze()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
