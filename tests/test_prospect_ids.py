@@ -53,13 +53,19 @@ def test_never_an_id_other_characters_digits_alone_other_lengths_fiscal_periods(
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.sampled_from(english_words()), st.sampled_from([str.lower, str.capitalize, str.upper]))
+@given(  # deferred: the word list is read when the test runs, not in every process that collects it
+    st.deferred(lambda: st.sampled_from(english_words())),
+    st.sampled_from([str.lower, str.capitalize, str.upper]),
+)
 def test_common_english_words_as_typed_are_never_ids(word: str, case: object) -> None:
     assert not looks_like_prospect_id(case(word))  # type: ignore[operator]
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.sampled_from(random_ids(500)), st.sampled_from(["`{}`", "*{}*", "_{}_", "({})", "{},", "{}."]))
+@given(
+    st.deferred(lambda: st.sampled_from(random_ids(500))),
+    st.sampled_from(["`{}`", "*{}*", "_{}_", "({})", "{},", "{}."]),
+)
 def test_an_id_is_read_whatever_a_rep_wraps_it_in(word: str, wrapping: str) -> None:
     if looks_like_prospect_id(word):
         scan = parse_prospect_refs(wrapping.format(word))
