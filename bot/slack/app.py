@@ -98,7 +98,6 @@ def build_app(settings: Settings) -> SlackApp:
         settings.require(
             "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", one_of=(("SALESHANDY_API_KEY", "ENCRYPTION_KEYS"),)
         )
-    assert settings.slack_signing_secret  # for mypy: just required
     try:
         box = SecretBox.from_setting(settings.encryption_keys)
     except EncryptionNotConfiguredError as error:
@@ -108,6 +107,28 @@ def build_app(settings: Settings) -> SlackApp:
         token=token, base_url=settings.slack_api_url, retry_handlers=_retry_handlers_of(settings)()
     )
     runner = BackgroundRunner()
+    try:
+        engine, installations, app = _store_and_bolt(settings, client, runner, oauth=oauth)
+    except BaseException:  # a start-up that fails leaves no background thread behind
+        runner.close(0)
+        raise
+    orgs = GridTeams()
+    deps = build_deps(settings, client, engine, runner, box=box, installations=installations, orgs=orgs)
+    app.use(_provide(deps))
+    if installations is not None:
+        app.use(orgs.remember)
+    app.error(handle_error)
+    register_listeners(app)
+    deps.service.start_background_duties()
+    return SlackApp(app, deps, engine)
+
+
+def _store_and_bolt(
+    settings: Settings, client: WebClient, runner: BackgroundRunner, *, oauth: bool
+) -> tuple[Engine, SQLAlchemyInstallationStore | None, App]:
+    """The database, opened and migrated, and Bolt's app, which checks the token with auth.test first;
+    a failure of either is a ConfigError that says what to fix."""
+    assert settings.slack_signing_secret  # for mypy: build_app required it
     installations: SQLAlchemyInstallationStore | None = None
     try:
         engine = open_database(settings.database_url)
@@ -128,30 +149,19 @@ def build_app(settings: Settings) -> SlackApp:
             installation_store=installations,
         )
     except BoltError as error:  # Bolt checks the token with auth.test before anything else
-        runner.close(0)
         engine.dispose()
         raise ConfigError(
             f"Slack did not accept SLACK_BOT_TOKEN ({error}). Copy the Bot User OAuth Token (xoxb-…) "
             "again from api.slack.com/apps → your app → OAuth & Permissions."
         ) from error
     except StoreUnavailableError as error:
-        runner.close(0)
         raise ConfigError(f"{error}.") from error
     except (NoSuchModuleError, ModuleNotFoundError) as error:
-        runner.close(0)
         raise ConfigError(
             f"DATABASE_URL needs a database driver that is not installed ({error}). For PostgreSQL: "
             "pip install -e '.[postgres]'."
         ) from error
-    orgs = GridTeams()
-    deps = build_deps(settings, client, engine, runner, box=box, installations=installations, orgs=orgs)
-    app.use(_provide(deps))
-    if installations is not None:
-        app.use(orgs.remember)
-    app.error(handle_error)
-    register_listeners(app)
-    deps.service.start_background_duties()
-    return SlackApp(app, deps, engine)
+    return engine, installations, app
 
 
 INSTALL_PATH = "/slack/install"
